@@ -1,0 +1,51 @@
+#pragma once
+// Conversion between caller images (cv::Mat, 8-bit, in a stated channel order) and the
+// network's input tensors. OpenCV does the colour conversion and resizing; the tensor
+// side follows the weights' input convention.
+#include <opencv2/core.hpp>
+#include <string>
+#include <torch/types.h>
+
+#include "neuralstyle/weights.hpp"
+
+namespace neuralstyle {
+
+/// Byte order of one pixel in a caller's 8-bit image. Four-channel formats keep their
+/// fourth byte (alpha or padding) untouched through stylisation.
+enum class PixelFormat { Gray, RGB, BGR, RGBA, BGRA, ARGB, ABGR };
+
+/// Number of channels a cv::Mat in this format must have.
+int channelCount(PixelFormat format);
+/// "RGB", "BGRA", ... for messages.
+std::string toString(PixelFormat format);
+
+/// Smallest side the network accepts: conv5_1 sits after four 2x2 poolings.
+constexpr int kMinimumSide = 16;
+
+/// The processing size for an image: longest side at most max_size, aspect kept.
+/// (The seed's load_image resizes the *shorter* side to max_size although its docstring
+/// promises at most max_size pixels; we keep the promise and bound the longest side.)
+/// Throws ImageError if the result would be smaller than kMinimumSide on a side.
+cv::Size processingSize(cv::Size image, int max_size);
+
+/// Checks type and channel count; converts to 8-bit RGB (CV_8UC3). Throws ImageError.
+cv::Mat toRgb(const cv::Mat& image, PixelFormat format);
+
+/// RGB 8-bit image -> normalised [1,3,H,W] float tensor on `device`, per `convention`.
+torch::Tensor rgbToTensor(const cv::Mat& rgb, const InputConvention& convention,
+                          const torch::Device& device);
+
+/// Inverse of rgbToTensor: de-normalise, clamp to [0,1], scale and round to 8-bit RGB.
+cv::Mat tensorToRgb(const torch::Tensor& tensor, const InputConvention& convention);
+
+/// RGB 8-bit image -> caller's format. For four-channel formats the fourth byte of
+/// `original` (same size) is carried over; otherwise it is set to 255.
+cv::Mat fromRgb(const cv::Mat& rgb, PixelFormat format, const cv::Mat& original = {});
+
+/// Resizes with area averaging when shrinking and bicubic when enlarging.
+cv::Mat resizeTo(const cv::Mat& image, cv::Size size);
+
+/// Reads an image file as RGB; throws ImageError naming the file if it can't.
+cv::Mat readRgbImage(const std::string& path);
+
+}  // namespace neuralstyle

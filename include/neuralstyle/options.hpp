@@ -1,0 +1,52 @@
+#pragma once
+// Options of a stylisation run. Defaults are the seed notebook's.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "neuralstyle/vgg19.hpp"
+
+namespace neuralstyle {
+
+struct LayerWeight {
+  std::string layer;  ///< "conv1_1" ...
+  double weight;
+};
+
+/// The seed's style layers: conv1_1 1, conv2_1 0.75, conv3_1 0.2, conv4_1 0.2, conv5_1 0.2.
+std::vector<LayerWeight> defaultStyleLayers();
+/// Parses "conv1_1=1,conv2_1=0.75"; throws OptionsError on a malformed entry or name.
+std::vector<LayerWeight> parseLayerWeights(const std::string& text);
+/// Inverse of parseLayerWeights.
+std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
+
+/// What to optimise and how. Everything here can change between frames; changes that
+/// affect the style targets (layers, size, pooling) invalidate them automatically.
+struct StyleOptions {
+  int steps = 2000;
+  double learning_rate = 0.003;
+  double content_weight = 1.0;   ///< alpha
+  double style_weight = 1e6;     ///< beta
+  std::string content_layer = "conv4_2";
+  std::vector<LayerWeight> style_layers = defaultStyleLayers();
+  int max_size = 400;            ///< longest side of the processing size
+  Pooling pooling = Pooling::Max;
+  /// Report losses every N steps (and always at the last). Reading a loss forces a
+  /// device sync, so on CUDA larger intervals are faster. 0 = only at the last step.
+  int progress_interval = 1;
+
+  /// Throws OptionsError if any value is out of range or a layer name is unknown.
+  void validate() const;
+};
+
+enum class DeviceKind { Auto, CPU, CUDA };
+
+/// What the engine runs on. Fixed for the life of a Stylizer.
+struct EngineOptions {
+  std::string weights;        ///< see loadWeights(); empty = defaultWeightsLocation()
+  DeviceKind device = DeviceKind::Auto;
+  int threads = 0;            ///< intra-op threads; 0 = all cores
+  uint64_t seed = 0;          ///< seeds torch's generators (determinism on the CPU)
+};
+
+}  // namespace neuralstyle

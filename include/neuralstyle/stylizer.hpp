@@ -1,0 +1,102 @@
+#pragma once
+// The seed's Gatys et al. style transfer: one style, many content frames.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <opencv2/core.hpp>
+#include <torch/types.h>
+
+#include "neuralstyle/image.hpp"
+#include "neuralstyle/options.hpp"
+#include "neuralstyle/vgg19.hpp"
+#include "neuralstyle/weights.hpp"
+
+namespace neuralstyle {
+
+struct Losses {
+  double total = 0;
+  double content = 0;  ///< unweighted content loss
+  double style = 0;    ///< unweighted style loss (sum over layers of w_l * ... / (d h w))
+};
+
+/// Reported for step k (1-based): the losses computed in step k, before its update, as
+/// the seed prints them.
+struct Progress {
+  int step = 0;
+  int steps = 0;
+  Losses losses;
+  double elapsed_seconds = 0;  ///< since this frame's optimisation began
+};
+
+using ProgressCallback = std::function<void(const Progress&)>;
+
+struct StylizeResult {
+  cv::Mat image;          ///< in the caller's format and size
+  Losses final_losses;    ///< losses of the last step (of the content itself if steps=0)
+  int steps = 0;
+  double elapsed_seconds = 0;
+};
+
+/// Chooses the torch device: Auto = CUDA if available, else CPU. Throws DeviceError.
+torch::Device resolveDevice(DeviceKind kind);
+/// Sets torch's intra-op thread count (0 = all cores).
+void configureThreads(int threads);
+
+class Stylizer {
+ public:
+  /// Loads the weights and moves the network to the device. Throws WeightsError,
+  /// DeviceError, OptionsError.
+  Stylizer(const EngineOptions& engine, StyleOptions options = {});
+  Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options = {});
+
+  const StyleOptions& options() const { return options_; }
+  /// Takes effect at the next stylize(); style targets are recomputed only if needed.
+  void setOptions(const StyleOptions& options);
+
+  /// Sets the style image (any size; it is resized to each content's processing size,
+  /// as the seed does). Throws ImageError.
+  void setStyle(const cv::Mat& image, PixelFormat format);
+  bool hasStyle() const { return !style_rgb_.empty(); }
+
+  /// Stylises one frame. `cancel`, if given, is polled between steps; when it becomes
+  /// true the run stops with CancelledError. Throws ImageError, DivergedError, ...
+  StylizeResult stylize(const cv::Mat& content, PixelFormat format,
+                        const ProgressCallback& on_progress = {},
+                        const std::atomic<bool>* cancel = nullptr);
+
+  /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
+  /// Returns the optimised target tensor (normalised, on the stylizer's device).
+  torch::Tensor stylizeTensor(const torch::Tensor& content,
+                              const ProgressCallback& on_progress = {},
+                              const std::atomic<bool>* cancel = nullptr,
+                              Losses* final_losses = nullptr);
+
+  /// How many times style Gram targets were computed (cache misses), for tests.
+  int styleTargetComputations() const { return style_computations_; }
+  torch::Device device() const { return device_; }
+  const InputConvention& convention() const { return convention_; }
+  Vgg19Features network() const { return network_; }
+
+ private:
+  struct LayerPlan;
+  void prepareStyleTargets(cv::Size size);
+  std::vector<int> requestedIndices() const;
+
+  torch::Device device_;
+  InputConvention convention_;
+  Vgg19Features network_;
+  StyleOptions options_;
+  cv::Mat style_rgb_;
+  // Cache key of the style targets: what they were computed for.
+  cv::Size style_targets_size_;
+  std::vector<torch::Tensor> style_grams_;  // one per options_.style_layers entry
+  bool style_targets_valid_ = false;
+  int style_computations_ = 0;
+};
+
+/// Gram matrix of a [1,d,h,w] feature: F' F'^T with F' = [d, h*w] (not normalised).
+torch::Tensor gramMatrix(const torch::Tensor& feature);
+
+}  // namespace neuralstyle

@@ -1,0 +1,209 @@
+#include "neuralstyle/stylizer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <torch/torch.h>
+
+#include "neuralstyle/errors.hpp"
+
+namespace neuralstyle {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
+  if (a.pooling != b.pooling || a.style_layers.size() != b.style_layers.size()) return false;
+  for (size_t i = 0; i < a.style_layers.size(); ++i)
+    if (a.style_layers[i].layer != b.style_layers[i].layer) return false;
+  return true;  // the layer weights only scale the loss: the Gram targets stay valid
+}
+
+}  // namespace
+
+torch::Tensor gramMatrix(const torch::Tensor& feature) {
+  const auto d = feature.size(1);
+  const auto flat = feature.view({d, feature.size(2) * feature.size(3)});
+  return torch::mm(flat, flat.t());
+}
+
+torch::Device resolveDevice(DeviceKind kind) {
+  switch (kind) {
+    case DeviceKind::CPU: return torch::kCPU;
+    case DeviceKind::CUDA:
+      if (!torch::cuda::is_available())
+        throw DeviceError("device 'cuda' was asked for, but no CUDA device is available "
+                          "(this LibTorch build has CUDA: " +
+                          std::string(torch::cuda::is_available() ? "yes" : "no or no GPU") +
+                          "); use device 'auto' or 'cpu'");
+      return torch::kCUDA;
+    case DeviceKind::Auto: break;
+  }
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+void configureThreads(int threads) {
+  if (threads < 0) throw OptionsError("threads must be >= 0 (0 = all cores)");
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Debian's LibTorch starts with a single intra-op thread: always set it explicitly.
+  at::set_num_threads(threads > 0 ? threads : cores);
+}
+
+Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options)
+    : device_(device),
+      convention_(weights.convention),
+      network_(weights, options.pooling),
+      options_(std::move(options)) {
+  options_.validate();
+  network_->to(device_);
+  network_->eval();
+}
+
+Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
+    : Stylizer(loadWeights(engine.weights.empty() ? defaultWeightsLocation() : engine.weights),
+               resolveDevice(engine.device), std::move(options)) {
+  configureThreads(engine.threads);
+  torch::manual_seed(engine.seed);
+}
+
+void Stylizer::setOptions(const StyleOptions& options) {
+  options.validate();
+  if (!sameStyleTargets(options, options_)) style_targets_valid_ = false;
+  network_->setPooling(options.pooling);
+  options_ = options;
+}
+
+void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
+  cv::Mat rgb = toRgb(image, format);
+  if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the style image is empty");
+  style_rgb_ = rgb;
+  style_targets_valid_ = false;
+}
+
+std::vector<int> Stylizer::requestedIndices() const {
+  std::vector<int> indices{layerIndex(options_.content_layer)};
+  for (const auto& layer : options_.style_layers) indices.push_back(layerIndex(layer.layer));
+  return indices;
+}
+
+void Stylizer::prepareStyleTargets(cv::Size size) {
+  if (style_targets_valid_ && style_targets_size_ == size) return;
+  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+  torch::NoGradGuard no_grad;
+  // As the seed does: the style is resized to the content's processing size.
+  const auto style = rgbToTensor(resizeTo(style_rgb_, size), convention_, device_);
+  std::vector<int> indices;
+  for (const auto& layer : options_.style_layers) indices.push_back(layerIndex(layer.layer));
+  const auto features = network_->forward(style, indices);
+  style_grams_.clear();
+  for (const auto& feature : features) style_grams_.push_back(gramMatrix(feature));
+  style_targets_size_ = size;
+  style_targets_valid_ = true;
+  ++style_computations_;
+}
+
+torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
+                                      const ProgressCallback& on_progress,
+                                      const std::atomic<bool>* cancel, Losses* final_losses) {
+  if (!content_in.defined() || content_in.dim() != 4 || content_in.size(0) != 1 ||
+      content_in.size(1) != 3)
+    throw ImageError("content tensor must be [1,3,H,W]");
+  const auto height = content_in.size(2), width = content_in.size(3);
+  if (height < kMinimumSide || width < kMinimumSide)
+    throw ImageError("content of " + std::to_string(width) + "x" + std::to_string(height) +
+                     " is too small for VGG19 (at least " + std::to_string(kMinimumSide) +
+                     " pixels a side)");
+  const auto start = Clock::now();
+  prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
+
+  const auto content = content_in.to(device_, torch::kFloat32).contiguous();
+  const auto indices = requestedIndices();
+  torch::Tensor content_target;
+  {
+    torch::NoGradGuard no_grad;
+    content_target = network_->forward(content, {indices[0]})[0];
+  }
+
+  // The loss exactly as the seed writes it (same order of operations).
+  const auto lossesOf = [&](const torch::Tensor& image, torch::Tensor* total) {
+    const auto features = network_->forward(image, indices);
+    const auto content_loss = torch::mean((features[0] - content_target).pow(2));
+    torch::Tensor style_loss;
+    for (size_t l = 0; l < options_.style_layers.size(); ++l) {
+      const auto& feature = features[l + 1];
+      const auto target_gram = gramMatrix(feature);
+      const double dhw = static_cast<double>(feature.size(1) * feature.size(2) * feature.size(3));
+      const auto layer_loss =
+          options_.style_layers[l].weight * torch::mean((target_gram - style_grams_[l]).pow(2));
+      style_loss = style_loss.defined() ? style_loss + layer_loss / dhw : layer_loss / dhw;
+    }
+    *total = options_.content_weight * content_loss + options_.style_weight * style_loss;
+    return std::make_pair(content_loss, style_loss);
+  };
+  const auto read = [](const torch::Tensor& total, const std::pair<torch::Tensor, torch::Tensor>& parts) {
+    return Losses{total.item<double>(), parts.first.item<double>(), parts.second.item<double>()};
+  };
+  const auto check = [&](const Losses& losses, int step) {
+    if (!std::isfinite(losses.total) || !std::isfinite(losses.content) || !std::isfinite(losses.style))
+      throw DivergedError("the optimisation diverged at step " + std::to_string(step) +
+                          " (loss is not finite); lower the learning rate or the style weight");
+  };
+
+  auto target = content.clone().set_requires_grad(true);
+  const int steps = options_.steps;
+  Losses last;
+  if (steps == 0) {
+    torch::NoGradGuard no_grad;
+    torch::Tensor total;
+    last = read(total, lossesOf(target, &total));
+    check(last, 0);
+  } else {
+    torch::optim::Adam optimizer({target}, torch::optim::AdamOptions(options_.learning_rate));
+    const int interval = options_.progress_interval;
+    for (int step = 1; step <= steps; ++step) {
+      if (cancel && cancel->load())
+        throw CancelledError("cancelled before step " + std::to_string(step) + " of " +
+                             std::to_string(steps));
+      torch::Tensor total;
+      const auto parts = lossesOf(target, &total);
+      optimizer.zero_grad();
+      total.backward();
+      optimizer.step();
+      const bool report = step == steps || (interval > 0 && step % interval == 0);
+      if (!report) continue;
+      // Reading the loss syncs the device: only done at reporting steps.
+      last = read(total, parts);
+      check(last, step);
+      if (on_progress) on_progress(Progress{step, steps, last, secondsSince(start)});
+    }
+  }
+  target = target.detach();
+  if (!torch::isfinite(target).all().item<bool>())
+    throw DivergedError("the optimisation diverged (the image holds non-finite values); "
+                        "lower the learning rate");
+  if (final_losses) *final_losses = last;
+  return target;
+}
+
+StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
+                                const ProgressCallback& on_progress,
+                                const std::atomic<bool>* cancel) {
+  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+  const auto start = Clock::now();
+  const cv::Mat rgb = toRgb(content, format);
+  const cv::Size size = processingSize(rgb.size(), options_.max_size);
+  const auto tensor = rgbToTensor(resizeTo(rgb, size), convention_, device_);
+  StylizeResult result;
+  const auto target = stylizeTensor(tensor, on_progress, cancel, &result.final_losses);
+  const cv::Mat stylised = resizeTo(tensorToRgb(target, convention_), rgb.size());
+  result.image = fromRgb(stylised, format, content);
+  result.steps = options_.steps;
+  result.elapsed_seconds = secondsSince(start);
+  return result;
+}
+
+}  // namespace neuralstyle

@@ -1,0 +1,176 @@
+#include "neuralstyle/weights.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <torch/torch.h>
+
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/vgg19.hpp"
+#include "weights_formats.hpp"
+
+namespace fs = std::filesystem;
+
+namespace neuralstyle {
+namespace {
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string firstExisting(const std::vector<std::string>& candidates) {
+  for (const auto& c : candidates)
+    if (fs::exists(c)) return c;
+  return {};
+}
+
+Vgg19Weights loadCaffePair(const std::string& path) {
+  const fs::path p(path);
+  const std::string stem = (p.parent_path() / p.stem()).string();
+  std::string prototxt, caffemodel;
+  if (p.extension() == ".caffemodel") {
+    caffemodel = path;
+    prototxt = firstExisting({stem + ".prototxt", stem + "_deploy.prototxt"});
+    if (prototxt.empty())
+      throw WeightsError("weights '" + path + "': no Caffe network definition beside it (looked for " +
+                         stem + ".prototxt and " + stem + "_deploy.prototxt)");
+  } else {
+    prototxt = path;
+    std::string base = stem;
+    if (endsWith(base, "_deploy")) base.resize(base.size() - 7);
+    caffemodel = firstExisting({stem + ".caffemodel", base + ".caffemodel"});
+    if (caffemodel.empty())
+      throw WeightsError("weights '" + path + "': no .caffemodel beside it (looked for " + stem +
+                         ".caffemodel)");
+  }
+  return detail::readCaffe(prototxt, caffemodel);
+}
+
+}  // namespace
+
+InputConvention InputConvention::torchvision() { return InputConvention{}; }
+
+InputConvention InputConvention::caffe() {
+  InputConvention c;
+  c.order = ChannelOrder::BGR;
+  c.scale = 255.0f;
+  c.mean = {103.939f, 116.779f, 123.68f};  // B, G, R means of the ILSVRC training set
+  c.std = {1.0f, 1.0f, 1.0f};
+  c.name = "Caffe VGG (BGR, [0,255], mean subtraction)";
+  return c;
+}
+
+const std::array<int, 16>& vgg19ConvIndices() {
+  static const std::array<int, 16> indices{0,  2,  5,  7,  10, 12, 14, 16,
+                                           19, 21, 23, 25, 28, 30, 32, 34};
+  return indices;
+}
+
+const std::array<std::array<int, 2>, 16>& vgg19ConvChannels() {
+  static const std::array<std::array<int, 2>, 16> channels{{{64, 3},
+                                                            {64, 64},
+                                                            {128, 64},
+                                                            {128, 128},
+                                                            {256, 128},
+                                                            {256, 256},
+                                                            {256, 256},
+                                                            {256, 256},
+                                                            {512, 256},
+                                                            {512, 512},
+                                                            {512, 512},
+                                                            {512, 512},
+                                                            {512, 512},
+                                                            {512, 512},
+                                                            {512, 512},
+                                                            {512, 512}}};
+  return channels;
+}
+
+void validateWeights(const Vgg19Weights& weights) {
+  const auto& channels = vgg19ConvChannels();
+  if (weights.conv_weights.size() != channels.size() ||
+      weights.conv_biases.size() != channels.size())
+    throw WeightsError("weights '" + weights.source + "': expected 16 VGG19 convolutions, found " +
+                       std::to_string(weights.conv_weights.size()));
+  for (size_t i = 0; i < channels.size(); ++i) {
+    const std::string layer =
+        layerNames()[i] + " (index " + std::to_string(vgg19ConvIndices()[i]) + ")";
+    const auto& w = weights.conv_weights[i];
+    const auto& b = weights.conv_biases[i];
+    const std::vector<int64_t> expected_w{channels[i][0], channels[i][1], 3, 3};
+    if (!w.defined() || w.sizes().vec() != expected_w)
+      throw WeightsError("weights '" + weights.source + "': " + layer + " weight has shape " +
+                         (w.defined() ? c10::str(w.sizes()) : std::string("(missing)")) +
+                         ", expected " + c10::str(c10::IntArrayRef(expected_w)));
+    if (!b.defined() || b.sizes().vec() != std::vector<int64_t>{channels[i][0]})
+      throw WeightsError("weights '" + weights.source + "': " + layer + " bias has shape " +
+                         (b.defined() ? c10::str(b.sizes()) : std::string("(missing)")) +
+                         ", expected [" + std::to_string(channels[i][0]) + "]");
+    if (!torch::isfinite(w).all().item<bool>() || !torch::isfinite(b).all().item<bool>())
+      throw WeightsError("weights '" + weights.source + "': " + layer +
+                         " holds non-finite values (corrupt file?)");
+  }
+}
+
+Vgg19Weights randomWeights(uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  Vgg19Weights weights;
+  weights.source = "random:" + std::to_string(seed);
+  for (const auto& [out, in] : vgg19ConvChannels()) {
+    // Kaiming normal (fan_out, ReLU) as torchvision initialises VGG, plus small biases.
+    const double stddev = std::sqrt(2.0 / (out * 9.0));
+    weights.conv_weights.push_back(
+        at::normal(0.0, stddev, {out, in, 3, 3}, generator, torch::kFloat32));
+    weights.conv_biases.push_back(
+        at::empty({out}, torch::kFloat32).uniform_(-0.05, 0.05, generator));
+  }
+  return weights;
+}
+
+Vgg19Weights loadWeights(const std::string& location) {
+  if (location.empty())
+    throw WeightsError("no weights given: set a weights location (a .safetensors, .onnx or "
+                       ".caffemodel file, or 'random'), or $NEURALSTYLE_WEIGHTS");
+  Vgg19Weights weights;
+  if (location == "random" || location.rfind("random:", 0) == 0) {
+    uint64_t seed = 0;
+    if (location != "random") {
+      const std::string digits = location.substr(7);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw WeightsError("weights '" + location + "': the seed after 'random:' must be a number");
+      seed = std::stoull(digits);
+    }
+    weights = randomWeights(seed);
+  } else {
+    if (!fs::exists(location)) throw WeightsError("weights file '" + location + "' does not exist");
+    if (fs::is_directory(location))
+      throw WeightsError("weights '" + location + "' is a folder, not a weights file");
+    if (endsWith(location, ".safetensors"))
+      weights = detail::readSafetensors(location);
+    else if (endsWith(location, ".onnx"))
+      weights = detail::readOnnx(location);
+    else if (endsWith(location, ".caffemodel") || endsWith(location, ".prototxt"))
+      weights = loadCaffePair(location);
+    else
+      throw WeightsError("weights '" + location +
+                         "': unknown format (expected .safetensors, .onnx, .caffemodel or "
+                         ".prototxt; .pth pickles are not read: convert them with "
+                         "scripts/convert_torchvision_vgg19.py)");
+  }
+  validateWeights(weights);
+  return weights;
+}
+
+std::string defaultWeightsLocation() {
+  if (const char* env = std::getenv("NEURALSTYLE_WEIGHTS"); env && *env) return env;
+  std::vector<std::string> candidates;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    candidates.push_back(std::string(xdg) + "/neuralstyle/vgg19.safetensors");
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    candidates.push_back(std::string(home) + "/.local/share/neuralstyle/vgg19.safetensors");
+  candidates.push_back(NEURALSTYLE_DATA_DIR "/vgg19.safetensors");
+  return firstExisting(candidates);
+}
+
+}  // namespace neuralstyle

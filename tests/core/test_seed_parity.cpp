@@ -1,0 +1,98 @@
+// Parity with the seed notebook: its own code, run by Python's torch on the same random
+// weights and the same pixels, must give the same losses at every step and the same image.
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "neuralstyle/stylizer.hpp"
+#include "test_support.hpp"
+
+using namespace neuralstyle;
+
+namespace {
+
+void writeRgbPng(const std::string& path, const cv::Mat& rgb) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  ASSERT_TRUE(cv::imwrite(path, bgr));
+}
+
+double relativeError(double ours, double reference) {
+  return std::abs(ours - reference) / std::max(std::abs(reference), 1e-12);
+}
+
+struct ParityCase {
+  int steps;
+  double learning_rate;
+};
+
+void expectParity(const ParityCase& parity) {
+  test::TempDir dir;
+  const cv::Size size(48, 40);  // both sides see exactly these pixels: no resize anywhere
+  const cv::Mat content = test::syntheticRgb(size, 21);
+  cv::Mat style = test::syntheticRgb(size, 22);
+  cv::flip(style, style, 1);
+  writeRgbPng(dir.file("content.png"), content);
+  writeRgbPng(dir.file("style.png"), style);
+  const std::string weights = test::testWeights("vgg19.safetensors");
+
+  std::string log;
+  const int status = test::runReferenceScript(
+      "seed_reference.py",
+      "--weights " + weights + " --content " + dir.file("content.png") + " --style " +
+          dir.file("style.png") + " --steps " + std::to_string(parity.steps) + " --lr " +
+          std::to_string(parity.learning_rate) + " --threads 2 --json " + dir.file("seed.json") +
+          " --image " + dir.file("seed.png"),
+      &log);
+  ASSERT_EQ(status, 0) << log;
+  nlohmann::json reference;
+  std::ifstream(dir.file("seed.json")) >> reference;
+  ASSERT_EQ(reference["total"].size(), static_cast<size_t>(parity.steps));
+
+  configureThreads(2);
+  StyleOptions options;
+  options.steps = parity.steps;
+  options.learning_rate = parity.learning_rate;
+  Stylizer stylizer(loadWeights(weights), torch::kCPU, options);
+  stylizer.setStyle(readRgbImage(dir.file("style.png")), PixelFormat::RGB);
+  std::vector<Losses> ours;
+  const auto result = stylizer.stylize(readRgbImage(dir.file("content.png")), PixelFormat::RGB,
+                                       [&](const Progress& p) { ours.push_back(p.losses); });
+  ASSERT_EQ(ours.size(), static_cast<size_t>(parity.steps));
+
+  double worst = 0;
+  for (int k = 0; k < parity.steps; ++k) {
+    const double total = relativeError(ours[k].total, reference["total"][k].get<double>());
+    const double style_error = relativeError(ours[k].style, reference["style"][k].get<double>());
+    // The content loss starts at exactly 0 (target = content): compare it on the total's scale.
+    const double content_error = std::abs(ours[k].content - reference["content"][k].get<double>()) /
+                                 std::max(std::abs(reference["total"][k].get<double>()), 1e-12);
+    worst = std::max({worst, total, style_error, content_error});
+    EXPECT_LE(total, 1e-4) << "total loss at step " << k + 1;
+    EXPECT_LE(style_error, 1e-4) << "style loss at step " << k + 1;
+    EXPECT_LE(content_error, 1e-4) << "content loss at step " << k + 1;
+  }
+  ::testing::Test::RecordProperty("worst_relative_error", std::to_string(worst));
+  std::cout << "worst relative loss error over " << parity.steps << " steps: " << worst << "\n";
+
+  // The losses must have moved, or the comparison proves little.
+  EXPECT_LT(reference["total"].back().get<double>(), reference["total"][0].get<double>());
+  const cv::Mat seed_image = readRgbImage(dir.file("seed.png"));
+  ASSERT_EQ(seed_image.size(), result.image.size());
+  EXPECT_LE(cv::norm(seed_image, result.image, cv::NORM_INF), 1.0);
+  EXPECT_GT(cv::norm(content, result.image, cv::NORM_INF), 1.0);
+}
+
+}  // namespace
+
+TEST(SeedParity, LossesAndImageMatchTheSeedOverTwentyStepsAtItsLearningRate) {
+  expectParity({20, 0.003});
+}
+
+TEST(SeedParity, LossesAndImageMatchTheSeedWhenTheImageMovesFar) {
+  // A larger learning rate moves the target well away from the content within 20 steps,
+  // so that the content loss and the image comparison are exercised too.
+  expectParity({20, 0.1});
+}

@@ -1,0 +1,222 @@
+// The optimisation loop: caching of style targets, progress, cancellation, bad input.
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/stylizer.hpp"
+#include "test_support.hpp"
+
+using namespace neuralstyle;
+
+namespace {
+
+StyleOptions fastOptions(int steps) {
+  StyleOptions options;
+  options.steps = steps;
+  options.max_size = 32;
+  return options;
+}
+
+Stylizer makeStylizer(int steps) {
+  configureThreads(2);
+  Stylizer stylizer(randomWeights(9), torch::kCPU, fastOptions(steps));
+  stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
+  return stylizer;
+}
+
+}  // namespace
+
+TEST(Stylizer, StyleTargetsAreComputedOncePerStyleAndSize) {
+  auto stylizer = makeStylizer(1);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 0);
+  for (unsigned frame = 0; frame < 4; ++frame)
+    stylizer.stylize(test::syntheticRgb({32, 24}, frame), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 1);
+
+  // Layer weights only scale the loss: the targets stay.
+  auto options = stylizer.options();
+  options.style_layers[0].weight = 3.0;
+  options.steps = 2;
+  stylizer.setOptions(options);
+  stylizer.stylize(test::syntheticRgb({32, 24}, 7), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 1);
+
+  // Another processing size, other layers, another style: recomputed, once each.
+  stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 2);
+  options.style_layers = parseLayerWeights("conv1_1=1,conv2_1=1");
+  stylizer.setOptions(options);
+  stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
+  stylizer.stylize(test::syntheticRgb({24, 32}, 8), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 3);
+  stylizer.setStyle(test::syntheticRgb({20, 20}, 5), PixelFormat::RGB);
+  stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), 4);
+}
+
+TEST(Stylizer, ZeroStepsReturnsTheContent) {
+  auto stylizer = makeStylizer(0);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  const auto result = stylizer.stylize(content, PixelFormat::RGB);
+  EXPECT_EQ(cv::norm(result.image, content, cv::NORM_INF), 0);
+  EXPECT_EQ(result.steps, 0);
+  EXPECT_GT(result.final_losses.style, 0);
+  EXPECT_DOUBLE_EQ(result.final_losses.content, 0);
+}
+
+TEST(Stylizer, OutputKeepsTheCallersSizeAndFormat) {
+  auto stylizer = makeStylizer(0);
+  cv::Mat bgra;
+  cv::cvtColor(test::syntheticRgb({37, 29}, 2), bgra, cv::COLOR_RGB2BGRA);
+  bgra.forEach<cv::Vec4b>([](cv::Vec4b& pixel, const int* position) { pixel[3] = position[1] % 256; });
+  const auto result = stylizer.stylize(bgra, PixelFormat::BGRA);  // processed at 32x25
+  ASSERT_EQ(result.image.size(), bgra.size());
+  ASSERT_EQ(result.image.type(), CV_8UC4);
+  std::vector<cv::Mat> in_planes, out_planes;
+  cv::split(bgra, in_planes);
+  cv::split(result.image, out_planes);
+  EXPECT_EQ(cv::norm(in_planes[3], out_planes[3], cv::NORM_INF), 0);  // alpha untouched
+  EXPECT_LE(cv::norm(in_planes[2], out_planes[2], cv::NORM_L1) / bgra.total(), 12.0);  // red close
+}
+
+TEST(Stylizer, OptimisationLowersTheLossAndChangesTheImage) {
+  auto stylizer = makeStylizer(8);
+  auto options = stylizer.options();
+  options.learning_rate = 0.05;
+  stylizer.setOptions(options);
+  std::vector<Progress> reports;
+  const cv::Mat content = test::syntheticRgb({32, 24}, 3);
+  const auto result = stylizer.stylize(content, PixelFormat::RGB,
+                                       [&](const Progress& p) { reports.push_back(p); });
+  ASSERT_EQ(reports.size(), 8u);
+  for (size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i].step, static_cast<int>(i) + 1);
+    EXPECT_EQ(reports[i].steps, 8);
+    EXPECT_GE(reports[i].elapsed_seconds, 0);
+  }
+  EXPECT_LT(reports.back().losses.total, reports.front().losses.total);
+  EXPECT_DOUBLE_EQ(reports.front().losses.content, 0);  // step 1 reports the loss before its update
+  EXPECT_DOUBLE_EQ(result.final_losses.total, reports.back().losses.total);
+  EXPECT_GT(cv::norm(result.image, content, cv::NORM_L1), 0);
+}
+
+TEST(Stylizer, TotalIsTheWeightedSumOfTheParts) {
+  auto stylizer = makeStylizer(2);
+  const auto result = stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB);
+  const auto& l = result.final_losses;
+  EXPECT_NEAR(l.total, 1.0 * l.content + 1e6 * l.style, 1e-5 * l.total);
+}
+
+TEST(Stylizer, ProgressIntervalChoosesTheReportedSteps) {
+  auto stylizer = makeStylizer(7);
+  auto options = stylizer.options();
+  std::vector<int> steps;
+  const auto record = [&](const Progress& p) { steps.push_back(p.step); };
+  options.progress_interval = 3;
+  stylizer.setOptions(options);
+  stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB, record);
+  EXPECT_EQ(steps, (std::vector<int>{3, 6, 7}));
+  steps.clear();
+  options.progress_interval = 0;
+  stylizer.setOptions(options);
+  stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB, record);
+  EXPECT_EQ(steps, (std::vector<int>{7}));
+}
+
+TEST(Stylizer, IsDeterministicOnTheCpu) {
+  auto a = makeStylizer(3), b = makeStylizer(3);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 4);
+  EXPECT_EQ(cv::norm(a.stylize(content, PixelFormat::RGB).image,
+                     b.stylize(content, PixelFormat::RGB).image, cv::NORM_INF),
+            0);
+}
+
+TEST(Stylizer, CancellingStopsBetweenSteps) {
+  auto stylizer = makeStylizer(50);
+  std::atomic<bool> cancel{false};
+  int reports = 0;
+  EXPECT_THROW(stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB,
+                                [&](const Progress& p) {
+                                  ++reports;
+                                  if (p.step == 2) cancel = true;
+                                },
+                                &cancel),
+               CancelledError);
+  EXPECT_EQ(reports, 2);
+}
+
+TEST(Stylizer, HugeLearningRateIsReportedAsDivergence) {
+  auto stylizer = makeStylizer(5);
+  auto options = stylizer.options();
+  options.learning_rate = 1e30;
+  stylizer.setOptions(options);
+  EXPECT_THROW(stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB), DivergedError);
+}
+
+TEST(Stylizer, DivergenceIsCaughtEvenWithoutProgressReports) {
+  auto stylizer = makeStylizer(5);
+  auto options = stylizer.options();
+  options.learning_rate = 1e30;
+  options.progress_interval = 0;
+  stylizer.setOptions(options);
+  EXPECT_THROW(stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB), DivergedError);
+}
+
+TEST(Stylizer, BadImagesAreImageErrors) {
+  auto stylizer = makeStylizer(1);
+  EXPECT_THROW(stylizer.stylize(cv::Mat(), PixelFormat::RGB), ImageError);
+  EXPECT_THROW(stylizer.stylize(cv::Mat(1, 1, CV_8UC3, cv::Scalar::all(9)), PixelFormat::RGB), ImageError);
+  EXPECT_THROW(stylizer.stylize(cv::Mat(7, 3, CV_8UC3, cv::Scalar::all(9)), PixelFormat::RGB), ImageError);
+  EXPECT_THROW(stylizer.stylize(cv::Mat(32, 32, CV_8UC3), PixelFormat::RGBA), ImageError);
+  EXPECT_THROW(stylizer.setStyle(cv::Mat(), PixelFormat::RGB), ImageError);
+  EXPECT_THROW(stylizer.stylizeTensor(torch::zeros({1, 3, 8, 8})), ImageError);
+  EXPECT_THROW(stylizer.stylizeTensor(torch::zeros({3, 32, 32})), ImageError);
+}
+
+TEST(Stylizer, NoStyleIsAnImageError) {
+  Stylizer stylizer(randomWeights(1), torch::kCPU, fastOptions(1));
+  EXPECT_FALSE(stylizer.hasStyle());
+  EXPECT_THROW(stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB), ImageError);
+}
+
+TEST(Stylizer, InvalidOptionsAreRejected) {
+  auto stylizer = makeStylizer(1);
+  auto options = stylizer.options();
+  options.content_layer = "conv9_9";
+  EXPECT_THROW(stylizer.setOptions(options), OptionsError);
+  EXPECT_EQ(stylizer.options().content_layer, "conv4_2");  // unchanged after a refusal
+  EXPECT_THROW(Stylizer(randomWeights(1), torch::kCPU, options), OptionsError);
+}
+
+TEST(Device, AutoPicksWhatIsAvailableAndCudaFailsClearlyWithoutIt) {
+  EXPECT_EQ(resolveDevice(DeviceKind::CPU), torch::Device(torch::kCPU));
+  if (torch::cuda::is_available()) {
+    EXPECT_TRUE(resolveDevice(DeviceKind::Auto).is_cuda());
+    EXPECT_TRUE(resolveDevice(DeviceKind::CUDA).is_cuda());
+  } else {
+    EXPECT_TRUE(resolveDevice(DeviceKind::Auto).is_cpu());
+    EXPECT_THROW(resolveDevice(DeviceKind::CUDA), DeviceError);
+    EngineOptions engine;
+    engine.weights = "random:1";
+    engine.device = DeviceKind::CUDA;
+    EXPECT_THROW(Stylizer{engine}, DeviceError);
+  }
+}
+
+TEST(Threads, AreSetExplicitly) {
+  configureThreads(1);
+  EXPECT_EQ(at::get_num_threads(), 1);
+  configureThreads(0);
+  EXPECT_EQ(at::get_num_threads(), static_cast<int>(std::thread::hardware_concurrency()));
+  EXPECT_THROW(configureThreads(-1), OptionsError);
+}
+
+TEST(GramMatrix, IsTheUnnormalisedProduct) {
+  const auto feature = torch::arange(12, torch::kFloat32).view({1, 2, 2, 3});
+  const auto gram = gramMatrix(feature);
+  // rows: [0..5] and [6..11]
+  EXPECT_FLOAT_EQ(gram[0][0].item<float>(), 55.0f);
+  EXPECT_FLOAT_EQ(gram[0][1].item<float>(), 145.0f);
+  EXPECT_FLOAT_EQ(gram[1][1].item<float>(), 451.0f);
+}
