@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the build tree into a scratch prefix, then builds and runs a program outside
+# the tree against it with find_package(neuralstyle). Usage: BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build_dir=$1
+source_dir=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cmake --install "$build_dir" --prefix "$scratch/prefix" >"$scratch/install.log"
+test -f "$scratch/prefix/include/neuralstyle/stylizer.hpp"
+ls "$scratch"/prefix/lib*/cmake/neuralstyle/neuralstyleConfig.cmake >/dev/null
+cmake -S "$source_dir/tests/install/consumer" -B "$scratch/build" \
+  -DCMAKE_PREFIX_PATH="$scratch/prefix" -DCMAKE_BUILD_TYPE=Release >"$scratch/configure.log" \
+  || { cat "$scratch/configure.log"; exit 1; }
+cmake --build "$scratch/build" >"$scratch/build.log" || { cat "$scratch/build.log"; exit 1; }
+LD_LIBRARY_PATH="$(echo "$scratch"/prefix/lib*/ | tr ' ' ':')${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  "$scratch/build/consumer"
