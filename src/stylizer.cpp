@@ -25,6 +25,20 @@ bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
 
 }  // namespace
 
+std::unique_ptr<torch::optim::Optimizer> Stylizer::makeOptimizer(const torch::Tensor& target) const {
+  switch (options_.optimizer) {
+    case Optimizer::LBFGS:
+      // One iteration (one loss evaluation) per step(); the curvature history persists
+      // across calls, so successive steps are ordinary L-BFGS iterations.
+      return std::make_unique<torch::optim::LBFGS>(
+          std::vector<torch::Tensor>{target},
+          torch::optim::LBFGSOptions(options_.learning_rate).max_iter(1).history_size(100));
+    case Optimizer::Adam: break;
+  }
+  return std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{target},
+                                              torch::optim::AdamOptions(options_.learning_rate));
+}
+
 torch::Tensor gramMatrix(const torch::Tensor& feature) {
   const auto d = feature.size(1);
   const auto flat = feature.view({d, feature.size(2) * feature.size(3)});
@@ -162,17 +176,21 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
     last = read(total, lossesOf(target, &total));
     check(last, 0);
   } else {
-    torch::optim::Adam optimizer({target}, torch::optim::AdamOptions(options_.learning_rate));
+    const auto optimizer = makeOptimizer(target);
     const int interval = options_.progress_interval;
     for (int step = 1; step <= steps; ++step) {
       if (cancel && cancel->load())
         throw CancelledError("cancelled before step " + std::to_string(step) + " of " +
                              std::to_string(steps));
+      // One evaluation of the loss and its gradient; L-BFGS calls it once a step too.
       torch::Tensor total;
-      const auto parts = lossesOf(target, &total);
-      optimizer.zero_grad();
-      total.backward();
-      optimizer.step();
+      std::pair<torch::Tensor, torch::Tensor> parts;
+      optimizer->step([&] {
+        optimizer->zero_grad();
+        parts = lossesOf(target, &total);
+        total.backward();
+        return total;
+      });
       const bool report = step == steps || (interval > 0 && step % interval == 0);
       if (!report) continue;
       // Reading the loss syncs the device: only done at reporting steps.

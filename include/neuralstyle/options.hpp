@@ -20,11 +20,16 @@ std::vector<LayerWeight> parseLayerWeights(const std::string& text);
 /// Inverse of parseLayerWeights.
 std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
 
+/// Adam is the seed's. L-BFGS (no line search, one function evaluation a step, as in
+/// Johnson's neural-style) converges in far fewer steps; use a learning rate near 1 with it.
+enum class Optimizer { Adam, LBFGS };
+
 /// What to optimise and how. Everything here can change between frames; changes that
 /// affect the style targets (layers, size, pooling) invalidate them automatically.
 struct StyleOptions {
   int steps = 2000;
-  double learning_rate = 0.003;
+  Optimizer optimizer = Optimizer::Adam;
+  double learning_rate = 0.003;  ///< the seed's Adam rate; L-BFGS wants about 1
   double content_weight = 1.0;   ///< alpha
   double style_weight = 1e6;     ///< beta
   std::string content_layer = "conv4_2";

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <opencv2/core.hpp>
+#include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
 #include "neuralstyle/image.hpp"
@@ -80,7 +81,7 @@ class Stylizer {
   Vgg19Features network() const { return network_; }
 
  private:
-  struct LayerPlan;
+  std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
   void prepareStyleTargets(cv::Size size);
   std::vector<int> requestedIndices() const;
 

@@ -220,3 +220,19 @@ TEST(GramMatrix, IsTheUnnormalisedProduct) {
   EXPECT_FLOAT_EQ(gram[0][1].item<float>(), 145.0f);
   EXPECT_FLOAT_EQ(gram[1][1].item<float>(), 451.0f);
 }
+
+TEST(Stylizer, LbfgsReachesALowerLossThanAdamInTheSameSteps) {
+  const cv::Mat content = test::syntheticRgb({32, 24}, 3);
+  auto adam = makeStylizer(6);
+  auto lbfgs = makeStylizer(6);
+  auto options = lbfgs.options();
+  options.optimizer = Optimizer::LBFGS;
+  options.learning_rate = 1.0;
+  lbfgs.setOptions(options);
+  std::vector<int> reported;
+  const auto lbfgs_result = lbfgs.stylize(content, PixelFormat::RGB,
+                                          [&](const Progress& p) { reported.push_back(p.step); });
+  const auto adam_result = adam.stylize(content, PixelFormat::RGB);
+  EXPECT_EQ(reported, (std::vector<int>{1, 2, 3, 4, 5, 6}));  // one evaluation a step
+  EXPECT_LT(lbfgs_result.final_losses.total, 0.5 * adam_result.final_losses.total);
+}

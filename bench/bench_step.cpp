@@ -1,0 +1,161 @@
+// Times the core's optimisation loop on one content/style pair and prints one JSON object:
+// ms per step (median after warm-up), achieved GFLOP/s, the machine's measured peak on
+// the same threads, peak resident memory, and optionally the time to reach a target loss.
+// Driven by bench/run_benchmark.py, which runs the seed's loop beside it.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <torch/torch.h>
+
+#include "neuralstyle/neuralstyle.hpp"
+
+using namespace neuralstyle;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Arguments {
+  std::string content, style, weights = "random:0", optimizer = "adam";
+  int steps = 10, warmup = 3, threads = 0, max_steps = 0;
+  double learning_rate = 0.003, target_loss = 0;
+  bool peak = false;
+};
+
+Arguments parse(int argc, char** argv) {
+  Arguments a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string key = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(key + " needs a value");
+      return argv[++i];
+    };
+    if (key == "--content") a.content = value();
+    else if (key == "--style") a.style = value();
+    else if (key == "--weights") a.weights = value();
+    else if (key == "--steps") a.steps = std::stoi(value());
+    else if (key == "--warmup") a.warmup = std::stoi(value());
+    else if (key == "--threads") a.threads = std::stoi(value());
+    else if (key == "--learning-rate") a.learning_rate = std::stod(value());
+    else if (key == "--optimizer") a.optimizer = value();
+    else if (key == "--target-loss") a.target_loss = std::stod(value());
+    else if (key == "--max-steps") a.max_steps = std::stoi(value());
+    else if (key == "--peak") a.peak = true;
+    else throw std::invalid_argument("unknown argument " + key);
+  }
+  if (!a.peak && (a.content.empty() || a.style.empty()))
+    throw std::invalid_argument("--content and --style are required");
+  return a;
+}
+
+// FLOPs of one optimisation step at this processing size: every convolution up to the
+// deepest layer in use, forward and backward to its input (the weights are frozen), and
+// the Gram products of the style layers, forward and backward.
+double flopsPerStep(int64_t height, int64_t width, const StyleOptions& options) {
+  int deepest = layerIndex(options.content_layer);
+  for (const auto& l : options.style_layers) deepest = std::max(deepest, layerIndex(l.layer));
+  double flops = 0;
+  const auto& indices = vgg19ConvIndices();
+  const auto& channels = vgg19ConvChannels();
+  for (size_t i = 0; i < indices.size() && indices[i] <= deepest; ++i) {
+    const int pools_before = indices[i] < 4 ? 0 : indices[i] < 9 ? 1 : indices[i] < 18 ? 2 : indices[i] < 27 ? 3 : 4;
+    const double pixels = static_cast<double>(height >> pools_before) * (width >> pools_before);
+    const double forward = 2.0 * channels[i][0] * channels[i][1] * 9 * pixels;
+    flops += 2 * forward;  // forward + gradient with respect to the input
+    for (const auto& l : options.style_layers)
+      if (layerIndex(l.layer) == indices[i])
+        flops += 2 * 2.0 * channels[i][0] * channels[i][0] * pixels;  // Gram forward + backward
+  }
+  return flops;
+}
+
+// The machine's achievable rate for this kind of work: a large 3x3 convolution, timed alone.
+double measuredPeakGflops() {
+  torch::NoGradGuard no_grad;
+  const auto input = torch::randn({1, 256, 128, 128});
+  const auto weight = torch::randn({256, 256, 3, 3});
+  for (int i = 0; i < 2; ++i) torch::conv2d(input, weight, {}, 1, 1);
+  const int repeats = 5;
+  const auto start = Clock::now();
+  for (int i = 0; i < repeats; ++i) torch::conv2d(input, weight, {}, 1, 1);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return repeats * 2.0 * 256 * 256 * 9 * 128 * 128 / seconds / 1e9;
+}
+
+double peakRssMegabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Arguments args = parse(argc, argv);
+  configureThreads(args.threads);
+  nlohmann::json out;
+  out["threads"] = at::get_num_threads();
+  if (args.peak) {
+    out["peak_gflops"] = measuredPeakGflops();
+    std::cout << out.dump() << std::endl;
+    return 0;
+  }
+  StyleOptions options;
+  options.learning_rate = args.learning_rate;
+  options.max_size = 100000;  // the driver already wrote the images at processing size
+  Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options);
+  stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
+  const auto content = rgbToTensor(readRgbImage(args.content), stylizer.convention(), torch::kCPU);
+
+  const auto start = Clock::now();
+  std::vector<double> step_end_seconds;
+  std::vector<double> losses;
+  const bool to_target = args.target_loss > 0;
+  std::atomic<bool> reached{false};
+  options.steps = to_target ? args.max_steps : args.warmup + args.steps;
+  stylizer.setOptions(options);
+  double time_to_target = -1;
+  int steps_to_target = -1;
+  try {
+    stylizer.stylizeTensor(content,
+                           [&](const Progress& p) {
+                             const double t = std::chrono::duration<double>(Clock::now() - start).count();
+                             step_end_seconds.push_back(t);
+                             losses.push_back(p.losses.total);
+                             if (to_target && p.losses.total <= args.target_loss && !reached) {
+                               reached = true;
+                               time_to_target = t;
+                               steps_to_target = p.step;
+                             }
+                           },
+                           &reached);
+  } catch (const CancelledError&) {
+    // reached the target loss
+  }
+  out["size"] = {content.size(3), content.size(2)};
+  out["peak_rss_mb"] = peakRssMegabytes();
+  if (to_target) {
+    out["time_to_target_s"] = time_to_target;
+    out["steps_to_target"] = steps_to_target;
+    out["final_loss"] = losses.empty() ? 0 : losses.back();
+  } else {
+    std::vector<double> step_ms;
+    for (size_t i = std::max(1, args.warmup); i < step_end_seconds.size(); ++i)
+      step_ms.push_back(1000 * (step_end_seconds[i] - step_end_seconds[i - 1]));
+    std::sort(step_ms.begin(), step_ms.end());
+    const double median = step_ms.empty() ? 0 : step_ms[step_ms.size() / 2];
+    const double flops = flopsPerStep(content.size(2), content.size(3), stylizer.options());
+    out["ms_per_step"] = median;
+    out["steps_per_second"] = median > 0 ? 1000.0 / median : 0;
+    out["gflop_per_step"] = flops / 1e9;
+    out["achieved_gflops"] = median > 0 ? flops / 1e9 / (median / 1000) : 0;
+    out["losses"] = losses;
+  }
+  std::cout << out.dump() << std::endl;
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "neuralstyle_bench: " << e.what() << std::endl;
+  return 1;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for neuralstyle and builds it: installs the Debian packages
+# that are missing (as root, or through sudo), configures and builds into ./build.
+# Idempotent: packages already there are not touched, the build is incremental.
+#
+#   scripts/setup.sh             install packages + build
+#   scripts/setup.sh --deps-only install packages only
+# Extra CMake arguments: NEURALSTYLE_CMAKE_ARGS="-DNEURALSTYLE_BUILD_TESTS=OFF" scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config ccache
+  # the core
+  libtorch-dev libopencv-dev nlohmann-json3-dev
+  # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)
+  libopenblas0-pthread
+  # the element and the pipelines
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
+  googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
+  # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
+  opencv-doc curl ca-certificates
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} Debian packages are already installed"
+fi
+
+# The BLAS that LibTorch's Gram products go through is chosen by Debian's alternatives.
+blas=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}')
+case "$blas" in
+  *openblas*|*blis*|*mkl*) echo "setup: BLAS is $blas" ;;
+  *) echo "setup: WARNING: BLAS is '${blas:-unknown}', the slow reference one;" \
+          "run: update-alternatives --set libblas.so.3-x86_64-linux-gnu" \
+          "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3" >&2 ;;
+esac
+
+[[ ${1:-} == --deps-only ]] && exit 0
+
+# shellcheck disable=SC2086  # NEURALSTYLE_CMAKE_ARGS is a list of arguments
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${NEURALSTYLE_CMAKE_ARGS:-}
+cmake --build build -j"$(nproc)"
+echo "setup: built into $(pwd)/build"

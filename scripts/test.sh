@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up (packages + build, see setup.sh) and runs the whole test suite with ctest.
+# Labels: unit, reference, element, pipeline, cli, install. Extra arguments go to ctest,
+# e.g. scripts/test.sh -L unit
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+ctest --test-dir build --output-on-failure -j2 "$@"
