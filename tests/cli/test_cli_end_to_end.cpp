@@ -1,0 +1,389 @@
+// End-to-end tests of the `neuralstyle` binary, run as a subprocess on tiny images with
+// random weights: outputs, the loss log, and the exit code plus one-line reason of
+// every documented failure.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_test_support.hpp"
+
+extern char** environ;
+
+namespace neuralstyle::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using test::readText;
+using test::TempDir;
+using test::writeNoiseImage;
+using Args = std::vector<std::string>;
+
+constexpr const char* kErrorPrefix = "neuralstyle: error: ";
+// Everything a run needs to be quick: random features, few steps, tiny images.
+Args fast(int steps = 2) {
+  return {"--weights", "random:3", "--steps", std::to_string(steps), "--max-size", "64",
+          "--threads", "2"};
+}
+
+Args operator+(Args a, const Args& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Starts the binary with stdout/stderr going to files in `dir`. `environment` entries
+/// are "NAME=value" (set) or "NAME" (unset).
+pid_t spawnCli(const Args& args, const TempDir& dir, const Args& environment = {}) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const auto& change : environment) overridden |= change.substr(0, change.find('=')) == name;
+    if (!overridden) env.push_back(entry);
+  }
+  for (const auto& change : environment)
+    if (change.find('=') != std::string::npos) env.push_back(change);
+
+  std::vector<std::string> argv_text{NEURALSTYLE_CLI};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  for (auto& e : env) envp.push_back(e.data());
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+
+  const std::string out = dir / "cli-stdout.txt", err = dir / "cli-stderr.txt";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // The child gets SIGINT whatever the test runner blocks or ignores.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none, interrupt;
+  sigemptyset(&none);
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &interrupt);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  const int status = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (status != 0) throw std::runtime_error(std::string("cannot start ") + NEURALSTYLE_CLI);
+  return pid;
+}
+
+Outcome waitCli(pid_t pid, const TempDir& dir) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  Outcome outcome;
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  outcome.out = readText(dir / "cli-stdout.txt");
+  outcome.err = readText(dir / "cli-stderr.txt");
+  return outcome;
+}
+
+Outcome runCli(const Args& args, const TempDir& dir, const Args& environment = {}) {
+  return waitCli(spawnCli(args, dir, environment), dir);
+}
+
+/// The documented failure shape: the code, and exactly one line on stderr that starts
+/// with the prefix and contains `reason`.
+void expectFailure(const Outcome& outcome, int code, const std::string& reason) {
+  EXPECT_EQ(outcome.exit_code, code) << outcome.err;
+  EXPECT_EQ(outcome.err.rfind(kErrorPrefix, 0), 0u) << outcome.err;
+  ASSERT_FALSE(outcome.err.empty());
+  EXPECT_EQ(outcome.err.back(), '\n');
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_NE(outcome.err.find(reason), std::string::npos) << outcome.err;
+  EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+}
+
+std::vector<std::vector<std::string>> readCsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream text(readText(path));
+  for (std::string line; std::getline(text, line);) {
+    std::vector<std::string> cells;
+    std::istringstream cellText(line);
+    for (std::string cell; std::getline(cellText, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+bool isFiniteNumber(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
+}
+
+class CliBinary : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    style = dir / "style.png";
+    content = dir / "content.png";
+    writeNoiseImage(style, 48, 40, 1);
+    content_image = writeNoiseImage(content, 45, 33, 2);  // odd sizes catch stride bugs
+  }
+
+  Args oneImage(const std::string& output) {
+    return {"--content", content, "--style", style, "--output", output};
+  }
+
+  TempDir dir;
+  std::string style, content;
+  cv::Mat content_image;
+};
+
+// --- runs that succeed ---------------------------------------------------------------
+
+TEST_F(CliBinary, StylisesOneImageAtItsOwnSize) {
+  // Adam's default rate moves pixels by less than one level in two steps.
+  const Outcome run = runCli(oneImage(dir / "out.png") + fast() + Args{"--learning-rate", "0.05"}, dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find(kErrorPrefix), std::string::npos) << run.err;
+  const cv::Mat output = cv::imread(dir / "out.png", cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(output.empty());
+  EXPECT_EQ(output.size(), content_image.size());
+  EXPECT_EQ(output.type(), CV_8UC3);
+  EXPECT_GT(cv::norm(output, content_image, cv::NORM_L1), 0.0) << "the image was not stylised";
+}
+
+TEST_F(CliBinary, StylisesAFolderIntoANewFolderWithTheSameNames) {
+  fs::create_directory(dir / "in");
+  const std::vector<std::pair<std::string, cv::Size>> frames = {
+      {"a.png", {40, 30}}, {"b.png", {33, 45}}, {"c.jpg", {64, 48}}};
+  for (size_t i = 0; i < frames.size(); ++i)
+    writeNoiseImage(dir / ("in/" + frames[i].first), frames[i].second.width, frames[i].second.height,
+                    static_cast<int>(i));
+  const Outcome run = runCli(Args{"--content", dir / "in", "--style", style, "--output",
+                                  dir / "out/nested", "--loss-log", dir / "losses.csv"} + fast(),
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const auto& [name, size] : frames) {
+    const cv::Mat output = cv::imread(dir / ("out/nested/" + name));
+    ASSERT_FALSE(output.empty()) << name;
+    EXPECT_EQ(output.size(), size) << name;
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out/nested"), fs::directory_iterator()), 3);
+  // A run of several frames logs which frame each row belongs to.
+  const auto rows = readCsv(dir / "losses.csv");
+  ASSERT_EQ(rows.size(), 1u + 3 * 2);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style"}));
+  EXPECT_EQ(rows[1][0], "1");
+  EXPECT_EQ(rows[6][0], "3");
+  EXPECT_EQ(rows[6][1], "2");
+}
+
+TEST_F(CliBinary, StylisesAFrameSequenceUpToTheFirstGap) {
+  fs::create_directory(dir / "seq");
+  for (int i : {0, 1, 2, 4}) {
+    char name[32];
+    std::snprintf(name, sizeof name, "seq/%05d.png", i);
+    writeNoiseImage(dir / name, 36, 28, i);
+  }
+  const Outcome run = runCli(Args{"--content", dir / "seq/%05d.png", "--style", style, "--output",
+                                  dir / "out-%05d.png"} + fast(),
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* name : {"out-00000.png", "out-00001.png", "out-00002.png"}) {
+    const cv::Mat output = cv::imread(dir / name);
+    ASSERT_FALSE(output.empty()) << name;
+    EXPECT_EQ(output.size(), cv::Size(36, 28));
+  }
+  EXPECT_FALSE(fs::exists(dir / "out-00004.png")) << "frame 4 comes after the gap";
+  EXPECT_NE(run.err.find("frame 3/3 step 2/2 loss"), std::string::npos) << run.err;
+}
+
+TEST_F(CliBinary, LossLogHasAHeaderAndOneFiniteRowPerStep) {
+  const Outcome run = runCli(oneImage(dir / "out.png") + fast(3) +
+                                 Args{"--loss-log", dir / "losses.csv", "--progress-interval", "0"},
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto rows = readCsv(dir / "losses.csv");
+  ASSERT_EQ(rows.size(), 1u + 3);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"step", "total", "content", "style"}));
+  for (size_t step = 1; step <= 3; ++step) {
+    ASSERT_EQ(rows[step].size(), 4u);
+    EXPECT_EQ(rows[step][0], std::to_string(step));
+    for (size_t column = 1; column < 4; ++column)
+      EXPECT_TRUE(isFiniteNumber(rows[step][column])) << rows[step][column];
+  }
+  EXPECT_EQ(run.err.find("step 1/3"), std::string::npos) << "--progress-interval 0 shows the last step only";
+  EXPECT_NE(run.err.find("step 3/3"), std::string::npos) << run.err;
+}
+
+TEST_F(CliBinary, HelpAndVersionGoToStdoutAndSucceed) {
+  const Outcome help = runCli({"--help"}, dir);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.out.rfind("Usage: neuralstyle", 0), 0u) << help.out;
+  EXPECT_NE(help.out.find("--style-layer-weights"), std::string::npos);
+  EXPECT_NE(help.out.find("(default 2000)"), std::string::npos) << "the core's defaults are shown";
+  EXPECT_TRUE(help.err.empty()) << help.err;
+  const Outcome version = runCli({"--version"}, dir);
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("neuralstyle ", 0), 0u) << version.out;
+  EXPECT_TRUE(version.err.empty()) << version.err;
+}
+
+// --- runs that fail ------------------------------------------------------------------
+
+/// One bad run: changes to a good command line, and the documented outcome.
+struct BadRun {
+  const char* name;
+  std::vector<std::pair<std::string, std::string>> changes;  // value "" drops the option
+  int exit_code;
+  const char* reason;
+};
+
+// Names the case in test listings (instead of a byte dump).
+void PrintTo(const BadRun& run, std::ostream* out) { *out << run.name; }
+
+class CliBinaryFails : public CliBinary, public ::testing::WithParamInterface<BadRun> {
+ protected:
+  void SetUp() override {
+    CliBinary::SetUp();
+    test::writeText(dir / "fake.png", "not an image");
+    test::writeText(dir / "corrupt.safetensors", "not a safetensors file");
+  }
+
+  // Placeholders: {content}, {style}, {out} and {dir}.
+  std::string expand(std::string text) const {
+    const std::pair<std::string, std::string> names[] = {
+        {"{content}", content}, {"{style}", style}, {"{out}", dir / "out.png"},
+        {"{dir}", dir.path().string()}};
+    for (const auto& [name, value] : names)
+      for (size_t at; (at = text.find(name)) != std::string::npos;) text.replace(at, name.size(), value);
+    return text;
+  }
+
+  Args commandLine(const BadRun& run) const {
+    std::vector<std::pair<std::string, std::string>> options = {
+        {"--content", "{content}"}, {"--style", "{style}"}, {"--output", "{out}"},
+        {"--weights", "random:3"},  {"--steps", "2"},      {"--max-size", "64"},
+        {"--threads", "2"}};
+    for (const auto& change : run.changes) {
+      const auto found = std::find_if(options.begin(), options.end(),
+                                      [&](const auto& o) { return o.first == change.first; });
+      if (found == options.end()) options.push_back(change);
+      else if (change.second.empty()) options.erase(found);
+      else found->second = change.second;
+    }
+    Args args;
+    for (const auto& [name, value] : options) {
+      args.push_back(name);
+      args.push_back(expand(value));
+    }
+    return args;
+  }
+};
+
+TEST_P(CliBinaryFails, WithTheDocumentedCodeAndOneLine) {
+  const Outcome run = runCli(commandLine(GetParam()), dir);
+  expectFailure(run, GetParam().exit_code, expand(GetParam().reason));
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, CliBinaryFails,
+    ::testing::Values(
+        // 2: bad arguments
+        BadRun{"UnknownFlag", {{"--colour", "red"}}, 2, "unknown option '--colour'"},
+        BadRun{"StepsNotANumber", {{"--steps", "abc"}}, 2, "--steps: 'abc' is not an integer"},
+        BadRun{"StepsNegative", {{"--steps", "-1"}}, 2, "--steps must be >= 0"},
+        BadRun{"StyleMissingFromTheCommandLine", {{"--style", ""}}, 2, "--style is required"},
+        BadRun{"UnknownContentLayer", {{"--content-layer", "conv9_9"}}, 2,
+               "--content-layer: unknown VGG19 layer 'conv9_9'"},
+        BadRun{"StyleLayerWeightsMalformed", {{"--style-layer-weights", "conv1_1:1"}}, 2,
+               "--style-layer-weights"},
+        BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
+               "unknown VGG19 layer 'pool9'"},
+        BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda"},
+        BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
+        // 3: inputs and outputs
+        BadRun{"ContentFileMissing", {{"--content", "{dir}/missing.png"}}, 3,
+               "content image '{dir}/missing.png' does not exist"},
+        BadRun{"ContentNotAnImage", {{"--content", "{dir}/fake.png"}}, 3, "not an image"},
+        BadRun{"StyleFileMissing", {{"--style", "{dir}/missing.png"}}, 3, "style image"},
+        BadRun{"FrameSequenceEmpty", {{"--content", "{dir}/none-%05d.png"}, {"--output", "{dir}/o-%05d.png"}},
+               3, "no frame matches"},
+        BadRun{"OutputFolderMissing", {{"--output", "{dir}/nowhere/out.png"}}, 3,
+               "output folder '{dir}/nowhere' does not exist"},
+        // Permission bits do not stop root; /proc/self refuses new files for everyone.
+        BadRun{"OutputFolderUnwritable", {{"--output", "/proc/self/out.png"}}, 3,
+               "output folder '/proc/self' is not writable"},
+        // 4: weights
+        BadRun{"WeightsFileMissing", {{"--weights", "{dir}/missing.safetensors"}}, 4,
+               "weights file '{dir}/missing.safetensors' does not exist"},
+        BadRun{"WeightsFileCorrupt", {{"--weights", "{dir}/corrupt.safetensors"}}, 4,
+               "corrupt.safetensors"}),
+    [](const auto& test_case) { return std::string(test_case.param.name); });
+
+TEST_F(CliBinary, NoWeightsConfiguredSaysHowToGetThem) {
+  if (fs::exists(NEURALSTYLE_CLI_DATA_DIR "/vgg19.safetensors"))
+    GTEST_SKIP() << "weights are installed in " NEURALSTYLE_CLI_DATA_DIR;
+  fs::create_directory(dir / "xdg");
+  const Outcome run = runCli(oneImage(dir / "out.png") + Args{"--steps", "2"}, dir,
+                             {"NEURALSTYLE_WEIGHTS", "XDG_DATA_HOME=" + (dir / "xdg")});
+  expectFailure(run, 4, "run scripts/fetch_weights.sh");
+  EXPECT_NE(run.err.find("--weights random"), std::string::npos) << run.err;
+}
+
+TEST_F(CliBinary, UnavailableDeviceExitsFive) {
+  const Outcome run = runCli(oneImage(dir / "out.png") + fast() + Args{"--device", "cuda", "--quiet"}, dir);
+  if (run.exit_code == 0) GTEST_SKIP() << "CUDA is available here";
+  expectFailure(run, 5, "cuda");
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+}
+
+TEST_F(CliBinary, DivergingRunExitsSixAndWritesNothing) {
+  const Outcome run =
+      runCli(oneImage(dir / "out.png") + fast() + Args{"--learning-rate", "1e30", "--quiet"}, dir);
+  expectFailure(run, 6, "diverged");
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+}
+
+TEST_F(CliBinary, InterruptStopsBetweenStepsWithExit130) {
+  const pid_t pid = spawnCli(oneImage(dir / "out.png") +
+                                 Args{"--weights", "random:3", "--steps", "1000000", "--max-size",
+                                      "64", "--threads", "2", "--progress-interval", "1"},
+                             dir);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (readText(dir / "cli-stderr.txt").find("step 1/") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  const Outcome run = waitCli(pid, dir);
+  EXPECT_EQ(run.exit_code, 130) << run.err;
+  const std::string last_line = run.err.substr(run.err.rfind('\n', run.err.size() - 2) + 1);
+  EXPECT_EQ(last_line.rfind(std::string(kErrorPrefix) + "interrupted", 0), 0u) << run.err;
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+}
+
+}  // namespace
+}  // namespace neuralstyle::cli

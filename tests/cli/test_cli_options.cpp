@@ -1,0 +1,284 @@
+// Unit tests of the CLI's argument parsing and frame planning (no process, no LibTorch).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <climits>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli_options.hpp"
+#include "cli_test_support.hpp"
+
+namespace neuralstyle::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+using test::writeNoiseImage;
+using Args = std::vector<std::string>;
+
+Args withRequired(Args extra) {
+  Args args{"--content", "c.png", "--style", "s.png", "--output", "o.png"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+Options parsed(Args extra) { return parseArguments(withRequired(std::move(extra))).options; }
+
+// --- parsing: accepted command lines -------------------------------------------------
+
+TEST(CliParse, ReadsEveryOptionInBothForms) {
+  const Options o = parseArguments({"--content=in/%05d.png", "--style", "style.jpg",
+                                    "--output=out/%05d.png", "--weights", "random:3",
+                                    "--steps", "50", "--optimizer", "lbfgs", "--learning-rate=0.01",
+                                    "--content-weight", "2", "--style-weight", "1e5",
+                                    "--style-layer-weights", "conv1_1=1,conv2_1=0.5",
+                                    "--content-layer", "conv3_2", "--max-size", "128",
+                                    "--pooling", "average", "--device", "cpu", "--threads", "2",
+                                    "--seed", "18446744073709551615", "--progress-interval", "0",
+                                    "--start-index", "7", "--loss-log", "log.csv", "--quiet"})
+                        .options;
+  EXPECT_EQ(o.content, "in/%05d.png");
+  EXPECT_EQ(o.style, "style.jpg");
+  EXPECT_EQ(o.output, "out/%05d.png");
+  EXPECT_EQ(o.weights, "random:3");
+  EXPECT_EQ(o.steps, 50);
+  EXPECT_EQ(o.optimizer, Optimizer::LBFGS);
+  EXPECT_DOUBLE_EQ(*o.learning_rate, 0.01);
+  EXPECT_DOUBLE_EQ(*o.content_weight, 2.0);
+  EXPECT_DOUBLE_EQ(*o.style_weight, 1e5);
+  EXPECT_EQ(o.style_layer_weights, "conv1_1=1,conv2_1=0.5");
+  EXPECT_EQ(o.content_layer, "conv3_2");
+  EXPECT_EQ(o.max_size, 128);
+  EXPECT_EQ(o.pooling, Pooling::Average);
+  EXPECT_EQ(o.device, Device::CPU);
+  EXPECT_EQ(o.threads, 2);
+  EXPECT_EQ(o.seed, UINT64_MAX);
+  EXPECT_EQ(o.progress_interval, 0);
+  EXPECT_EQ(o.start_index, 7);
+  EXPECT_EQ(o.loss_log, "log.csv");
+  EXPECT_TRUE(o.quiet);
+}
+
+TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
+  const Options o = parsed({});
+  EXPECT_FALSE(o.weights || o.steps || o.optimizer || o.learning_rate || o.content_weight || o.style_weight ||
+               o.style_layer_weights || o.content_layer || o.max_size || o.pooling || o.threads ||
+               o.seed);
+  EXPECT_EQ(o.device, Device::Auto);
+  EXPECT_EQ(o.progress_interval, 10);
+  EXPECT_FALSE(o.start_index);
+  EXPECT_TRUE(o.loss_log.empty());
+  EXPECT_FALSE(o.quiet);
+}
+
+TEST(CliParse, HelpAndVersionNeedNothingElse) {
+  EXPECT_EQ(parseArguments({"--help"}).action, Action::Help);
+  EXPECT_EQ(parseArguments({"-h"}).action, Action::Help);
+  EXPECT_EQ(parseArguments({"--steps", "abc", "--version"}).action, Action::Version);
+  EXPECT_EQ(parseArguments(withRequired({})).action, Action::Run);
+}
+
+TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
+  HelpDefaults defaults{"2000", "adam", "0.003", "1", "1e+06", "conv1_1=1", "conv4_2", "400", "max", "0", "0"};
+  const std::string help = helpText(defaults);
+  for (const char* option :
+       {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
+        "--optimizer", "--content-weight", "--style-weight", "--style-layer-weights", "--content-layer",
+        "--max-size", "--pooling", "--device", "--threads", "--seed", "--progress-interval",
+        "--start-index", "--loss-log", "--quiet", "--help", "--version",
+        "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
+        "(default 1e+06)", "130 interrupted"})
+    EXPECT_NE(help.find(option), std::string::npos) << option;
+  for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
+    EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
+}
+
+TEST(CliParse, FormatsFramePatternsLikePrintf) {
+  EXPECT_TRUE(isFramePattern("in/%05d.png"));
+  EXPECT_FALSE(isFramePattern("in/frame.png"));
+  EXPECT_FALSE(isFramePattern("in/100%%.png"));
+  EXPECT_EQ(formatFramePattern("in/%05d.png", 42), "in/00042.png");
+  EXPECT_EQ(formatFramePattern("in/%d.png", 42), "in/42.png");
+  EXPECT_EQ(formatFramePattern("%3d.png", 7), "  7.png");
+  EXPECT_EQ(formatFramePattern("%02d.png", 123), "123.png");
+  EXPECT_EQ(formatFramePattern("50%%/%04d.png", 1), "50%/0001.png");
+}
+
+// --- parsing: rejected command lines -------------------------------------------------
+
+struct BadArguments {
+  const char* name;
+  Args args;
+  const char* message;  // a part of the reason
+};
+
+void PrintTo(const BadArguments& arguments, std::ostream* out) { *out << arguments.name; }
+
+class CliParseRejects : public ::testing::TestWithParam<BadArguments> {};
+
+TEST_P(CliParseRejects, WithAOneLineReason) {
+  try {
+    parseArguments(GetParam().args);
+    FAIL() << "accepted";
+  } catch (const UsageError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(GetParam().message), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, CliParseRejects,
+    ::testing::Values(
+        BadArguments{"UnknownOption", withRequired({"--colour", "red"}), "unknown option '--colour'"},
+        BadArguments{"SingleDashOption", withRequired({"-s", "x"}), "unexpected argument '-s'"},
+        BadArguments{"StrayArgument", withRequired({"extra.png"}), "unexpected argument 'extra.png'"},
+        BadArguments{"MissingValueAtEnd", withRequired({"--steps"}), "--steps needs a value"},
+        BadArguments{"MissingValueBeforeOption", withRequired({"--weights", "--steps", "2"}),
+                     "--weights needs a value"},
+        BadArguments{"EmptyValue", withRequired({"--weights="}), "--weights needs a value"},
+        BadArguments{"ValueForFlag", withRequired({"--quiet=yes"}), "--quiet takes no value"},
+        BadArguments{"StepsNotANumber", withRequired({"--steps", "abc"}), "'abc' is not an integer"},
+        BadArguments{"StepsWithSuffix", withRequired({"--steps", "10x"}), "'10x' is not an integer"},
+        BadArguments{"StepsFraction", withRequired({"--steps", "1.5"}), "'1.5' is not an integer"},
+        BadArguments{"StepsNegative", withRequired({"--steps", "-1"}), "--steps must be >= 0, got -1"},
+        BadArguments{"StepsOverflow", withRequired({"--steps", "99999999999"}), "--steps must be <= 2147483647"},
+        BadArguments{"MaxSizeTooSmall", withRequired({"--max-size", "15"}), "--max-size must be >= 16"},
+        BadArguments{"ThreadsTooMany", withRequired({"--threads", "5000"}), "between 0 and 1024"},
+        BadArguments{"LearningRateZero", withRequired({"--learning-rate", "0"}), "must be > 0"},
+        BadArguments{"LearningRateNaN", withRequired({"--learning-rate", "nan"}), "finite"},
+        BadArguments{"StyleWeightNegative", withRequired({"--style-weight", "-1"}), "must be >= 0"},
+        BadArguments{"ContentWeightInfinite", withRequired({"--content-weight", "inf"}), "finite"},
+        BadArguments{"NumberWithBlank", withRequired({"--style-weight", " 5"}), "is not a number"},
+        BadArguments{"NumberWithSuffix", withRequired({"--style-weight", "5e"}), "is not a number"},
+        BadArguments{"SeedNegative", withRequired({"--seed", "-3"}), "'-3' is not an integer"},
+        BadArguments{"StartIndexNegative", withRequired({"--start-index", "-2"}), "must be >= 0"},
+        BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "auto, cpu or cuda, got 'tpu'"},
+        BadArguments{"UnknownOptimizer", withRequired({"--optimizer", "sgd"}), "adam or lbfgs, got 'sgd'"},
+        BadArguments{"UnknownPooling", withRequired({"--pooling", "min"}), "max or average"},
+        BadArguments{"RepeatedOption", withRequired({"--steps", "2", "--steps=3"}),
+                     "--steps is given more than once"},
+        BadArguments{"MissingContent", Args{"--style", "s.png", "--output", "o.png"}, "--content is required"},
+        BadArguments{"MissingStyle", Args{"--content", "c.png", "--output", "o.png"}, "--style is required"},
+        BadArguments{"MissingOutput", Args{"--content", "c.png", "--style", "s.png"}, "--output is required"},
+        BadArguments{"Nothing", Args{}, "--content is required"}),
+    [](const auto& test_case) { return std::string(test_case.param.name); });
+
+TEST(CliParse, RejectsMalformedFramePatterns) {
+  EXPECT_THROW(formatFramePattern("%05d/%05d.png", 1), UsageError);
+  EXPECT_THROW(formatFramePattern("%05d-%s.png", 1), UsageError);
+  EXPECT_THROW(formatFramePattern("frame.png", 1), UsageError);
+}
+
+// --- planning ------------------------------------------------------------------------
+
+class CliPlan : public ::testing::Test {
+ protected:
+  void SetUp() override { writeNoiseImage(dir / "style.png", 20, 20, 9); }
+
+  Options options(const std::string& content, const std::string& output) {
+    Options o;
+    o.content = content;
+    o.style = dir / "style.png";
+    o.output = output;
+    return o;
+  }
+
+  TempDir dir;
+};
+
+TEST_F(CliPlan, FolderTakesItsImagesByNameIntoAnOutputFolder) {
+  fs::create_directory(dir / "in");
+  for (const char* name : {"b.png", "a.jpg", "c.PNG"}) writeNoiseImage(dir / ("in/" + std::string(name)), 20, 20, 1);
+  test::writeText(dir / "in/notes.txt", "not an image");
+  fs::create_directory(dir / "in/sub");
+  const FramePlan plan = planFrames(options(dir / "in", dir / "out"));
+  EXPECT_EQ(plan.kind, InputKind::Folder);
+  ASSERT_EQ(plan.frames.size(), 3u);
+  EXPECT_EQ(fs::path(plan.frames[0].content).filename(), "a.jpg");
+  EXPECT_EQ(fs::path(plan.frames[1].content).filename(), "b.png");
+  EXPECT_EQ(fs::path(plan.frames[2].content).filename(), "c.PNG");
+  EXPECT_EQ(plan.frames[1].output, (fs::path(dir / "out") / "b.png").string());
+  EXPECT_FALSE(fs::exists(dir / "out")) << "planning must not create anything";
+  prepareOutputFolders(plan);
+  EXPECT_TRUE(fs::is_directory(dir / "out"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out"), fs::directory_iterator()), 0)
+      << "the write probe must leave nothing behind";
+}
+
+TEST_F(CliPlan, SequenceRunsFromTheStartIndexToTheFirstGap) {
+  for (int i : {1, 2, 3, 5}) writeNoiseImage(formatFramePattern(dir / "f%03d.png", i), 20, 20, i);
+  Options o = options(dir / "f%03d.png", dir / "o%d.png");
+  o.start_index = 1;
+  const FramePlan plan = planFrames(o);
+  EXPECT_EQ(plan.kind, InputKind::Sequence);
+  ASSERT_EQ(plan.frames.size(), 3u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f001.png");
+  EXPECT_EQ(plan.frames[2].output, dir / "o3.png");
+}
+
+TEST_F(CliPlan, OneImageGoesToOneFile) {
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  const FramePlan plan = planFrames(options(dir / "c.png", dir / "o.jpg"));
+  EXPECT_EQ(plan.kind, InputKind::Image);
+  ASSERT_EQ(plan.frames.size(), 1u);
+  EXPECT_EQ(plan.frames[0].output, dir / "o.jpg");
+  EXPECT_NO_THROW(prepareOutputFolders(plan));
+}
+
+template <typename Error>
+void expectPlanError(const Options& options, const std::string& part) {
+  try {
+    const FramePlan plan = planFrames(options);
+    prepareOutputFolders(plan);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(CliPlan, RejectsMissingOrUnreadableInputs) {
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  test::writeText(dir / "fake.png", "not a png");
+  expectPlanError<InputError>(options(dir / "missing.png", dir / "o.png"), "does not exist");
+  expectPlanError<InputError>(options(dir / "fake.png", dir / "o.png"), "not an image");
+  Options missing_style = options(dir / "c.png", dir / "o.png");
+  missing_style.style = dir / "nostyle.png";
+  expectPlanError<InputError>(missing_style, "style image");
+  expectPlanError<InputError>(options(dir / "x%05d.png", dir / "o%05d.png"), "no frame matches");
+  fs::create_directory(dir / "empty");
+  expectPlanError<InputError>(options(dir / "empty", dir / "out"), "no images in folder");
+}
+
+TEST_F(CliPlan, RejectsOutputsThatDoNotFitTheInput) {
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  writeNoiseImage(dir / "f00000.png", 20, 20, 1);
+  fs::create_directory(dir / "in");
+  writeNoiseImage(dir / "in/a.png", 20, 20, 1);
+  expectPlanError<UsageError>(options(dir / "c.png", dir / "o%05d.png"), "frame pattern");
+  expectPlanError<UsageError>(options(dir / "c.png", dir.path().string()), "is a folder");
+  expectPlanError<UsageError>(options(dir / "c.png", dir / "c.png"), "would overwrite");
+  expectPlanError<UsageError>(options(dir / "c.png", dir / "o.xyz"), "no image writer");
+  expectPlanError<UsageError>(options(dir / "f%05d.png", dir / "o.png"), "must be a frame pattern");
+  expectPlanError<UsageError>(options(dir / "in", dir / "c.png"), "must be a folder");
+  expectPlanError<UsageError>(options(dir / "in", dir / "in"), "overwrite the inputs");
+  Options start = options(dir / "c.png", dir / "o.png");
+  start.start_index = 3;
+  expectPlanError<UsageError>(start, "--start-index applies only to a frame pattern");
+}
+
+TEST_F(CliPlan, RejectsOutputFoldersThatCannotBeWritten) {
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  expectPlanError<InputError>(options(dir / "c.png", dir / "nowhere/o.png"), "does not exist");
+  expectPlanError<InputError>(options(dir / "c.png", dir / "c.png/o.png"), "is not a folder");
+  // Permission bits do not stop root; /proc/self refuses new files for everyone.
+  expectPlanError<InputError>(options(dir / "c.png", "/proc/self/o.png"), "not writable");
+  Options log = options(dir / "c.png", dir / "o.png");
+  log.loss_log = dir / "nowhere/log.csv";
+  expectPlanError<InputError>(log, "--loss-log folder");
+}
+
+}  // namespace
+}  // namespace neuralstyle::cli

@@ -1,0 +1,129 @@
+#pragma once
+// The `neuralstyle` tool's command line: argument parsing and the list of frames a run
+// will process. No LibTorch here, so that all of it is unit-tested quickly and a bad
+// command line is rejected before anything heavy is loaded.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace neuralstyle::cli {
+
+/// Exit codes scripts can rely on (listed in --help).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,      ///< anything not listed below
+  kExitUsage = 2,        ///< bad arguments
+  kExitInput = 3,        ///< missing or unreadable inputs, unwritable outputs
+  kExitWeights = 4,      ///< weights missing or unusable
+  kExitDevice = 5,       ///< the requested device is unavailable
+  kExitDiverged = 6,     ///< the optimisation produced non-finite values
+  kExitInterrupted = 130 ///< SIGINT
+};
+
+/// A bad command line (exit 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A missing or unreadable input, or an output that cannot be written (exit 3).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Device { Auto, CPU, CUDA };
+enum class Pooling { Max, Average };
+enum class Optimizer { Adam, LBFGS };
+
+/// What the command line says. Options owned by the core are optional: unset means the
+/// core's default, so the core stays the one place that defines them.
+struct Options {
+  std::string content;
+  std::string style;
+  std::string output;
+  std::optional<std::string> weights;  ///< unset: neuralstyle::defaultWeightsLocation()
+  std::optional<int> steps;
+  std::optional<Optimizer> optimizer;
+  std::optional<double> learning_rate;
+  std::optional<double> content_weight;
+  std::optional<double> style_weight;
+  std::optional<std::string> style_layer_weights;  ///< "conv1_1=1,conv2_1=0.75,..."
+  std::optional<std::string> content_layer;
+  std::optional<int> max_size;
+  std::optional<Pooling> pooling;
+  Device device = Device::Auto;
+  std::optional<int> threads;
+  std::optional<uint64_t> seed;
+  int progress_interval = 10;  ///< print (or redraw the bar) every N steps
+  std::optional<int> start_index;  ///< first index of a frame pattern (default 0)
+  std::string loss_log;        ///< CSV path; empty = none
+  bool quiet = false;
+};
+
+enum class Action { Run, Help, Version };
+
+struct Command {
+  Action action = Action::Run;
+  Options options;
+};
+
+/// Parses the arguments after the program name. Strict: unknown options, missing or
+/// malformed values, values out of range, repeated options and stray arguments all
+/// throw UsageError with a one-line reason. --help and --version win over the rest.
+Command parseArguments(const std::vector<std::string>& arguments);
+
+/// The core's defaults, shown by --help.
+struct HelpDefaults {
+  std::string steps;
+  std::string optimizer;
+  std::string learning_rate;
+  std::string content_weight;
+  std::string style_weight;
+  std::string style_layer_weights;
+  std::string content_layer;
+  std::string max_size;
+  std::string pooling;
+  std::string threads;
+  std::string seed;
+};
+std::string helpText(const HelpDefaults& defaults);
+
+/// True if `path` holds a printf-style integer conversion (%d, %5d, %05d).
+bool isFramePattern(const std::string& path);
+/// The path of frame `index`: the one conversion replaced by the index, "%%" by '%'.
+/// Throws UsageError unless the pattern holds exactly one conversion and no other '%'.
+std::string formatFramePattern(const std::string& pattern, int index);
+
+enum class InputKind { Image, Folder, Sequence };
+
+struct Frame {
+  std::string content;
+  std::string output;
+};
+
+struct FramePlan {
+  InputKind kind = InputKind::Image;
+  std::vector<Frame> frames;
+  std::string output_folder;  ///< Folder mode: the folder to create before writing
+};
+
+/// Decides what to process from --content/--output/--start-index:
+///  - a folder: every image in it (by name), written under the same names into the
+///    --output folder (created if needed);
+///  - an existing file: that image, written to the --output file;
+///  - a frame pattern: indices from --start-index up to the first missing file, written
+///    to the --output pattern with the same index.
+/// Checks that the inputs exist and look like images, and that each output has an image
+/// writer and a folder that exists (except the one Folder mode creates). Touches nothing.
+/// Throws UsageError or InputError.
+FramePlan planFrames(const Options& options);
+
+/// Creates the Folder-mode output folder and checks that every output folder accepts a
+/// new file (by creating and removing one: permission bits alone mislead as root).
+/// Throws InputError.
+void prepareOutputFolders(const FramePlan& plan);
+
+}  // namespace neuralstyle::cli

@@ -1,0 +1,335 @@
+// `neuralstyle`: stylise one image, a folder of images or a numbered frame sequence from
+// the command line, with the options of the GStreamer element. The command line is
+// checked whole (cli_options.cpp) before the weights are loaded; every failure ends as
+// one line on stderr and an exit code from cli::ExitCode.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <c10/util/Exception.h>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+#include <string>
+#include <torch/version.h>
+#include <vector>
+
+#include "cli_options.hpp"
+#include "neuralstyle/neuralstyle.hpp"
+
+namespace {
+
+namespace cli = neuralstyle::cli;
+namespace ns = neuralstyle;
+
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+std::atomic<bool> g_interrupted{false};
+// A progress bar is drawn on the current line: end it before anything else is printed.
+bool g_bar_line_open = false;
+
+void onInterrupt(int) { g_interrupted.store(true); }
+
+void installInterruptHandler() {
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+  sigaction(SIGINT, &action, nullptr);
+}
+
+std::string formatNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+std::string formatDuration(double seconds) {
+  const long total = std::lround(std::max(0.0, seconds));
+  char text[32];
+  if (total >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+  return text;
+}
+
+cli::HelpDefaults helpDefaults() {
+  const ns::StyleOptions style;
+  const ns::EngineOptions engine;
+  return {std::to_string(style.steps),
+          style.optimizer == ns::Optimizer::Adam ? "adam" : "lbfgs",
+          formatNumber(style.learning_rate),
+          formatNumber(style.content_weight),
+          formatNumber(style.style_weight),
+          ns::formatLayerWeights(style.style_layers),
+          style.content_layer,
+          std::to_string(style.max_size),
+          style.pooling == ns::Pooling::Max ? "max" : "average",
+          std::to_string(engine.threads),
+          std::to_string(engine.seed)};
+}
+
+// The core's messages for a malformed list already say "style layer weights: ".
+std::string withoutPrefix(std::string message, const std::string& prefix) {
+  if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
+  return message;
+}
+
+ns::StyleOptions styleOptions(const cli::Options& options) {
+  ns::StyleOptions style;
+  if (options.steps) style.steps = *options.steps;
+  if (options.optimizer)
+    style.optimizer = *options.optimizer == cli::Optimizer::Adam ? ns::Optimizer::Adam : ns::Optimizer::LBFGS;
+  if (options.learning_rate) style.learning_rate = *options.learning_rate;
+  if (options.content_weight) style.content_weight = *options.content_weight;
+  if (options.style_weight) style.style_weight = *options.style_weight;
+  if (options.max_size) style.max_size = *options.max_size;
+  if (options.pooling)
+    style.pooling = *options.pooling == cli::Pooling::Max ? ns::Pooling::Max : ns::Pooling::Average;
+  if (options.style_layer_weights) {
+    try {
+      style.style_layers = ns::parseLayerWeights(*options.style_layer_weights);
+    } catch (const ns::OptionsError& e) {
+      throw cli::UsageError("--style-layer-weights: " + withoutPrefix(e.what(), "style layer weights: "));
+    }
+  }
+  if (options.content_layer) {
+    try {
+      ns::layerIndex(*options.content_layer);
+    } catch (const ns::OptionsError& e) {
+      throw cli::UsageError(std::string("--content-layer: ") + e.what());
+    }
+    style.content_layer = *options.content_layer;
+  }
+  // Losses are read (a device sync) only when they are shown or logged.
+  style.progress_interval = !options.loss_log.empty() ? 1 : options.quiet ? 0 : options.progress_interval;
+  style.validate();
+  return style;
+}
+
+ns::EngineOptions engineOptions(const cli::Options& options) {
+  ns::EngineOptions engine;
+  switch (options.device) {
+    case cli::Device::Auto: engine.device = ns::DeviceKind::Auto; break;
+    case cli::Device::CPU: engine.device = ns::DeviceKind::CPU; break;
+    case cli::Device::CUDA: engine.device = ns::DeviceKind::CUDA; break;
+  }
+  if (options.threads) engine.threads = *options.threads;
+  if (options.seed) engine.seed = *options.seed;
+  engine.weights = options.weights ? *options.weights : ns::defaultWeightsLocation();
+  if (engine.weights.empty())
+    throw ns::WeightsError(
+        "no VGG19 weights found ($NEURALSTYLE_WEIGHTS is unset and no vgg19.safetensors is "
+        "installed): run scripts/fetch_weights.sh, or pass --weights FILE, or --weights random "
+        "for random features");
+  return engine;
+}
+
+/// Progress on stderr: a redrawn bar on a terminal, plain lines otherwise.
+class ProgressReporter {
+ public:
+  ProgressReporter(const cli::Options& options, int frames)
+      : quiet_(options.quiet),
+        terminal_(::isatty(STDERR_FILENO) == 1),
+        interval_(options.progress_interval),
+        frames_(frames) {}
+
+  void beginFrame(int frame) { frame_ = frame; }
+
+  void onStep(const ns::Progress& progress) {
+    if (quiet_) return;
+    if (progress.step != progress.steps && (interval_ == 0 || progress.step % interval_ != 0)) return;
+    const double per_step = progress.elapsed_seconds / progress.step;
+    const double remaining_steps =
+        (progress.steps - progress.step) + double(frames_ - frame_) * progress.steps;
+    const std::string eta = formatDuration(per_step * remaining_steps);
+    char line[256];
+    if (terminal_) {
+      constexpr int kWidth = 24;
+      const int filled = static_cast<int>(double(kWidth) * progress.step / progress.steps);
+      const std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
+      std::snprintf(line, sizeof line, "\rframe %d/%d [%s] step %d/%d loss %.4g eta %s\033[K",
+                    frame_, frames_, bar.c_str(), progress.step, progress.steps,
+                    progress.losses.total, eta.c_str());
+      g_bar_line_open = true;
+    } else {
+      std::snprintf(line, sizeof line,
+                    "frame %d/%d step %d/%d loss %.6g content %.6g style %.6g eta %s\n", frame_,
+                    frames_, progress.step, progress.steps, progress.losses.total,
+                    progress.losses.content, progress.losses.style, eta.c_str());
+    }
+    std::fputs(line, stderr);
+    std::fflush(stderr);
+  }
+
+  void endFrame(const cli::Frame& frame, const ns::StylizeResult& result) {
+    if (quiet_) return;
+    endBarLine();
+    std::fprintf(stderr, "frame %d/%d wrote %s (%d steps, %.1f s, loss %.6g)\n", frame_, frames_,
+                 frame.output.c_str(), result.steps, result.elapsed_seconds,
+                 result.final_losses.total);
+  }
+
+  static void endBarLine() {
+    if (!g_bar_line_open) return;
+    std::fputs("\n", stderr);
+    g_bar_line_open = false;
+  }
+
+ private:
+  bool quiet_;
+  bool terminal_;
+  int interval_;
+  int frames_;
+  int frame_ = 0;
+};
+
+/// --loss-log: one CSV row per step.
+class LossLog {
+ public:
+  LossLog(const std::string& path, bool with_frame) : with_frame_(with_frame) {
+    if (path.empty()) return;
+    file_.open(path, std::ios::out | std::ios::trunc);
+    if (!file_) throw cli::InputError("cannot write the loss log '" + path + "'");
+    file_ << (with_frame_ ? "frame," : "") << "step,total,content,style\n";
+    path_ = path;
+  }
+
+  void add(int frame, const ns::Progress& progress) {
+    if (!file_.is_open()) return;
+    char row[160];
+    std::snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g\n", progress.step, progress.losses.total,
+                  progress.losses.content, progress.losses.style);
+    if (with_frame_) file_ << frame << ',';
+    file_ << row;
+  }
+
+  void flush() {
+    if (!file_.is_open()) return;
+    file_.flush();
+    if (!file_) throw cli::InputError("cannot write the loss log '" + path_ + "'");
+  }
+
+ private:
+  bool with_frame_;
+  std::ofstream file_;
+  std::string path_;
+};
+
+void writeImage(const std::string& path, const cv::Mat& rgb) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  bool written = false;
+  try {
+    written = cv::imwrite(path, bgr);
+  } catch (const cv::Exception& e) {
+    throw cli::InputError("cannot write '" + path + "': " + e.err);
+  }
+  if (!written) throw cli::InputError("cannot write '" + path + "'");
+}
+
+int run(const std::vector<std::string>& arguments) {
+  const cli::Command command = cli::parseArguments(arguments);
+  if (command.action == cli::Action::Help) {
+    std::cout << cli::helpText(helpDefaults());
+    return cli::kExitOk;
+  }
+  if (command.action == cli::Action::Version) {
+    std::cout << "neuralstyle " NEURALSTYLE_VERSION " (LibTorch " TORCH_VERSION
+                 ", OpenCV " CV_VERSION ")\n";
+    return cli::kExitOk;
+  }
+  const cli::Options& options = command.options;
+
+  // Everything that can be checked is checked before the weights are loaded.
+  const ns::StyleOptions style_options = styleOptions(options);
+  const cli::FramePlan plan = cli::planFrames(options);
+  const cv::Mat style = ns::readRgbImage(options.style);
+  cli::prepareOutputFolders(plan);
+  LossLog loss_log(options.loss_log, plan.kind != cli::InputKind::Image);
+  const ns::EngineOptions engine = engineOptions(options);
+  ns::resolveDevice(engine.device);
+
+  installInterruptHandler();
+  ns::Stylizer stylizer(engine, style_options);
+  stylizer.setStyle(style, ns::PixelFormat::RGB);
+
+  const int frames = static_cast<int>(plan.frames.size());
+  ProgressReporter reporter(options, frames);
+  if (!options.quiet)
+    std::fprintf(stderr, "%d frame%s on %s with weights '%s'\n", frames, frames == 1 ? "" : "s",
+                 stylizer.device().str().c_str(), engine.weights.c_str());
+  for (int i = 0; i < frames; ++i) {
+    const cli::Frame& frame = plan.frames[static_cast<size_t>(i)];
+    if (g_interrupted.load())
+      throw ns::CancelledError("cancelled before frame " + std::to_string(i + 1) + " of " +
+                               std::to_string(frames));
+    const cv::Mat content = ns::readRgbImage(frame.content);
+    reporter.beginFrame(i + 1);
+    const auto on_progress = [&](const ns::Progress& progress) {
+      loss_log.add(i + 1, progress);
+      reporter.onStep(progress);
+    };
+    const ns::StylizeResult result =
+        stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
+    writeImage(frame.output, result.image);
+    loss_log.flush();
+    reporter.endFrame(frame, result);
+  }
+  return cli::kExitOk;
+}
+
+std::string oneLine(const std::string& text) {
+  std::string line;
+  for (const char c : text) {
+    const bool blank = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (blank && (line.empty() || line.back() == ' ')) continue;
+    line += blank ? ' ' : c;
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line.empty() ? "unknown error" : line;
+}
+
+int fail(int code, const std::string& message) {
+  ProgressReporter::endBarLine();
+  std::fprintf(stderr, "neuralstyle: error: %s\n", oneLine(message).c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // OpenCV would otherwise print its own warnings (e.g. for an unreadable file).
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const cli::UsageError& e) {
+    return fail(cli::kExitUsage, e.what());
+  } catch (const ns::OptionsError& e) {
+    return fail(cli::kExitUsage, e.what());
+  } catch (const cli::InputError& e) {
+    return fail(cli::kExitInput, e.what());
+  } catch (const ns::ImageError& e) {
+    return fail(cli::kExitInput, e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    return fail(cli::kExitInput, e.what());
+  } catch (const ns::WeightsError& e) {
+    return fail(cli::kExitWeights, e.what());
+  } catch (const ns::DeviceError& e) {
+    return fail(cli::kExitDevice, e.what());
+  } catch (const ns::DivergedError& e) {
+    return fail(cli::kExitDiverged, e.what());
+  } catch (const ns::CancelledError& e) {
+    return fail(cli::kExitInterrupted, std::string("interrupted (") + e.what() + ")");
+  } catch (const c10::Error& e) {
+    return fail(cli::kExitFailure, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return fail(cli::kExitFailure, e.what());
+  }
+}
