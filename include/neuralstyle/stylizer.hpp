@@ -86,6 +86,7 @@ class Stylizer {
   std::vector<int> requestedIndices() const;
 
   torch::Device device_;
+  torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
   InputConvention convention_;
   Vgg19Features network_;
   StyleOptions options_;
