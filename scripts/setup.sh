@@ -23,6 +23,8 @@ packages=(
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
   # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
   opencv-doc curl ca-certificates
+  # lint of the shell scripts (a ctest case)
+  shellcheck
 )
 
 missing=()
@@ -54,7 +56,9 @@ esac
 
 [[ ${1:-} == --deps-only ]] && exit 0
 
+# Prefix /usr: `cmake --install build` then puts the plugin in GStreamer's own plugin
+# folder (lib/x86_64-linux-gnu/gstreamer-1.0), where gst-inspect-1.0 finds it unaided.
 # shellcheck disable=SC2086  # NEURALSTYLE_CMAKE_ARGS is a list of arguments
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${NEURALSTYLE_CMAKE_ARGS:-}
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr ${NEURALSTYLE_CMAKE_ARGS:-}
 cmake --build build -j"$(nproc)"
 echo "setup: built into $(pwd)/build"

@@ -181,7 +181,9 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                           " (loss is not finite); lower the learning rate or the style weight");
   };
 
-  auto target = content.clone().set_requires_grad(true);
+  // The image itself stays in the default layout: L-BFGS flattens its gradient with
+  // view(-1), and the convolutions still produce channels-last features from it.
+  auto target = content.contiguous().clone().set_requires_grad(true);
   const int steps = options_.steps;
   Losses last;
   if (steps == 0) {

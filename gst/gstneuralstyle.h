@@ -1,0 +1,52 @@
+/* neuralstyle: Gatys et al. neural style transfer as a GStreamer video filter. */
+#ifndef __GST_NEURAL_STYLE_H__
+#define __GST_NEURAL_STYLE_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+/**
+ * GstNeuralStyleOptimizer:
+ * @GST_NEURAL_STYLE_OPTIMIZER_ADAM: Adam, as in the reference notebook
+ * @GST_NEURAL_STYLE_OPTIMIZER_LBFGS: L-BFGS, one loss evaluation a step; converges
+ *   in far fewer steps, with a learning rate near 1
+ *
+ * The optimiser that updates the stylised image.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_OPTIMIZER_ADAM,
+  GST_NEURAL_STYLE_OPTIMIZER_LBFGS,
+} GstNeuralStyleOptimizer;
+
+/**
+ * GstNeuralStyleDevice:
+ * @GST_NEURAL_STYLE_DEVICE_AUTO: CUDA when a CUDA device is available, else the CPU
+ * @GST_NEURAL_STYLE_DEVICE_CPU: the CPU
+ * @GST_NEURAL_STYLE_DEVICE_CUDA: the first CUDA device (an error if there is none)
+ *
+ * Where the network runs.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_DEVICE_AUTO,
+  GST_NEURAL_STYLE_DEVICE_CPU,
+  GST_NEURAL_STYLE_DEVICE_CUDA,
+} GstNeuralStyleDevice;
+
+#define GST_TYPE_NEURAL_STYLE_OPTIMIZER (gst_neural_style_optimizer_get_type ())
+GType gst_neural_style_optimizer_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_DEVICE (gst_neural_style_device_get_type ())
+GType gst_neural_style_device_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE (gst_neural_style_get_type ())
+G_DECLARE_FINAL_TYPE (GstNeuralStyle, gst_neural_style, GST, NEURAL_STYLE,
+    GstVideoFilter)
+
+GST_ELEMENT_REGISTER_DECLARE (neuralstyle);
+
+G_END_DECLS
+
+#endif /* __GST_NEURAL_STYLE_H__ */

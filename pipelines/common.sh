@@ -1,0 +1,160 @@
+# Shared by the pipeline scripts (sourced, not run): the stylisation options, which map
+# one to one onto properties of the neuralstyle element, and running gst-launch-1.0 with
+# readable progress.
+#
+# The element is found like any GStreamer plugin: installed in GStreamer's plugin folder,
+# or in a folder named by GST_PLUGIN_PATH (e.g. the build tree's plugin/ folder).
+# shellcheck shell=bash disable=SC2034  # NS_* variables are read by the sourcing scripts
+
+NS_SCRIPT=$(basename "$0")
+NS_STYLE=""
+NS_PROPERTIES=()  # element properties given on the command line, as name=value
+NS_VERBOSE=0
+NS_QUIET=0
+
+ns_die() {
+  echo "$NS_SCRIPT: error: $*" >&2
+  exit 1
+}
+
+ns_options_help() {
+  cat <<'EOF'
+Stylisation options (properties of the neuralstyle element; unset ones keep the
+element's defaults, see `gst-inspect-1.0 neuralstyle`):
+  -s, --style FILE            style image (required)
+  -w, --weights LOCATION      VGG19 weights: .safetensors, .onnx or .caffemodel file, or
+                              random[:SEED]. Default: $NEURALSTYLE_WEIGHTS, then
+                              vgg19.safetensors in the neuralstyle data folders
+  -n, --steps N               optimisation steps per frame (default 2000)
+  -m, --max-size N            longest side of the processing size (default 400)
+  -d, --device DEVICE         auto, cpu or cuda (default auto)
+      --learning-rate X       optimiser step size (default 0.003)
+      --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)
+      --content-weight X      alpha (default 1)
+      --style-weight X        beta (default 1e6)
+      --style-layers SPEC     e.g. conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2
+      --content-layer NAME    e.g. conv4_2
+      --threads N             CPU threads, 0 = all cores
+      --seed N                seed of LibTorch's generators
+      --progress-interval N   report every N steps (0 = at the end of each frame)
+  -v, --verbose               print every progress report
+  -q, --quiet                 print errors only
+  -h, --help                  this text
+
+Environment:
+  GST_PLUGIN_PATH             folder(s) holding libgstneuralstyle.so, if it is not
+                              installed in GStreamer's plugin folder
+  NEURALSTYLE_WEIGHTS         default VGG19 weights when --weights is not given
+EOF
+}
+
+# ns_take_option ARGS...: consumes one stylisation option from the front of ARGS.
+# Returns 1 if ARGS does not start with one; otherwise sets NS_SHIFT to the number of
+# arguments used. Accepts both "--steps 10" and "--steps=10".
+ns_take_option() {
+  local option=$1 value="" inline=0
+  if [[ $option == --*=* ]]; then
+    value=${option#*=}
+    option=${option%%=*}
+    inline=1
+  fi
+  local property
+  case $option in
+    -s | --style) property=style-location ;;
+    -w | --weights) property=weights-location ;;
+    -n | --steps) property=steps ;;
+    -m | --max-size) property=max-size ;;
+    -d | --device) property=device ;;
+    --learning-rate) property=learning-rate ;;
+    --optimizer) property=optimizer ;;
+    --content-weight) property=content-weight ;;
+    --style-weight) property=style-weight ;;
+    --style-layers) property=style-layer-weights ;;
+    --content-layer) property=content-layer ;;
+    --threads) property=threads ;;
+    --seed) property=seed ;;
+    --progress-interval) property=progress-interval ;;
+    -v | --verbose)
+      NS_VERBOSE=1
+      NS_SHIFT=1
+      return 0
+      ;;
+    -q | --quiet)
+      NS_QUIET=1
+      NS_SHIFT=1
+      return 0
+      ;;
+    *) return 1 ;;
+  esac
+  if ((inline)); then
+    NS_SHIFT=1
+  else
+    (($# >= 2)) || ns_die "$option needs a value (see --help)"
+    value=$2
+    NS_SHIFT=2
+  fi
+  [[ -n $value ]] || ns_die "$option needs a value (see --help)"
+  if [[ $property == style-location ]]; then
+    NS_STYLE=$value
+  else
+    NS_PROPERTIES+=("$property=$value")
+  fi
+}
+
+# ns_check_setup: the element is available and the style image exists.
+ns_check_setup() {
+  command -v gst-launch-1.0 >/dev/null ||
+    ns_die "gst-launch-1.0 not found (install gstreamer1.0-tools)"
+  gst-inspect-1.0 neuralstyle >/dev/null 2>&1 ||
+    ns_die "GStreamer has no neuralstyle element: install the plugin or set GST_PLUGIN_PATH to the folder holding libgstneuralstyle.so (GST_PLUGIN_PATH=${GST_PLUGIN_PATH:-unset})"
+  [[ -n $NS_STYLE ]] || ns_die "no style image: give --style FILE"
+  [[ -f $NS_STYLE ]] || ns_die "style image '$NS_STYLE' does not exist"
+}
+
+# ns_element: the neuralstyle element with the chosen properties, as gst-launch
+# arguments, in the array NS_ELEMENT.
+ns_element() {
+  NS_ELEMENT=(neuralstyle "style-location=$NS_STYLE" "${NS_PROPERTIES[@]}")
+}
+
+# Turns gst-launch's -m output into one line per finished frame (and per progress
+# report with --verbose).
+ns_show_progress() {
+  awk -v verbose="$NS_VERBOSE" '
+    function field(name,   text) {
+      if (!match($0, "[ ,]" name "=\\([a-z0-9]+\\)[^,;]+")) return ""
+      text = substr($0, RSTART + 1, RLENGTH - 1)
+      sub(/^[^)]*\)/, "", text)
+      return text
+    }
+    /neuralstyle-progress/ && verbose {
+      printf "frame %s, step %s/%s: loss %.6g (content %.6g, style %.6g), %.1f s\n",
+        field("frame"), field("step"), field("steps"), field("total-loss"),
+        field("content-loss"), field("style-loss"), field("elapsed")
+      fflush()
+    }
+    /neuralstyle-frame-done/ {
+      printf "frame %s done: %s steps, loss %.6g, %.1f s\n",
+        field("frame"), field("steps"), field("total-loss"), field("elapsed")
+      fflush()
+    }'
+}
+
+# ns_launch PIPELINE...: runs gst-launch-1.0 on the pipeline (given as arguments); its
+# errors go to stderr unchanged. Fails with gst-launch's status.
+ns_launch() {
+  if ((NS_QUIET)); then
+    gst-launch-1.0 -q "$@" >/dev/null || ns_die "the pipeline failed (see the error above)"
+  else
+    gst-launch-1.0 -m "$@" | ns_show_progress || ns_die "the pipeline failed (see the error above)"
+  fi
+}
+
+# ns_still_encoder FILE: the gst-launch encoder for a still image named FILE.
+ns_still_encoder() {
+  case ${1,,} in
+    *.png) echo "pngenc" ;;
+    *.jpg | *.jpeg) echo "jpegenc quality=95" ;;
+    *) ns_die "cannot write '$1': use a .png, .jpg or .jpeg name" ;;
+  esac
+}

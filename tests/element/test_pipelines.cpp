@@ -1,0 +1,219 @@
+// The scripts in pipelines/ end to end on tiny inputs: outputs exist, have the input's
+// size and count, and differ from the input; bad invocations fail clearly.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+#include "element_test_support.hpp"
+
+namespace neuralstyle::element_test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int status = -1;  ///< exit status, -1 if it did not exit normally
+  std::string output;  ///< stdout and stderr together
+};
+
+/// Runs a shell command line with the test's environment.
+CommandResult run(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  char chunk[4096];
+  while (size_t n = fread(chunk, 1, sizeof chunk, pipe)) result.output.append(chunk, n);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string shellQuoted(const std::string& text) { return "'" + text + "'"; }
+/// A value in a gst-launch description (gst_parse_launch knows double quotes only).
+std::string gstQuoted(const std::string& text) { return "\"" + text + "\""; }
+
+std::string script(const std::string& name) {
+  return shellQuoted(std::string(NEURALSTYLE_PIPELINES_DIR) + "/" + name);
+}
+
+/// A content picture (BGR): a warm gradient with a dark disc, so stylisation shows.
+cv::Mat contentPicture(cv::Size size) {
+  cv::Mat image(size, CV_8UC3);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x)
+      image.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(60 + 2 * y), static_cast<uchar>(100 + x),
+                                            static_cast<uchar>(230 - x));
+  cv::circle(image, {size.width / 2, size.height / 2}, std::min(size.width, size.height) / 3,
+             cv::Scalar(30, 20, 60), cv::FILLED);
+  return image;
+}
+
+double meanDifference(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat difference;
+  cv::absdiff(a, b, difference);
+  const cv::Scalar mean = cv::mean(difference);
+  return (mean[0] + mean[1] + mean[2]) / 3.0;
+}
+
+std::vector<fs::path> filesIn(const fs::path& folder) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+struct PipelineScripts : testing::Test {
+  TempDir dir;
+  std::string style = writeStyle(dir);
+  /// Small, fast settings every run shares; a large learning rate so few steps show.
+  std::string options() const {
+    return "--style " + shellQuoted(style) +
+           " --weights random:2 --steps 3 --max-size 64 --threads 2 --learning-rate 0.5 --quiet";
+  }
+  std::string writeContent(const std::string& name, cv::Size size) const {
+    const std::string path = dir.file(name);
+    EXPECT_TRUE(cv::imwrite(path, contentPicture(size)));
+    return path;
+  }
+  /// Decodes every frame of a video file into PNGs in `folder`.
+  void decodeFrames(const std::string& video, const fs::path& folder) const {
+    fs::create_directories(folder);
+    const Outcome outcome = runPipeline("filesrc location=" + gstQuoted(video) +
+                                        " ! decodebin ! videoconvert ! pngenc ! multifilesink location=" +
+                                        gstQuoted((folder / "%05d.png").string()));
+    ASSERT_TRUE(outcome.eos) << outcome.error_text;
+  }
+};
+
+TEST_F(PipelineScripts, StillWritesAStylisedPngAndJpegOfTheInputSize) {
+  const std::string input = writeContent("content.png", {48, 32});
+  const cv::Mat original = cv::imread(input);
+  for (const char* name : {"result.png", "result.jpg"}) {
+    SCOPED_TRACE(name);
+    const std::string output = dir.file(name);
+    const CommandResult result = run(script("still.sh") + " " + options() + " " + shellQuoted(input) + " " + shellQuoted(output));
+    ASSERT_EQ(result.status, 0) << result.output;
+    const cv::Mat stylised = cv::imread(output);
+    ASSERT_FALSE(stylised.empty()) << output << " is not an image";
+    EXPECT_EQ(stylised.size(), original.size());
+    EXPECT_GT(meanDifference(stylised, original), 2.0);
+  }
+}
+
+TEST_F(PipelineScripts, VideoKeepsTheFrameCountAndSize) {
+  const std::string input = dir.file("clip.avi");
+  const Outcome made = runPipeline("videotestsrc num-buffers=3 pattern=ball ! "
+                                   "video/x-raw,width=48,height=32,framerate=10/1 ! jpegenc quality=95 ! "
+                                   "avimux ! filesink location=" + gstQuoted(input));
+  ASSERT_TRUE(made.eos) << made.error_text;
+  const std::string output = dir.file("clip-styled.mkv");
+  const CommandResult result = run(script("video.sh") + " " + options() + " " + shellQuoted(input) + " " + shellQuoted(output));
+  ASSERT_EQ(result.status, 0) << result.output;
+
+  decodeFrames(input, dir.path() / "in");
+  decodeFrames(output, dir.path() / "out");
+  const auto originals = filesIn(dir.path() / "in");
+  const auto stylised = filesIn(dir.path() / "out");
+  ASSERT_EQ(originals.size(), 3u);
+  ASSERT_EQ(stylised.size(), originals.size());
+  for (size_t i = 0; i < stylised.size(); ++i) {
+    const cv::Mat before = cv::imread(originals[i].string()), after = cv::imread(stylised[i].string());
+    ASSERT_EQ(after.size(), cv::Size(48, 32)) << stylised[i];
+    EXPECT_GT(meanDifference(after, before), 2.0) << stylised[i];
+  }
+}
+
+TEST_F(PipelineScripts, FramesStylisesEveryFrameOfASequenceUnderTheSameNames) {
+  const fs::path in = dir.path() / "in", out = dir.path() / "out";
+  fs::create_directories(in);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat frame = contentPicture({37, 29});
+    frame.col(i * 5) = cv::Scalar(255, 255, 255);  // frames differ
+    ASSERT_TRUE(cv::imwrite((in / cv::format("%05d.png", i)).string(), frame));
+  }
+  const CommandResult result = run(script("frames.sh") + " " + options() + " " + shellQuoted(in.string()) + " " +
+                         shellQuoted(out.string()));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto outputs = filesIn(out);
+  ASSERT_EQ(outputs.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(outputs[i].filename(), cv::format("%05d.png", i));
+    const cv::Mat before = cv::imread((in / outputs[i].filename()).string());
+    const cv::Mat after = cv::imread(outputs[i].string());
+    ASSERT_EQ(after.size(), cv::Size(37, 29)) << outputs[i];
+    EXPECT_GT(meanDifference(after, before), 2.0) << outputs[i];
+  }
+}
+
+TEST_F(PipelineScripts, CompareLaysOutContentStyleAndResultSideBySide) {
+  const std::string input = writeContent("content.png", {48, 32});
+  const std::string sheet_path = dir.file("sheet.png");
+  const CommandResult result = run(script("compare.sh") + " " + options() + " --gap 8 " + shellQuoted(input) + " " +
+                         shellQuoted(sheet_path));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const cv::Mat sheet = cv::imread(sheet_path);
+  ASSERT_EQ(sheet.size(), cv::Size(3 * 48 + 2 * 8, 32));
+  const cv::Mat content = cv::imread(input);
+  const cv::Mat left = sheet(cv::Rect(0, 0, 48, 32));
+  const cv::Mat right = sheet(cv::Rect(2 * (48 + 8), 0, 48, 32));
+  EXPECT_LT(meanDifference(left, content), 4.0) << "the first tile is not the content";
+  EXPECT_GT(meanDifference(right, content), 2.0) << "the last tile is not stylised";
+  const cv::Mat gap = sheet(cv::Rect(48, 0, 8, 32));
+  EXPECT_LT(cv::mean(gap)[0] + cv::mean(gap)[1] + cv::mean(gap)[2], 10.0) << "the gap is not black";
+}
+
+TEST_F(PipelineScripts, EveryScriptHasUsageTextAndRefusesBadArguments) {
+  const std::string input = writeContent("content.png", {32, 32});
+  for (const char* name : {"still.sh", "video.sh", "frames.sh", "compare.sh"}) {
+    SCOPED_TRACE(name);
+    const CommandResult help = run(script(name) + " -h");
+    EXPECT_EQ(help.status, 0);
+    EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
+    EXPECT_NE(help.output.find("--style"), std::string::npos) << help.output;
+    EXPECT_NE(help.output.find("GST_PLUGIN_PATH"), std::string::npos) << help.output;
+
+    const CommandResult nothing = run(script(name));
+    EXPECT_NE(nothing.status, 0);
+    EXPECT_NE(nothing.output.find("error:"), std::string::npos) << nothing.output;
+
+    const CommandResult unknown = run(script(name) + " --no-such-option " + shellQuoted(input) + " out.png");
+    EXPECT_NE(unknown.status, 0);
+    EXPECT_NE(unknown.output.find("--no-such-option"), std::string::npos) << unknown.output;
+
+    const std::string missing_style = dir.file("missing-style.png");
+    const CommandResult no_style = run(script(name) + " --style " + shellQuoted(missing_style) + " " + shellQuoted(input) + " " +
+                             shellQuoted(dir.file("out.png")));
+    EXPECT_NE(no_style.status, 0);
+    EXPECT_NE(no_style.output.find(missing_style), std::string::npos) << no_style.output;
+  }
+}
+
+TEST_F(PipelineScripts, ElementErrorsReachTheUserAndTheExitStatus) {
+  const std::string input = writeContent("content.png", {32, 32});
+  const std::string weights = dir.file("missing-vgg19.safetensors");
+  const CommandResult result = run(script("still.sh") + " --style " + shellQuoted(style) + " --weights " + shellQuoted(weights) +
+                         " " + shellQuoted(input) + " " + shellQuoted(dir.file("out.png")));
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find(weights), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir.file("out.png")) && fs::file_size(dir.file("out.png")) > 0);
+}
+
+TEST_F(PipelineScripts, SayHowToFindThePluginWhenItIsMissing) {
+  const std::string input = writeContent("content.png", {32, 32});
+  const std::string empty = dir.file("no-plugins");
+  fs::create_directories(empty);
+  const CommandResult result = run("GST_PLUGIN_PATH=" + shellQuoted(empty) + " GST_PLUGIN_SYSTEM_PATH=" + shellQuoted(empty) +
+                         " GST_REGISTRY=" + shellQuoted(dir.file("registry.bin")) + " " + script("still.sh") +
+                         " --style " + shellQuoted(style) + " " + shellQuoted(input) + " " + shellQuoted(dir.file("out.png")));
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("GST_PLUGIN_PATH"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace neuralstyle::element_test
