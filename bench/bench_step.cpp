@@ -104,6 +104,8 @@ int main(int argc, char** argv) try {
   }
   StyleOptions options;
   options.learning_rate = args.learning_rate;
+  if (args.optimizer == "lbfgs") options.optimizer = Optimizer::LBFGS;
+  else if (args.optimizer != "adam") throw std::invalid_argument("--optimizer is adam or lbfgs");
   options.max_size = 100000;  // the driver already wrote the images at processing size
   Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options);
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""neuralstyle benchmark: the core's optimisation loop against the seed's own loop.
+
+Runs, in one go and on the same threads, weights and pixels:
+  1. the machine's measured peak (a large 3x3 convolution timed alone);
+  2. for 128, 256 and 512 px (longest side): ms per step (median over --steps steps after
+     --warmup), steps/s, achieved GFLOP/s, peak resident memory -- ours and the seed's,
+     each in its own process, and the ratio ours/seed;
+  3. time to quality at 128 px: the seed's 2000-step loss, and the time our core needs
+     to reach it with its best settings (L-BFGS, learning rate 1), as a ratio.
+Prints a table and writes JSON.
+
+    /usr/bin/python3 bench/run_benchmark.py --build build [--threads 2] [--out bench-results.json]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import cv2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SAMPLES = "/usr/share/doc/opencv-doc/examples/data"
+
+
+def run_json(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"benchmark step failed: {' '.join(command)}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def write_pair(directory, size, content, style):
+    """Content and style at the processing size (longest side = size), identical pixels for both sides."""
+    image = cv2.imread(content)
+    h, w = image.shape[:2]
+    scale = size / max(h, w)
+    dims = (round(w * scale), round(h * scale))
+    paths = []
+    for name, source in (("content", content), ("style", style)):
+        path = os.path.join(directory, f"{name}{size}.png")
+        cv2.imwrite(path, cv2.resize(cv2.imread(source), dims, interpolation=cv2.INTER_AREA))
+        paths.append(path)
+    return paths
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"), help="CMake build folder")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--sizes", default="128,256,512")
+    parser.add_argument("--steps", type=int, default=10, help="measured steps per size")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--weights", help="VGG19 .safetensors (default: random weights written here)")
+    parser.add_argument("--content", default=os.path.join(SAMPLES, "fruits.jpg"))
+    parser.add_argument("--style", default=os.path.join(SAMPLES, "starry_night.jpg"))
+    parser.add_argument("--quality-steps", type=int, default=2000,
+                        help="the seed's steps for the time-to-quality target (0 = skip)")
+    parser.add_argument("--quality-size", type=int, default=128)
+    parser.add_argument("--out", default="bench-results.json")
+    args = parser.parse_args()
+
+    ours = os.path.join(args.build, "bench", "neuralstyle_bench")
+    if not os.path.exists(ours):
+        sys.exit(f"{ours} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
+    seed = [sys.executable, os.path.join(HERE, "seed_bench.py")]
+    threads = ["--threads", str(args.threads)]
+    results = {"threads": args.threads, "sizes": [], "quality": None}
+
+    with tempfile.TemporaryDirectory() as scratch:
+        weights = args.weights
+        if not weights:
+            subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
+                            "--seed", "0", "--out", scratch, "--no-verify"], check=True, capture_output=True)
+            weights = os.path.join(scratch, "vgg19.safetensors")
+        results["weights"] = args.weights or "random (seed 0)"
+        results["peak_gflops"] = run_json([ours, "--peak"] + threads)["peak_gflops"]
+        print(f"measured peak (3x3 conv 256->256, 128x128, {args.threads} threads): "
+              f"{results['peak_gflops']:.1f} GFLOP/s", flush=True)
+
+        for size in [int(s) for s in args.sizes.split(",")]:
+            content, style = write_pair(scratch, size, args.content, args.style)
+            common = ["--content", content, "--style", style, "--weights", weights,
+                      "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
+            mine = run_json([ours] + common)
+            theirs = run_json(seed + common)
+            row = {
+                "size": size, "pixels": mine["size"],
+                "ours_ms_per_step": mine["ms_per_step"], "seed_ms_per_step": theirs["ms_per_step"],
+                "ratio": mine["ms_per_step"] / theirs["ms_per_step"],
+                "ours_steps_per_s": mine["steps_per_second"],
+                "gflop_per_step": mine["gflop_per_step"],
+                "ours_gflops": mine["achieved_gflops"],
+                "seed_gflops": mine["gflop_per_step"] / (theirs["ms_per_step"] / 1000),
+                "fraction_of_peak": mine["achieved_gflops"] / results["peak_gflops"],
+                "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
+                "first_loss_ours": mine["losses"][0], "first_loss_seed": theirs["losses"][0],
+            }
+            results["sizes"].append(row)
+            print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
+                  flush=True)
+
+        if args.quality_steps:
+            content, style = write_pair(scratch, args.quality_size, args.content, args.style)
+            common = ["--content", content, "--style", style, "--weights", weights] + threads
+            theirs = run_json(seed + common + ["--steps", str(args.quality_steps), "--warmup", "0"])
+            mine = run_json([ours] + common + ["--optimizer", "lbfgs", "--learning-rate", "1",
+                                               "--target-loss", str(theirs["final_loss"]),
+                                               "--max-steps", str(args.quality_steps)])
+            results["quality"] = {
+                "size": args.quality_size, "seed_steps": args.quality_steps,
+                "seed_final_loss": theirs["final_loss"], "seed_seconds": theirs["total_seconds"],
+                "ours_settings": "L-BFGS, learning rate 1",
+                "ours_seconds": mine["time_to_target_s"], "ours_steps": mine["steps_to_target"],
+                "ratio": (mine["time_to_target_s"] / theirs["total_seconds"]
+                          if mine["time_to_target_s"] > 0 else None),
+            }
+
+    print()
+    print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
+    print("| size | pixels | ours ms/step | seed ms/step | ours/seed | ours steps/s | ours GFLOP/s | "
+          "% of peak | ours peak MB | seed peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results["sizes"]:
+        print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.0f} | "
+              f"{r['seed_ms_per_step']:.0f} | {r['ratio']:.2f} | {r['ours_steps_per_s']:.2f} | "
+              f"{r['ours_gflops']:.1f} | {100 * r['fraction_of_peak']:.0f}% | {r['ours_peak_rss_mb']:.0f} | "
+              f"{r['seed_peak_rss_mb']:.0f} |")
+    q = results["quality"]
+    if q:
+        ratio = f"{q['ratio']:.3f}" if q["ratio"] is not None else "not reached"
+        print(f"\ntime to the seed's {q['seed_steps']}-step loss ({q['seed_final_loss']:.4g}) at {q['size']} px: "
+              f"seed {q['seed_seconds']:.1f} s, ours ({q['ours_settings']}) {q['ours_seconds']:.1f} s "
+              f"in {q['ours_steps']} steps, ratio {ratio}")
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
