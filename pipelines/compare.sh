@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/common.sh"
 
 gap=8
+result=""
 
 usage() {
   cat <<EOF
@@ -21,6 +22,8 @@ result, separated by black gaps. The tiles are put together by GStreamer's compo
 
 Sheet options:
       --gap N                 pixels between the tiles (default $gap)
+      --result FILE           an already stylised image (e.g. from still.sh) to show as
+                              the third tile instead of stylising CONTENT again
 
 EOF
   ns_options_help
@@ -47,6 +50,11 @@ while (($#)); do
       gap=$2
       shift 2
       ;;
+    --result)
+      (($# >= 2)) || ns_die "$1 needs a value (see --help)"
+      result=$2
+      shift 2
+      ;;
     -*) ns_die "unknown option '$1' (see --help)" ;;
     *) positional+=("$1"); shift ;;
   esac
@@ -61,9 +69,17 @@ ns_check_setup
 [[ -f $content ]] || ns_die "content image '$content' does not exist"
 read -r width height < <(image_size "$content") || true
 [[ -n ${width:-} && -n ${height:-} ]] || ns_die "cannot decode the content image '$content'"
+[[ -z $result || -f $result ]] || ns_die "result image '$result' does not exist"
 ns_element
 
 tile="video/x-raw,width=$width,height=$height,pixel-aspect-ratio=1/1"
+if [[ -n $result ]]; then
+  result_tile=(filesrc location="$result" ! decodebin ! videoconvert ! videoscale add-borders=true
+               ! "$tile" ! imagefreeze num-buffers=1 ! videoconvert ! sheet.sink_2
+               content. ! queue ! fakesink)
+else
+  result_tile=(content. ! queue ! "${NS_ELEMENT[@]}" ! videoconvert ! sheet.sink_2)
+fi
 ns_launch \
   compositor name=sheet background=black \
   sink_0::xpos=0 sink_1::xpos=$((width + gap)) sink_2::xpos=$((2 * (width + gap))) \
@@ -71,7 +87,7 @@ ns_launch \
   ! filesink location="$output" \
   filesrc location="$content" ! decodebin ! videoconvert ! imagefreeze num-buffers=1 ! tee name=content \
   content. ! queue ! videoconvert ! sheet.sink_0 \
-  content. ! queue ! "${NS_ELEMENT[@]}" ! videoconvert ! sheet.sink_2 \
+  "${result_tile[@]}" \
   filesrc location="$NS_STYLE" ! decodebin ! videoconvert ! videoscale add-borders=true \
   ! "$tile" ! imagefreeze num-buffers=1 ! videoconvert ! sheet.sink_1
 ((NS_QUIET)) || echo "wrote $output"

@@ -168,6 +168,28 @@ TEST_F(PipelineScripts, CompareLaysOutContentStyleAndResultSideBySide) {
   EXPECT_LT(cv::mean(gap)[0] + cv::mean(gap)[1] + cv::mean(gap)[2], 10.0) << "the gap is not black";
 }
 
+TEST_F(PipelineScripts, CompareShowsAGivenResultInsteadOfStylisingAgain) {
+  const std::string input = writeContent("content.png", {48, 32});
+  // A result that stylisation could not produce: a flat green image of the content's size.
+  const std::string given = dir.file("given.png");
+  ASSERT_TRUE(cv::imwrite(given, cv::Mat(32, 48, CV_8UC3, cv::Scalar(0, 200, 0))));
+  const std::string sheet_path = dir.file("sheet.png");
+  const CommandResult result = run(script("compare.sh") + " " + options() + " --gap 8 --result " +
+                                   shellQuoted(given) + " " + shellQuoted(input) + " " +
+                                   shellQuoted(sheet_path));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const cv::Mat sheet = cv::imread(sheet_path);
+  ASSERT_EQ(sheet.size(), cv::Size(3 * 48 + 2 * 8, 32));
+  const cv::Mat right = sheet(cv::Rect(2 * (48 + 8), 0, 48, 32));
+  EXPECT_LT(meanDifference(right, cv::imread(given)), 4.0) << "the last tile is not the given result";
+
+  const CommandResult missing = run(script("compare.sh") + " " + options() + " --result " +
+                                    shellQuoted(dir.file("nope.png")) + " " + shellQuoted(input) +
+                                    " " + shellQuoted(sheet_path));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.output.find("nope.png"), std::string::npos) << missing.output;
+}
+
 TEST_F(PipelineScripts, EveryScriptHasUsageTextAndRefusesBadArguments) {
   const std::string input = writeContent("content.png", {32, 32});
   for (const char* name : {"still.sh", "video.sh", "frames.sh", "compare.sh"}) {
