@@ -7,7 +7,7 @@
 #
 # Defaults: Debian's opencv-doc samples fruits.jpg after starry_night.jpg. Results go to
 # $NEURALSTYLE_OUT (default ./out): result.png and comparison.png. Quality/time knobs:
-# QUICKSTART_STEPS (default 300), QUICKSTART_MAX_SIZE (default 320).
+# QUICKSTART_STEPS (default 200), QUICKSTART_MAX_SIZE (default 320).
 #
 # Weights: $NEURALSTYLE_WEIGHTS or the data folder's vgg19.safetensors; if neither is
 # there, scripts/fetch_weights.sh tries to download them, and if that can't be done the
@@ -18,7 +18,7 @@ samples=/usr/share/doc/opencv-doc/examples/data
 content=${1:-$samples/fruits.jpg}
 style=${2:-$samples/starry_night.jpg}
 out=${NEURALSTYLE_OUT:-out}
-steps=${QUICKSTART_STEPS:-300}
+steps=${QUICKSTART_STEPS:-200}
 max_size=${QUICKSTART_MAX_SIZE:-320}
 
 scripts/setup.sh

@@ -156,6 +156,10 @@ torch::Tensor rgbToTensor(const cv::Mat& rgb, const InputConvention& convention,
                        .view({1, 3, 1, 1});
   if (convention.scale != 1.0f) tensor.mul_(convention.scale);
   tensor = tensor.sub_(mean).div_(std).contiguous();
+  if (device.is_cuda()) {
+    // Page-locked memory lets the upload run as an asynchronous DMA copy.
+    return tensor.pin_memory().to(device, /*non_blocking=*/true);
+  }
   return tensor.to(device);
 }
 
