@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Arguments {
-  std::string content, style, weights = "random:0", optimizer = "adam";
+  std::string content, style, weights = "random:0", optimizer = "adam", precision = "float32";
   int steps = 10, warmup = 3, threads = 0, max_steps = 0;
   double learning_rate = 0.003, target_loss = 0;
   bool peak = false;
@@ -40,6 +40,7 @@ Arguments parse(int argc, char** argv) {
     else if (key == "--threads") a.threads = std::stoi(value());
     else if (key == "--learning-rate") a.learning_rate = std::stod(value());
     else if (key == "--optimizer") a.optimizer = value();
+    else if (key == "--precision") a.precision = value();
     else if (key == "--target-loss") a.target_loss = std::stod(value());
     else if (key == "--max-steps") a.max_steps = std::stoi(value());
     else if (key == "--peak") a.peak = true;
@@ -107,7 +108,10 @@ int main(int argc, char** argv) try {
   if (args.optimizer == "lbfgs") options.optimizer = Optimizer::LBFGS;
   else if (args.optimizer != "adam") throw std::invalid_argument("--optimizer is adam or lbfgs");
   options.max_size = 100000;  // the driver already wrote the images at processing size
-  Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options);
+  if (args.precision != "float32" && args.precision != "bfloat16")
+    throw std::invalid_argument("--precision is float32 or bfloat16");
+  Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options,
+                    args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32);
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
   const auto content = rgbToTensor(readRgbImage(args.content), stylizer.convention(), torch::kCPU);
 

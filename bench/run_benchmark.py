@@ -5,7 +5,9 @@ Runs, in one go and on the same threads, weights and pixels:
   1. the machine's measured peak (a large 3x3 convolution timed alone);
   2. for 128, 256 and 512 px (longest side): ms per step (median over --steps steps after
      --warmup), steps/s, achieved GFLOP/s, peak resident memory -- ours and the seed's,
-     each in its own process, and the ratio ours/seed;
+     each in its own process, and the ratio ours/seed; the largest relative deviation of
+     our losses from the seed's over those steps; the same for our bfloat16 precision
+     (its speed, and its losses' deviation from float32);
   3. time to quality at 128 px: the seed's 2000-step loss, and the time our core needs
      to reach it with its best settings (L-BFGS, learning rate 1), as a ratio.
 Prints a table and writes JSON.
@@ -86,6 +88,7 @@ def main():
             common = ["--content", content, "--style", style, "--weights", weights,
                       "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
             mine = run_json([ours] + common)
+            reduced = run_json([ours] + common + ["--precision", "bfloat16"])
             theirs = run_json(seed + common)
             row = {
                 "size": size, "pixels": mine["size"],
@@ -98,6 +101,12 @@ def main():
                 "fraction_of_peak": mine["achieved_gflops"] / results["peak_gflops"],
                 "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
                 "first_loss_ours": mine["losses"][0], "first_loss_seed": theirs["losses"][0],
+                "bf16_ms_per_step": reduced["ms_per_step"],
+                "bf16_ratio": reduced["ms_per_step"] / theirs["ms_per_step"],
+                # bfloat16's effect on the losses: largest relative deviation from float32
+                # over the same steps.
+                "bf16_loss_deviation": max(abs(a - b) / abs(b) for a, b in zip(reduced["losses"], mine["losses"])),
+                "fp32_loss_deviation_from_seed": max(abs(a - b) / abs(b) for a, b in zip(mine["losses"], theirs["losses"])),
             }
             results["sizes"].append(row)
             print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
@@ -122,13 +131,15 @@ def main():
     print()
     print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
     print("| size | pixels | ours ms/step | seed ms/step | ours/seed | ours steps/s | ours GFLOP/s | "
-          "% of peak | ours peak MB | seed peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "% of peak | ours peak MB | seed peak MB | loss dev. from seed | bf16 ms/step | bf16/seed | "
+          "bf16 loss dev. |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"]:
         print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.0f} | "
               f"{r['seed_ms_per_step']:.0f} | {r['ratio']:.2f} | {r['ours_steps_per_s']:.2f} | "
               f"{r['ours_gflops']:.1f} | {100 * r['fraction_of_peak']:.0f}% | {r['ours_peak_rss_mb']:.0f} | "
-              f"{r['seed_peak_rss_mb']:.0f} |")
+              f"{r['seed_peak_rss_mb']:.0f} | {r['fp32_loss_deviation_from_seed']:.1e} | "
+              f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |")
     q = results["quality"]
     if q:
         ratio = f"{q['ratio']:.3f}" if q["ratio"] is not None else "not reached"

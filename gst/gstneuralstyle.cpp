@@ -9,7 +9,9 @@
  * and whose Gram matrices match the style image
  * (#GstNeuralStyle:style-layer-weights), for #GstNeuralStyle:steps steps, and
  * pushes the result. The work is done by LibTorch, on CUDA when available
- * (#GstNeuralStyle:device). Frames are processed at #GstNeuralStyle:max-size
+ * (#GstNeuralStyle:device), in float32 or, faster and within about 1% of
+ * the float32 losses, with VGG19 in bfloat16 (#GstNeuralStyle:precision).
+ * Frames are processed at #GstNeuralStyle:max-size
  * (longest side) and scaled back, so the output has the input's format and
  * size; the alpha (or padding) byte of four-byte formats passes through
  * unchanged. Timestamps, durations and the number of frames are preserved.
@@ -35,8 +37,9 @@
  * Optimisation settings and #GstNeuralStyle:style-location may change while
  * playing; they apply from the next frame on (the style targets are
  * recomputed once). #GstNeuralStyle:weights-location, #GstNeuralStyle:device,
- * #GstNeuralStyle:threads and #GstNeuralStyle:seed apply when the element
- * starts and can only be changed in the NULL or READY state.
+ * #GstNeuralStyle:precision, #GstNeuralStyle:threads and #GstNeuralStyle:seed
+ * apply when the element starts and can only be changed in the NULL or READY
+ * state.
  *
  * Latency: the element answers the latency query with the upstream latency
  * plus the time of the slowest frame so far, or, before the first frame, an
@@ -94,6 +97,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_neural_style_debug);
 #define DEFAULT_PROP_CONTENT_LAYER "conv4_2"
 #define DEFAULT_PROP_MAX_SIZE 400
 #define DEFAULT_PROP_DEVICE GST_NEURAL_STYLE_DEVICE_AUTO
+#define DEFAULT_PROP_PRECISION GST_NEURAL_STYLE_PRECISION_FLOAT32
 #define DEFAULT_PROP_THREADS 0
 #define DEFAULT_PROP_SEED 0
 #define DEFAULT_PROP_PROGRESS_INTERVAL 10
@@ -112,6 +116,7 @@ enum
   PROP_CONTENT_LAYER,
   PROP_MAX_SIZE,
   PROP_DEVICE,
+  PROP_PRECISION,
   PROP_THREADS,
   PROP_SEED,
   PROP_PROGRESS_INTERVAL,
@@ -156,6 +161,7 @@ struct Settings
   std::string content_layer = DEFAULT_PROP_CONTENT_LAYER;
   guint max_size = DEFAULT_PROP_MAX_SIZE;
   GstNeuralStyleDevice device = DEFAULT_PROP_DEVICE;
+  GstNeuralStylePrecision precision = DEFAULT_PROP_PRECISION;
   guint threads = DEFAULT_PROP_THREADS;
   guint64 seed = DEFAULT_PROP_SEED;
   guint progress_interval = DEFAULT_PROP_PROGRESS_INTERVAL;
@@ -247,6 +253,27 @@ gst_neural_style_device_get_type (void)
   return device_type;
 }
 
+GType
+gst_neural_style_precision_get_type (void)
+{
+  static GType precision_type = 0;
+  static const GEnumValue precisions[] = {
+    {GST_NEURAL_STYLE_PRECISION_FLOAT32,
+        "Float32: the reference notebook's arithmetic, exact losses", "float32"},
+    {GST_NEURAL_STYLE_PRECISION_BFLOAT16,
+        "BFloat16 inside VGG19: about 1.6x faster on CPUs with AVX512-BF16/AMX "
+          "and on GPUs; losses within about 1%", "bfloat16"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&precision_type)) {
+    GType type =
+        g_enum_register_static ("GstNeuralStylePrecision", precisions);
+    g_once_init_leave (&precision_type, type);
+  }
+  return precision_type;
+}
+
 static const gchar *
 device_nick (GstNeuralStyleDevice device)
 {
@@ -268,6 +295,27 @@ to_device_kind (GstNeuralStyleDevice device)
       break;
   }
   return neuralstyle::DeviceKind::Auto;
+}
+
+static const gchar *
+precision_nick (GstNeuralStylePrecision precision)
+{
+  GEnumValue *value =
+      g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
+          (GST_TYPE_NEURAL_STYLE_PRECISION)), precision);
+  return value ? value->value_nick : "?";
+}
+
+static neuralstyle::Precision
+to_precision (GstNeuralStylePrecision precision)
+{
+  switch (precision) {
+    case GST_NEURAL_STYLE_PRECISION_BFLOAT16:
+      return neuralstyle::Precision::BFloat16;
+    case GST_NEURAL_STYLE_PRECISION_FLOAT32:
+      break;
+  }
+  return neuralstyle::Precision::Float32;
 }
 
 /* RGBx and friends keep their padding byte exactly as alpha is kept. */
@@ -425,6 +473,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   engine.weights = settings.weights_location.empty ()?
       neuralstyle::defaultWeightsLocation () : settings.weights_location;
   engine.device = to_device_kind (settings.device);
+  engine.precision = to_precision (settings.precision);
   engine.threads = static_cast<int> (settings.threads);
   engine.seed = settings.seed;
 
@@ -471,7 +520,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   } catch (const c10::Error & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("LibTorch could not set up VGG19 with the weights \"%s\" on device "
-            "\"%s\".", weights, device_nick (settings.device)),
+            "\"%s\" in %s.", weights, device_nick (settings.device),
+            precision_nick (settings.precision)),
         ("%s", e.what_without_backtrace ()));
     return FALSE;
   } catch (const std::exception & e) {
@@ -485,8 +535,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   GST_OBJECT_LOCK (self);
   priv->latency.on_cuda = on_cuda;
   GST_OBJECT_UNLOCK (self);
-  GST_INFO_OBJECT (self, "VGG19 weights %s on %s", weights,
-      on_cuda ? "CUDA" : "the CPU");
+  GST_INFO_OBJECT (self, "VGG19 weights %s on %s in %s", weights,
+      on_cuda ? "CUDA" : "the CPU", precision_nick (settings.precision));
   return TRUE;
 }
 
@@ -866,6 +916,12 @@ gst_neural_style_set_property (GObject * object, guint prop_id,
         settings.device =
             static_cast<GstNeuralStyleDevice> (g_value_get_enum (value));
       break;
+    case PROP_PRECISION:
+      refused = !engine_property_settable (self);
+      if (!refused)
+        settings.precision =
+            static_cast<GstNeuralStylePrecision> (g_value_get_enum (value));
+      break;
     case PROP_THREADS:
       refused = !engine_property_settable (self);
       if (!refused)
@@ -936,6 +992,9 @@ gst_neural_style_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DEVICE:
       g_value_set_enum (value, settings.device);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, settings.precision);
       break;
     case PROP_THREADS:
       g_value_set_uint (value, settings.threads);
@@ -1032,6 +1091,13 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
       g_param_spec_enum ("device", "Device",
           "Where the network runs", GST_TYPE_NEURAL_STYLE_DEVICE,
           DEFAULT_PROP_DEVICE, ready));
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "Arithmetic of the network: float32 (the reference notebook's, "
+          "exact losses) or bfloat16 inside VGG19 (image, Gram matrices and "
+          "losses stay float32; about 1.6x faster on CPUs with "
+          "AVX512-BF16/AMX and on GPUs, losses within about 1%)",
+          GST_TYPE_NEURAL_STYLE_PRECISION, DEFAULT_PROP_PRECISION, ready));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
           "CPU threads LibTorch uses (0 = all cores)", 0, 1024,
@@ -1072,6 +1138,8 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_OPTIMIZER,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_DEVICE,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_PRECISION,
       static_cast<GstPluginAPIFlags> (0));
 }
 

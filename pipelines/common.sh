@@ -28,6 +28,9 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
   -n, --steps N               optimisation steps per frame (default 2000)
   -m, --max-size N            longest side of the processing size (default 400)
   -d, --device DEVICE         auto, cpu or cuda (default auto)
+      --precision NAME        float32 (default; exact losses) or bfloat16 (VGG19 in
+                              bfloat16: about 1.6x faster with AVX512-BF16/AMX or
+                              on GPUs, losses within about 1%)
       --learning-rate X       optimiser step size (default 0.003)
       --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)
       --content-weight X      alpha (default 1)
@@ -65,6 +68,7 @@ ns_take_option() {
     -n | --steps) property=steps ;;
     -m | --max-size) property=max-size ;;
     -d | --device) property=device ;;
+    --precision) property=precision ;;
     --learning-rate) property=learning-rate ;;
     --optimizer) property=optimizer ;;
     --content-weight) property=content-weight ;;

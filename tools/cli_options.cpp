@@ -119,6 +119,12 @@ const std::vector<OptionSpec>& optionSpecs() {
          else if (v == "cuda") o.device = Device::CUDA;
          else throw UsageError(n + " must be auto, cpu or cuda, got " + quoted(v));
        }},
+      {"--precision", true,
+       [](Options& o, const auto& n, const auto& v) {
+         if (v == "float32") o.precision = Precision::Float32;
+         else if (v == "bfloat16") o.precision = Precision::BFloat16;
+         else throw UsageError(n + " must be float32 or bfloat16, got " + quoted(v));
+       }},
       {"--threads", true,
        [](Options& o, const auto& n, const auto& v) { o.threads = parseInt(n, v, 0, 1024); }},
       {"--seed", true, [](Options& o, const auto& n, const auto& v) { o.seed = parseUnsigned(n, v); }},
@@ -321,6 +327,11 @@ std::string helpText(const HelpDefaults& d) {
          "\n"
          "Engine:\n"
          "  --device auto|cpu|cuda  where to run; auto = CUDA if available (default auto)\n"
+         "  --precision float32|bfloat16\n"
+         "                          arithmetic of VGG19: float32, the seed's, exact losses;\n"
+         "                          or bfloat16 (image, Gram matrices and losses stay\n"
+         "                          float32): about 1.6x faster on CPUs with AVX512-BF16/AMX\n"
+         "                          and on GPUs, losses within about 1% (default float32)\n"
          "  --threads N             CPU threads, 0 = all cores (default " + d.threads + ")\n"
          "  --seed N                seed of LibTorch's generators (default " + d.seed + ")\n"
          "\n"

@@ -35,6 +35,7 @@ class InputError : public std::runtime_error {
 };
 
 enum class Device { Auto, CPU, CUDA };
+enum class Precision { Float32, BFloat16 };
 enum class Pooling { Max, Average };
 enum class Optimizer { Adam, LBFGS };
 
@@ -55,6 +56,7 @@ struct Options {
   std::optional<int> max_size;
   std::optional<Pooling> pooling;
   Device device = Device::Auto;
+  Precision precision = Precision::Float32;
   std::optional<int> threads;
   std::optional<uint64_t> seed;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps

@@ -120,6 +120,10 @@ ns::EngineOptions engineOptions(const cli::Options& options) {
     case cli::Device::CPU: engine.device = ns::DeviceKind::CPU; break;
     case cli::Device::CUDA: engine.device = ns::DeviceKind::CUDA; break;
   }
+  switch (options.precision) {
+    case cli::Precision::Float32: engine.precision = ns::Precision::Float32; break;
+    case cli::Precision::BFloat16: engine.precision = ns::Precision::BFloat16; break;
+  }
   if (options.threads) engine.threads = *options.threads;
   if (options.seed) engine.seed = *options.seed;
   engine.weights = options.weights ? *options.weights : ns::defaultWeightsLocation();
@@ -263,8 +267,10 @@ int run(const std::vector<std::string>& arguments) {
   const int frames = static_cast<int>(plan.frames.size());
   ProgressReporter reporter(options, frames);
   if (!options.quiet)
-    std::fprintf(stderr, "%d frame%s on %s with weights '%s'\n", frames, frames == 1 ? "" : "s",
-                 stylizer.device().str().c_str(), engine.weights.c_str());
+    std::fprintf(stderr, "%d frame%s on %s%s with weights '%s'\n", frames, frames == 1 ? "" : "s",
+                 stylizer.device().str().c_str(),
+                 stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
+                 engine.weights.c_str());
   for (int i = 0; i < frames; ++i) {
     const cli::Frame& frame = plan.frames[static_cast<size_t>(i)];
     if (g_interrupted.load())

@@ -50,7 +50,8 @@ class Stylizer {
   /// Loads the weights and moves the network to the device. Throws WeightsError,
   /// DeviceError, OptionsError.
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
-  Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options = {});
+  Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options = {},
+           Precision precision = Precision::Float32);
 
   const StyleOptions& options() const { return options_; }
   /// Takes effect at the next stylize(); style targets are recomputed only if needed.
@@ -77,6 +78,9 @@ class Stylizer {
   /// How many times style Gram targets were computed (cache misses), for tests.
   int styleTargetComputations() const { return style_computations_; }
   torch::Device device() const { return device_; }
+  Precision precision() const {
+    return compute_dtype_ == torch::kBFloat16 ? Precision::BFloat16 : Precision::Float32;
+  }
   const InputConvention& convention() const { return convention_; }
   Vgg19Features network() const { return network_; }
 
@@ -84,9 +88,12 @@ class Stylizer {
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
   void prepareStyleTargets(cv::Size size);
   std::vector<int> requestedIndices() const;
+  /// Float32 activations at `indices`, whatever the network's precision.
+  std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
 
   torch::Device device_;
   torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
+  torch::Dtype compute_dtype_ = torch::kFloat32;
   InputConvention convention_;
   Vgg19Features network_;
   StyleOptions options_;

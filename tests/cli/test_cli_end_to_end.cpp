@@ -174,6 +174,25 @@ TEST_F(CliBinary, StylisesOneImageAtItsOwnSize) {
   EXPECT_GT(cv::norm(output, content_image, cv::NORM_L1), 0.0) << "the image was not stylised";
 }
 
+TEST_F(CliBinary, StylisesOneImageWithBfloat16Precision) {
+  const Outcome run = runCli(oneImage(dir / "out.png") + fast() +
+                                 Args{"--learning-rate", "0.05", "--precision", "bfloat16",
+                                      "--loss-log", dir / "losses.csv"},
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find(kErrorPrefix), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(" in bfloat16 with weights"), std::string::npos) << run.err;
+  const cv::Mat output = cv::imread(dir / "out.png", cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(output.empty());
+  EXPECT_EQ(output.size(), content_image.size());
+  EXPECT_EQ(output.type(), CV_8UC3);
+  EXPECT_GT(cv::norm(output, content_image, cv::NORM_L1), 0.0) << "the image was not stylised";
+  const auto rows = readCsv(dir / "losses.csv");
+  ASSERT_EQ(rows.size(), 1u + 2);
+  for (size_t column = 1; column < 4; ++column)
+    EXPECT_TRUE(isFiniteNumber(rows[2][column])) << rows[2][column];
+}
+
 TEST_F(CliBinary, StylisesAFolderIntoANewFolderWithTheSameNames) {
   fs::create_directory(dir / "in");
   const std::vector<std::pair<std::string, cv::Size>> frames = {
@@ -324,6 +343,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
                "unknown VGG19 layer 'pool9'"},
         BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda"},
+        BadRun{"UnknownPrecision", {{"--precision", "fp16"}}, 2,
+               "--precision must be float32 or bfloat16, got 'fp16'"},
         BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
         // 3: inputs and outputs
         BadRun{"ContentFileMissing", {{"--content", "{dir}/missing.png"}}, 3,

@@ -35,7 +35,8 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
                                     "--content-weight", "2", "--style-weight", "1e5",
                                     "--style-layer-weights", "conv1_1=1,conv2_1=0.5",
                                     "--content-layer", "conv3_2", "--max-size", "128",
-                                    "--pooling", "average", "--device", "cpu", "--threads", "2",
+                                    "--pooling", "average", "--device", "cpu",
+                                    "--precision", "bfloat16", "--threads", "2",
                                     "--seed", "18446744073709551615", "--progress-interval", "0",
                                     "--start-index", "7", "--loss-log", "log.csv", "--quiet"})
                         .options;
@@ -53,6 +54,7 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
   EXPECT_EQ(o.max_size, 128);
   EXPECT_EQ(o.pooling, Pooling::Average);
   EXPECT_EQ(o.device, Device::CPU);
+  EXPECT_EQ(o.precision, Precision::BFloat16);
   EXPECT_EQ(o.threads, 2);
   EXPECT_EQ(o.seed, UINT64_MAX);
   EXPECT_EQ(o.progress_interval, 0);
@@ -67,10 +69,16 @@ TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
                o.style_layer_weights || o.content_layer || o.max_size || o.pooling || o.threads ||
                o.seed);
   EXPECT_EQ(o.device, Device::Auto);
+  EXPECT_EQ(o.precision, Precision::Float32);
   EXPECT_EQ(o.progress_interval, 10);
   EXPECT_FALSE(o.start_index);
   EXPECT_TRUE(o.loss_log.empty());
   EXPECT_FALSE(o.quiet);
+}
+
+TEST(CliParse, ReadsBothPrecisions) {
+  EXPECT_EQ(parsed({"--precision", "float32"}).precision, Precision::Float32);
+  EXPECT_EQ(parsed({"--precision=bfloat16"}).precision, Precision::BFloat16);
 }
 
 TEST(CliParse, HelpAndVersionNeedNothingElse) {
@@ -86,7 +94,7 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
   for (const char* option :
        {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
         "--optimizer", "--content-weight", "--style-weight", "--style-layer-weights", "--content-layer",
-        "--max-size", "--pooling", "--device", "--threads", "--seed", "--progress-interval",
+        "--max-size", "--pooling", "--device", "--precision", "float32|bfloat16", "--threads", "--seed", "--progress-interval",
         "--start-index", "--loss-log", "--quiet", "--help", "--version",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
         "(default 1e+06)", "130 interrupted"})
@@ -156,6 +164,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"SeedNegative", withRequired({"--seed", "-3"}), "'-3' is not an integer"},
         BadArguments{"StartIndexNegative", withRequired({"--start-index", "-2"}), "must be >= 0"},
         BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "auto, cpu or cuda, got 'tpu'"},
+        BadArguments{"UnknownPrecision", withRequired({"--precision", "float16"}),
+                     "--precision must be float32 or bfloat16, got 'float16'"},
+        BadArguments{"PrecisionWrongCase", withRequired({"--precision", "BFloat16"}),
+                     "float32 or bfloat16, got 'BFloat16'"},
+        BadArguments{"PrecisionEmpty", withRequired({"--precision="}), "--precision needs a value"},
         BadArguments{"UnknownOptimizer", withRequired({"--optimizer", "sgd"}), "adam or lbfgs, got 'sgd'"},
         BadArguments{"UnknownPooling", withRequired({"--pooling", "min"}), "max or average"},
         BadArguments{"RepeatedOption", withRequired({"--steps", "2", "--steps=3"}),

@@ -236,3 +236,30 @@ TEST(Stylizer, LbfgsReachesALowerLossThanAdamInTheSameSteps) {
   EXPECT_EQ(reported, (std::vector<int>{1, 2, 3, 4, 5, 6}));  // one evaluation a step
   EXPECT_LT(lbfgs_result.final_losses.total, 0.5 * adam_result.final_losses.total);
 }
+
+TEST(Stylizer, Bfloat16PrecisionStaysCloseToFloat32AndStillOptimises) {
+  configureThreads(2);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 3);
+  const cv::Mat style = test::syntheticRgb({40, 40}, 99);
+  auto options = fastOptions(4);
+  options.learning_rate = 0.05;
+  Stylizer exact(randomWeights(9), torch::kCPU, options);
+  Stylizer reduced(randomWeights(9), torch::kCPU, options, Precision::BFloat16);
+  EXPECT_EQ(reduced.precision(), Precision::BFloat16);
+  for (const auto& parameter : reduced.network()->parameters())
+    EXPECT_EQ(parameter.scalar_type(), torch::kBFloat16);
+  exact.setStyle(style, PixelFormat::RGB);
+  reduced.setStyle(style, PixelFormat::RGB);
+  std::vector<double> exact_losses, reduced_losses;
+  const auto exact_result = exact.stylize(content, PixelFormat::RGB, [&](const Progress& p) {
+    exact_losses.push_back(p.losses.total);
+  });
+  const auto reduced_result = reduced.stylize(content, PixelFormat::RGB, [&](const Progress& p) {
+    reduced_losses.push_back(p.losses.total);
+  });
+  ASSERT_EQ(reduced_losses.size(), 4u);
+  EXPECT_NEAR(reduced_losses[0], exact_losses[0], 0.05 * exact_losses[0]);
+  EXPECT_NE(reduced_losses[0], exact_losses[0]);  // it really ran in bfloat16
+  EXPECT_LT(reduced_losses.back(), reduced_losses.front());
+  EXPECT_LE(cv::norm(reduced_result.image, exact_result.image, cv::NORM_L1) / content.total() / 3, 3.0);
+}

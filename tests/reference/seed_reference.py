@@ -88,7 +88,9 @@ def gram_matrix(tensor):
     return gram
 
 
-def run(args):
+def run(args, on_step=None):
+    """The seed's loop; `on_step(ii)`, if given, is called before the first step with 0 and
+    after each step ii (for timing)."""
     device = torch.device("cpu")
     vgg = load_vgg(args.weights)
     for param in vgg.parameters():
@@ -118,6 +120,8 @@ def run(args):
     steps = args.steps
     history = {"steps": steps, "total": [], "content": [], "style": []}
 
+    if on_step:
+        on_step(0)
     for ii in range(1, steps+1):
         target_features = get_features(target, vgg)
         content_loss = torch.mean((target_features['conv4_2'] - content_features['conv4_2'])**2)
@@ -138,6 +142,8 @@ def run(args):
         optimizer.zero_grad()
         total_loss.backward()
         optimizer.step()
+        if on_step:
+            on_step(ii)
 
     return history, target
 
