@@ -16,6 +16,9 @@ installed_before=0
 cleanup() {
   if ((!installed_before)) && [[ -f $build_dir/install_manifest.txt ]]; then
     xargs -d '\n' rm -f <"$build_dir/install_manifest.txt"
+    # and the folders that only this installation had (include/neuralstyle, cmake/...)
+    xargs -d '\n' -n 1 dirname <"$build_dir/install_manifest.txt" | sort -u |
+      xargs -d '\n' rmdir --ignore-fail-on-non-empty 2>/dev/null || true
   fi
   rm -rf "$scratch"
 }
