@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
+#include "style_loss.hpp"
 
 namespace neuralstyle {
 namespace {
@@ -173,12 +174,9 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
     const auto content_loss = torch::mean((activations[0] - content_target).pow(2));
     torch::Tensor style_loss;
     for (size_t l = 0; l < options_.style_layers.size(); ++l) {
-      const auto& feature = activations[l + 1];
-      const auto target_gram = gramMatrix(feature);
-      const double dhw = static_cast<double>(feature.size(1) * feature.size(2) * feature.size(3));
-      const auto layer_loss =
-          options_.style_layers[l].weight * torch::mean((target_gram - style_grams_[l]).pow(2));
-      style_loss = style_loss.defined() ? style_loss + layer_loss / dhw : layer_loss / dhw;
+      const auto layer_loss = detail::styleLayerLoss(activations[l + 1], style_grams_[l],
+                                                     options_.style_layers[l].weight);
+      style_loss = style_loss.defined() ? style_loss + layer_loss : layer_loss;
     }
     *total = options_.content_weight * content_loss + options_.style_weight * style_loss;
     return std::make_pair(content_loss, style_loss);

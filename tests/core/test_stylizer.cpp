@@ -6,6 +6,7 @@
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "test_support.hpp"
+#include "style_loss.hpp"  // internal: tested directly
 
 using namespace neuralstyle;
 
@@ -262,4 +263,21 @@ TEST(Stylizer, Bfloat16PrecisionStaysCloseToFloat32AndStillOptimises) {
   EXPECT_NE(reduced_losses[0], exact_losses[0]);  // it really ran in bfloat16
   EXPECT_LT(reduced_losses.back(), reduced_losses.front());
   EXPECT_LE(cv::norm(reduced_result.image, exact_result.image, cv::NORM_L1) / content.total() / 3, 3.0);
+}
+
+TEST(StyleLayerLoss, HandWrittenBackwardEqualsAutogradsInBothLayouts) {
+  for (const auto format : {torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast}) {
+    const auto base = torch::rand({1, 8, 5, 7}, torch::kFloat64).contiguous(format);
+    const auto target = torch::rand({8, 8}, torch::kFloat64);
+    auto mine = base.clone().set_requires_grad(true);
+    const auto loss = neuralstyle::detail::styleLayerLoss(mine, target, 0.75);
+    loss.backward();
+    auto plain = base.clone().set_requires_grad(true);
+    const auto flat = plain.reshape({8, 35});
+    const auto expected = 0.75 * torch::mean((torch::mm(flat, flat.t()) - target).pow(2)) / 280.0;
+    expected.backward();
+    EXPECT_NEAR(loss.item<double>(), expected.item<double>(), 1e-12);
+    EXPECT_TRUE(torch::allclose(mine.grad(), plain.grad(), 1e-10, 1e-12));
+    EXPECT_EQ(mine.grad().sizes(), base.sizes());
+  }
 }

@@ -1,0 +1,54 @@
+#include "style_loss.hpp"
+
+#include <torch/torch.h>
+
+#include "neuralstyle/stylizer.hpp"
+
+namespace neuralstyle::detail {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+bool isChannelsLast(const torch::Tensor& feature) {
+  return !feature.is_contiguous() && feature.is_contiguous(torch::MemoryFormat::ChannelsLast);
+}
+
+struct StyleLayerLoss : public torch::autograd::Function<StyleLayerLoss> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& feature,
+                               const torch::Tensor& target_gram, double weight) {
+    const double dhw = static_cast<double>(feature.size(1) * feature.size(2) * feature.size(3));
+    const auto difference = gramMatrix(feature) - target_gram;
+    ctx->save_for_backward({feature, difference});
+    // d mean((G-S)^2) / dG = 2 (G-S) / d^2, times weight / dhw.
+    ctx->saved_data["scale"] = 2.0 * weight / static_cast<double>(difference.numel()) / dhw;
+    return weight * torch::mean(difference.pow(2)) / dhw;  // the seed's order of operations
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& feature = saved[0];
+    const auto& difference = saved[1];
+    const auto grad_gram = difference * (grad_outputs[0] * ctx->saved_data["scale"].toDouble());
+    const auto symmetric = grad_gram + grad_gram.t();
+    const auto d = feature.size(1), h = feature.size(2), w = feature.size(3);
+    torch::Tensor grad_feature;
+    if (isChannelsLast(feature)) {
+      const auto flat = feature.permute({0, 2, 3, 1}).reshape({h * w, d});  // [pixels, d]
+      grad_feature = torch::mm(flat, symmetric).view({1, h, w, d}).permute({0, 3, 1, 2});
+    } else {
+      const auto flat = feature.view({d, h * w});  // [d, pixels]
+      grad_feature = torch::mm(symmetric, flat).view({1, d, h, w});
+    }
+    return {grad_feature, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor styleLayerLoss(const torch::Tensor& feature, const torch::Tensor& target_gram,
+                             double weight) {
+  return StyleLayerLoss::apply(feature, target_gram, weight);
+}
+
+}  // namespace neuralstyle::detail

@@ -1,0 +1,13 @@
+#pragma once
+// One layer's style loss, w * mean((G(F) - S)^2) / (d*h*w), as an autograd function.
+#include <torch/types.h>
+
+namespace neuralstyle::detail {
+
+/// Same value as the seed's expression; its backward is one matrix product,
+/// dF = F (dG + dG^T), where autograd's generic Gram backward computes two and adds them
+/// (a third of the Gram work and a full-size addition per layer and step).
+torch::Tensor styleLayerLoss(const torch::Tensor& feature, const torch::Tensor& target_gram,
+                             double weight);
+
+}  // namespace neuralstyle::detail
