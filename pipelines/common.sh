@@ -105,6 +105,29 @@ ns_take_option() {
   fi
 }
 
+# ns_parse_arguments WHAT ARGS...: parses a script's whole command line: stylisation
+# options (ns_take_option), the script's own options (its function script_option, if it
+# defines one: like ns_take_option, it returns 1 when ARGS does not start with one of
+# them, else sets NS_SHIFT), -h/--help (the script's usage), and exactly two positional
+# arguments, left in NS_POSITIONAL. WHAT names them in the error, e.g. "INPUT and OUTPUT".
+ns_parse_arguments() {
+  local what=$1
+  shift
+  NS_POSITIONAL=()
+  while (($#)); do
+    if ns_take_option "$@" || { declare -F script_option >/dev/null && script_option "$@"; }; then
+      shift "$NS_SHIFT"
+      continue
+    fi
+    case $1 in
+      -h | --help) usage; exit 0 ;;
+      -*) ns_die "unknown option '$1' (see --help)" ;;
+      *) NS_POSITIONAL+=("$1"); shift ;;
+    esac
+  done
+  ((${#NS_POSITIONAL[@]} == 2)) || ns_die "expected $what (see --help)"
+}
+
 # ns_check_setup: the element is available and the style image exists.
 ns_check_setup() {
   command -v gst-launch-1.0 >/dev/null ||

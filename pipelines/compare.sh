@@ -37,31 +37,23 @@ image_size() {
     head -n 1
 }
 
-positional=()
-while (($#)); do
-  if ns_take_option "$@"; then
-    shift "$NS_SHIFT"
-    continue
-  fi
+script_option() {
   case $1 in
-    -h | --help) usage; exit 0 ;;
-    --gap)
+    --gap | --result)
       (($# >= 2)) || ns_die "$1 needs a value (see --help)"
-      gap=$2
-      shift 2
+      case $1 in
+        --gap) gap=$2 ;;
+        --result) result=$2 ;;
+      esac
+      NS_SHIFT=2
       ;;
-    --result)
-      (($# >= 2)) || ns_die "$1 needs a value (see --help)"
-      result=$2
-      shift 2
-      ;;
-    -*) ns_die "unknown option '$1' (see --help)" ;;
-    *) positional+=("$1"); shift ;;
+    *) return 1 ;;
   esac
-done
-((${#positional[@]} == 2)) || ns_die "expected CONTENT and OUTPUT.png (see --help)"
-content=${positional[0]}
-output=${positional[1]}
+}
+
+ns_parse_arguments "CONTENT and OUTPUT.png" "$@"
+content=${NS_POSITIONAL[0]}
+output=${NS_POSITIONAL[1]}
 [[ $gap =~ ^[0-9]+$ ]] || ns_die "--gap needs a number of pixels, got '$gap'"
 [[ ${output,,} == *.png ]] || ns_die "the sheet is written as PNG: name it *.png"
 

@@ -28,14 +28,8 @@ EOF
   ns_options_help
 }
 
-positional=()
-while (($#)); do
-  if ns_take_option "$@"; then
-    shift "$NS_SHIFT"
-    continue
-  fi
+script_option() {
   case $1 in
-    -h | --help) usage; exit 0 ;;
     --pattern | --start | --framerate)
       (($# >= 2)) || ns_die "$1 needs a value (see --help)"
       case $1 in
@@ -43,15 +37,15 @@ while (($#)); do
         --start) start=$2 ;;
         --framerate) framerate=$2 ;;
       esac
-      shift 2
+      NS_SHIFT=2
       ;;
-    -*) ns_die "unknown option '$1' (see --help)" ;;
-    *) positional+=("$1"); shift ;;
+    *) return 1 ;;
   esac
-done
-((${#positional[@]} == 2)) || ns_die "expected INPUT_DIR and OUTPUT_DIR (see --help)"
-input_dir=${positional[0]}
-output_dir=${positional[1]}
+}
+
+ns_parse_arguments "INPUT_DIR and OUTPUT_DIR" "$@"
+input_dir=${NS_POSITIONAL[0]}
+output_dir=${NS_POSITIONAL[1]}
 [[ $start =~ ^[0-9]+$ ]] || ns_die "--start needs a number, got '$start'"
 [[ $framerate =~ ^[0-9]+/[1-9][0-9]*$ ]] || ns_die "--framerate needs N/D, got '$framerate'"
 

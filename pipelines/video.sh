@@ -46,21 +46,9 @@ video_encoder() {
   esac
 }
 
-positional=()
-while (($#)); do
-  if ns_take_option "$@"; then
-    shift "$NS_SHIFT"
-    continue
-  fi
-  case $1 in
-    -h | --help) usage; exit 0 ;;
-    -*) ns_die "unknown option '$1' (see --help)" ;;
-    *) positional+=("$1"); shift ;;
-  esac
-done
-((${#positional[@]} == 2)) || ns_die "expected INPUT and OUTPUT (see --help)"
-input=${positional[0]}
-output=${positional[1]}
+ns_parse_arguments "INPUT and OUTPUT" "$@"
+input=${NS_POSITIONAL[0]}
+output=${NS_POSITIONAL[1]}
 
 ns_check_setup
 [[ -f $input ]] || ns_die "input video '$input' does not exist"
