@@ -5,7 +5,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <torch/torch.h>
@@ -18,7 +20,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Arguments {
-  std::string content, style, weights = "random:0", optimizer = "adam", precision = "float32";
+  std::string content, style, weights = "random:0", optimizer = "adam", precision = "float32",
+              convolution = "auto";
   int steps = 10, warmup = 3, threads = 0, max_steps = 0;
   double learning_rate = 0.003, target_loss = 0;
   bool peak = false;
@@ -41,6 +44,7 @@ Arguments parse(int argc, char** argv) {
     else if (key == "--learning-rate") a.learning_rate = std::stod(value());
     else if (key == "--optimizer") a.optimizer = value();
     else if (key == "--precision") a.precision = value();
+    else if (key == "--convolution") a.convolution = value();
     else if (key == "--target-loss") a.target_loss = std::stod(value());
     else if (key == "--max-steps") a.max_steps = std::stoi(value());
     else if (key == "--peak") a.peak = true;
@@ -72,17 +76,27 @@ double flopsPerStep(int64_t height, int64_t width, const StyleOptions& options) 
   return flops;
 }
 
-// The machine's achievable rate for this kind of work: a large 3x3 convolution, timed alone.
+// The machine's achievable rate for this kind of work: the best of a large 3x3 convolution
+// in both memory layouts and a large matrix product, each timed alone on the same threads.
 double measuredPeakGflops() {
   torch::NoGradGuard no_grad;
+  const auto rate = [](const std::function<void()>& work, double flops) {
+    for (int i = 0; i < 2; ++i) work();
+    const int repeats = 5;
+    const auto start = Clock::now();
+    for (int i = 0; i < repeats; ++i) work();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return repeats * flops / seconds / 1e9;
+  };
   const auto input = torch::randn({1, 256, 128, 128});
   const auto weight = torch::randn({256, 256, 3, 3});
-  for (int i = 0; i < 2; ++i) torch::conv2d(input, weight, {}, 1, 1);
-  const int repeats = 5;
-  const auto start = Clock::now();
-  for (int i = 0; i < repeats; ++i) torch::conv2d(input, weight, {}, 1, 1);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return repeats * 2.0 * 256 * 256 * 9 * 128 * 128 / seconds / 1e9;
+  const auto input_cl = input.contiguous(torch::MemoryFormat::ChannelsLast);
+  const auto weight_cl = weight.contiguous(torch::MemoryFormat::ChannelsLast);
+  const auto a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+  const double conv_flops = 2.0 * 256 * 256 * 9 * 128 * 128;
+  return std::max({rate([&] { torch::conv2d(input, weight, {}, 1, 1); }, conv_flops),
+                   rate([&] { torch::conv2d(input_cl, weight_cl, {}, 1, 1); }, conv_flops),
+                   rate([&] { torch::mm(a, b); }, 2.0 * 2048 * 2048 * 2048)});
 }
 
 double peakRssMegabytes() {
@@ -110,14 +124,19 @@ int main(int argc, char** argv) try {
   options.max_size = 100000;  // the driver already wrote the images at processing size
   if (args.precision != "float32" && args.precision != "bfloat16")
     throw std::invalid_argument("--precision is float32 or bfloat16");
+  const std::map<std::string, Convolution> convolutions{
+      {"auto", Convolution::Auto}, {"direct", Convolution::Direct}, {"winograd", Convolution::Winograd}};
+  if (!convolutions.count(args.convolution))
+    throw std::invalid_argument("--convolution is auto, direct or winograd");
   Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options,
-                    args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32);
+                    args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32,
+                    convolutions.at(args.convolution));
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
   const auto content = rgbToTensor(readRgbImage(args.content), stylizer.convention(), torch::kCPU);
 
   const auto start = Clock::now();
   std::vector<double> step_end_seconds;
-  std::vector<double> losses;
+  std::vector<double> losses, content_losses, style_losses;
   const bool to_target = args.target_loss > 0;
   std::atomic<bool> reached{false};
   options.steps = to_target ? args.max_steps : args.warmup + args.steps;
@@ -130,6 +149,8 @@ int main(int argc, char** argv) try {
                              const double t = std::chrono::duration<double>(Clock::now() - start).count();
                              step_end_seconds.push_back(t);
                              losses.push_back(p.losses.total);
+                             content_losses.push_back(p.losses.content);
+                             style_losses.push_back(p.losses.style);
                              if (to_target && p.losses.total <= args.target_loss && !reached) {
                                reached = true;
                                time_to_target = t;
@@ -158,6 +179,8 @@ int main(int argc, char** argv) try {
     out["gflop_per_step"] = flops / 1e9;
     out["achieved_gflops"] = median > 0 ? flops / 1e9 / (median / 1000) : 0;
     out["losses"] = losses;
+    out["content_losses"] = content_losses;
+    out["style_losses"] = style_losses;
   }
   std::cout << out.dump() << std::endl;
   return 0;

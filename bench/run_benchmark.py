@@ -4,10 +4,13 @@
 Runs, in one go and on the same threads, weights and pixels:
   1. the machine's measured peak (a large 3x3 convolution timed alone);
   2. for 128, 256 and 512 px (longest side): ms per step (median over --steps steps after
-     --warmup; the best of --repeats alternating runs), steps/s, achieved GFLOP/s, peak resident memory -- ours and the seed's,
-     each in its own process, and the ratio ours/seed; the largest relative deviation of
-     our losses from the seed's over those steps; the same for our bfloat16 precision
-     (its speed, and its losses' deviation from float32);
+     --warmup; the best of --repeats alternating runs), steps/s, achieved GFLOP/s, peak
+     resident memory -- ours (default settings: Winograd convolutions where they pay) and
+     the seed's, each in its own process, and the ratio ours/seed; the largest relative
+     deviation of our total, content and style losses from the seed's over those steps;
+     the same for our direct convolutions (the seed's arithmetic; their GFLOP/s is a real
+     rate, Winograd's is the direct-equivalent rate) and for bfloat16 precision (its
+     speed, and its losses' deviation from float32);
   3. time to quality at 128 px: the seed's 2000-step loss, and the time our core needs
      to reach it with its best settings (L-BFGS, learning rate 1), as a ratio.
 Prints a table and writes JSON.
@@ -33,6 +36,21 @@ def run_json(command):
     if result.returncode != 0:
         sys.exit(f"benchmark step failed: {' '.join(command)}\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def loss_deviation(ours, reference):
+    """Largest relative deviation of the losses over the same steps, as the parity test
+    measures it: total and style loss relative to themselves, the content loss relative to
+    the total (it starts at exactly 0, the image being the content, and stays tiny for the
+    first steps, so relative to itself it would only measure rounding)."""
+    worst = 0.0
+    for total, content, style, ref_total, ref_content, ref_style in zip(
+            ours["losses"], ours["content_losses"], ours["style_losses"],
+            reference["losses"], reference["content_losses"], reference["style_losses"]):
+        scale = max(abs(ref_total), 1e-30)
+        worst = max(worst, abs(total - ref_total) / scale, abs(content - ref_content) / scale,
+                    abs(style - ref_style) / max(abs(ref_style), 1e-30))
+    return worst
 
 
 def write_pair(directory, size, content, style):
@@ -82,7 +100,7 @@ def main():
             weights = os.path.join(scratch, "vgg19.safetensors")
         results["weights"] = args.weights or "random (seed 0)"
         results["peak_gflops"] = run_json([ours, "--peak"] + threads)["peak_gflops"]
-        print(f"measured peak (3x3 conv 256->256, 128x128, {args.threads} threads): "
+        print(f"measured peak (best of a 3x3 conv 256->256 at 128x128 and a 2048^2 product, {args.threads} threads): "
               f"{results['peak_gflops']:.1f} GFLOP/s", flush=True)
 
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -91,13 +109,14 @@ def main():
                       "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
             # Alternate the three and keep each one's best median: on a shared machine a
             # neighbour's load then hits both sides alike instead of one run.
-            runs = {"mine": [], "reduced": [], "theirs": []}
+            runs = {"mine": [], "direct": [], "reduced": [], "theirs": []}
             for _ in range(args.repeats):
                 runs["mine"].append(run_json([ours] + common))
+                runs["direct"].append(run_json([ours] + common + ["--convolution", "direct"]))
                 runs["reduced"].append(run_json([ours] + common + ["--precision", "bfloat16"]))
                 runs["theirs"].append(run_json(seed + common))
-            mine, reduced, theirs = (min(runs[k], key=lambda r: r["ms_per_step"])
-                                     for k in ("mine", "reduced", "theirs"))
+            mine, direct, reduced, theirs = (min(runs[k], key=lambda r: r["ms_per_step"])
+                                             for k in ("mine", "direct", "reduced", "theirs"))
             row = {
                 "size": size, "pixels": mine["size"],
                 "ours_ms_per_step": mine["ms_per_step"], "seed_ms_per_step": theirs["ms_per_step"],
@@ -109,12 +128,18 @@ def main():
                 "fraction_of_peak": mine["achieved_gflops"] / results["peak_gflops"],
                 "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
                 "first_loss_ours": mine["losses"][0], "first_loss_seed": theirs["losses"][0],
+                "direct_ms_per_step": direct["ms_per_step"],
+                "direct_ratio": direct["ms_per_step"] / theirs["ms_per_step"],
+                "direct_gflops": direct["achieved_gflops"],
+                "direct_fraction_of_peak": direct["achieved_gflops"] / results["peak_gflops"],
+                "direct_peak_rss_mb": direct["peak_rss_mb"],
+                "direct_loss_deviation_from_seed": loss_deviation(direct, theirs),
                 "bf16_ms_per_step": reduced["ms_per_step"],
                 "bf16_ratio": reduced["ms_per_step"] / theirs["ms_per_step"],
                 # bfloat16's effect on the losses: largest relative deviation from float32
                 # over the same steps.
-                "bf16_loss_deviation": max(abs(a - b) / abs(b) for a, b in zip(reduced["losses"], mine["losses"])),
-                "fp32_loss_deviation_from_seed": max(abs(a - b) / abs(b) for a, b in zip(mine["losses"], theirs["losses"])),
+                "bf16_loss_deviation": loss_deviation(reduced, direct),
+                "fp32_loss_deviation_from_seed": loss_deviation(mine, theirs),
             }
             results["sizes"].append(row)
             print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
@@ -138,15 +163,21 @@ def main():
 
     print()
     print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
-    print("| size | pixels | ours ms/step | seed ms/step | ours/seed | ours steps/s | ours GFLOP/s | "
-          "% of peak | ours peak MB | seed peak MB | loss dev. from seed | bf16 ms/step | bf16/seed | "
-          "bf16 loss dev. |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("ours = default settings (Winograd where it pays); direct = --convolution direct, the seed's "
+          "arithmetic.\nGFLOP/s count the direct algorithm's FLOPs: a real rate for direct, the "
+          "direct-equivalent rate for ours.")
+    print("| size | pixels | ours ms/step | seed ms/step | ours/seed | ours steps/s | ours GFLOP/s (% of peak) | "
+          "ours / seed peak MB | ours loss dev. | direct ms/step | direct/seed | direct GFLOP/s (% of peak) | "
+          "direct loss dev. | bf16 ms/step | bf16/seed | bf16 loss dev. |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"]:
         print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.0f} | "
               f"{r['seed_ms_per_step']:.0f} | {r['ratio']:.2f} | {r['ours_steps_per_s']:.2f} | "
-              f"{r['ours_gflops']:.1f} | {100 * r['fraction_of_peak']:.0f}% | {r['ours_peak_rss_mb']:.0f} | "
-              f"{r['seed_peak_rss_mb']:.0f} | {r['fp32_loss_deviation_from_seed']:.1e} | "
+              f"{r['ours_gflops']:.0f} ({100 * r['fraction_of_peak']:.0f}%) | "
+              f"{r['ours_peak_rss_mb']:.0f} / {r['seed_peak_rss_mb']:.0f} | {r['fp32_loss_deviation_from_seed']:.1e} | "
+              f"{r['direct_ms_per_step']:.0f} | {r['direct_ratio']:.2f} | "
+              f"{r['direct_gflops']:.0f} ({100 * r['direct_fraction_of_peak']:.0f}%) | "
+              f"{r['direct_loss_deviation_from_seed']:.1e} | "
               f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |")
     q = results["quality"]
     if q:

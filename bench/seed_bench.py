@@ -50,6 +50,8 @@ def main():
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "final_loss": losses[-1],
         "losses": losses,
+        "content_losses": history["content"],
+        "style_losses": history["style"],
     }))
 
 

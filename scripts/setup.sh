@@ -16,6 +16,8 @@ packages=(
   libtorch-dev libopencv-dev nlohmann-json3-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)
   libopenblas0-pthread
+  # oneDNN's headers: Winograd convolutions (the libdnnl.so.2 LibTorch already runs on)
+  libdnnl-dev
   # the element and the pipelines
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good

@@ -74,13 +74,17 @@ void configureThreads(int threads) {
 }
 
 Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options,
-                   Precision precision)
+                   Precision precision, Convolution convolution)
     : device_(device),
       compute_dtype_(precision == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat32),
       convention_(weights.convention),
       network_(weights, options.pooling),
       options_(std::move(options)) {
   options_.validate();
+  if (convolution == Convolution::Winograd && (!device_.is_cpu() || precision != Precision::Float32))
+    throw OptionsError("Winograd convolutions run in float32 on the CPU only; use convolution "
+                       "'auto' (Winograd where it applies) or 'direct'");
+  network_->setConvolution(convolution);
   network_->to(device_, compute_dtype_);
   network_->eval();
   // oneDNN's convolutions run much faster on channels-last tensors on the CPU (measured
@@ -95,7 +99,8 @@ Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptio
 
 Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
     : Stylizer(loadWeights(engine.weights.empty() ? defaultWeightsLocation() : engine.weights),
-               resolveDevice(engine.device), std::move(options), engine.precision) {
+               resolveDevice(engine.device), std::move(options), engine.precision,
+               engine.convolution) {
   configureThreads(engine.threads);
   torch::manual_seed(engine.seed);
 }

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
+#include "winograd_conv.hpp"
 
 namespace neuralstyle {
 namespace {
@@ -60,6 +61,41 @@ torch::nn::Conv2d Vgg19FeaturesImpl::conv(int index) const {
   return found->second;
 }
 
+void Vgg19FeaturesImpl::setConvolution(Convolution convolution) {
+  if (convolution == Convolution::Winograd && !detail::winogradAvailable())
+    throw OptionsError(
+        "Winograd convolutions are not available here: they need oneDNN's AVX-512 kernels "
+        "(this CPU or this build has none); use convolution 'auto' or 'direct'");
+  convolution_ = convolution;
+}
+
+bool Vgg19FeaturesImpl::usesWinograd(int index, const torch::Tensor& input) const {
+  if (convolution_ == Convolution::Direct || !input.device().is_cpu() ||
+      input.scalar_type() != torch::kFloat32 || !detail::winogradAvailable())
+    return false;
+  const auto& weight = conv(index)->weight;
+  if (!weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 ||
+      !detail::winogradSupports(weight.size(1), weight.size(0)))
+    return false;
+  return convolution_ == Convolution::Winograd ||
+         detail::winogradPays(input.size(2), input.size(3));
+}
+
+const detail::WinogradConvRelu& Vgg19FeaturesImpl::winograd(int index) {
+  const auto conv = convs_.at(index);
+  auto& cached = winograd_[index];
+  const void* weights = conv->weight.data_ptr();
+  const auto versions = conv->weight._version() + conv->bias._version();
+  if (!cached.layer || cached.weights != weights || cached.versions != versions) {
+    if (!winograd_workspace_) winograd_workspace_ = detail::makeWinogradWorkspace();
+    cached.layer = std::make_shared<detail::WinogradConvRelu>(conv->weight, conv->bias,
+                                                              winograd_workspace_);
+    cached.weights = weights;
+    cached.versions = versions;
+  }
+  return *cached.layer;
+}
+
 std::vector<torch::Tensor> Vgg19FeaturesImpl::forward(const torch::Tensor& input,
                                                       const std::vector<int>& conv_indices) {
   if (conv_indices.empty()) return {};
@@ -73,9 +109,13 @@ std::vector<torch::Tensor> Vgg19FeaturesImpl::forward(const torch::Tensor& input
     }
     const auto conv = convs_.find(index);
     if (conv == convs_.end()) continue;  // ReLU indices: folded into the conv below.
-    // relu_ in place, like torchvision: the stored "convX_Y" feature is the ReLU output.
-    x = conv->second->forward(x);
-    x.relu_();
+    // The stored "convX_Y" feature is the ReLU output (torchvision's ReLU is in place).
+    if (usesWinograd(index, x)) {
+      x = winograd(index).forward(x);  // ReLU fused
+    } else {
+      x = conv->second->forward(x);
+      x.relu_();
+    }
     if (std::find(conv_indices.begin(), conv_indices.end(), index) != conv_indices.end())
       captured[index] = x;
   }

@@ -59,6 +59,7 @@ struct EngineOptions {
   int threads = 0;            ///< intra-op threads; 0 = all cores
   uint64_t seed = 0;          ///< seeds torch's generators (determinism on the CPU)
   Precision precision = Precision::Float32;
+  Convolution convolution = Convolution::Auto;
 };
 
 }  // namespace neuralstyle

@@ -51,7 +51,8 @@ class Stylizer {
   /// DeviceError, OptionsError.
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
   Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options = {},
-           Precision precision = Precision::Float32);
+           Precision precision = Precision::Float32,
+           Convolution convolution = Convolution::Auto);
 
   const StyleOptions& options() const { return options_; }
   /// Takes effect at the next stylize(); style targets are recomputed only if needed.
@@ -81,6 +82,7 @@ class Stylizer {
   Precision precision() const {
     return compute_dtype_ == torch::kBFloat16 ? Precision::BFloat16 : Precision::Float32;
   }
+  Convolution convolution() const { return network_->convolution(); }
   const InputConvention& convention() const { return convention_; }
   Vgg19Features network() const { return network_; }
 

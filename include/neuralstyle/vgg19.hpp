@@ -1,6 +1,7 @@
 #pragma once
 // VGG19's convolutional feature extractor with torchvision's `features` indexing (0..36).
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 #include <torch/nn/module.h>
@@ -11,8 +12,23 @@
 #include "neuralstyle/weights.hpp"
 
 namespace neuralstyle {
+namespace detail {
+class WinogradConvRelu;
+class WinogradWorkspace;
+}
 
 enum class Pooling { Max, Average };
+
+/// How VGG19's 3x3 convolutions are computed in float32 on the CPU.
+/// - Direct: LibTorch's convolution (oneDNN's direct algorithm): the seed's arithmetic.
+/// - Winograd: oneDNN's Winograd F(4x4, 3x3) for every layer that has it (all but
+///   conv1_1): about 2x faster a step at 256-512 px; losses differ from Direct by about
+///   1e-6 relative (see README, Performance). Needs a CPU with AVX-512, float32 and a
+///   build with oneDNN; asking for it otherwise is an OptionsError.
+/// - Auto: Winograd where it is available and pays (outputs of 16x15 pixels or more),
+///   Direct elsewhere (CUDA, bfloat16, CPUs without AVX-512, the deepest layers of small
+///   images).
+enum class Convolution { Auto, Direct, Winograd };
 
 /// torchvision index of a layer name: "conv1_1" -> 0, "conv4_2" -> 21, "conv5_4" -> 34.
 /// Throws OptionsError for an unknown name.
@@ -38,9 +54,28 @@ class Vgg19FeaturesImpl : public torch::nn::Module {
   Pooling pooling() const { return pooling_; }
   void setPooling(Pooling pooling) { pooling_ = pooling; }
 
+  Convolution convolution() const { return convolution_; }
+  /// Throws OptionsError for Winograd where it is not available (see Convolution).
+  void setConvolution(Convolution convolution);
+  /// Whether the conv at `index` runs as Winograd for a float32 CPU input of this size.
+  bool usesWinograd(int index, const torch::Tensor& input) const;
+
  private:
+  /// The Winograd form of the conv at `index`, rebuilt when its weights changed.
+  const detail::WinogradConvRelu& winograd(int index);
+
+  struct WinogradLayer {
+    std::shared_ptr<detail::WinogradConvRelu> layer;
+    // What it was built from: the weight storage, and the version counters of weight and
+    // bias (they only grow, so their sum changes with any in-place write).
+    const void* weights = nullptr;
+    int64_t versions = -1;
+  };
   std::map<int, torch::nn::Conv2d> convs_;
+  std::map<int, WinogradLayer> winograd_;
+  std::shared_ptr<detail::WinogradWorkspace> winograd_workspace_;  // shared by the layers
   Pooling pooling_;
+  Convolution convolution_ = Convolution::Auto;
 };
 TORCH_MODULE(Vgg19Features);
 

@@ -1,0 +1,56 @@
+#pragma once
+// VGG19's 3x3 convolution (stride 1, padding 1) and its ReLU through oneDNN's Winograd
+// F(4x4, 3x3) primitives. LibTorch always asks oneDNN for the direct algorithm; on this
+// project's CPUs (AVX-512) Winograd runs the same layer 2.4x faster, forward and backward,
+// at a relative error of about 1e-6 (bench/ and README, Performance).
+//
+// Internal to the core: Vgg19Features decides per layer whether to use it.
+#include <cstdint>
+#include <memory>
+#include <torch/types.h>
+
+namespace neuralstyle::detail {
+
+/// Whether this build has oneDNN and this CPU runs its Winograd kernels (AVX-512).
+bool winogradAvailable();
+
+/// Whether a layer can run as Winograd at all: oneDNN's kernels want channel counts
+/// that are multiples of 16 (conv1_1, with 3 input channels, cannot).
+bool winogradSupports(int64_t in_channels, int64_t out_channels);
+
+/// Whether Winograd is faster than the direct algorithm for an output of this size: it
+/// works on 4x4 tiles, and on small outputs the transforms cost more than they save.
+/// Measured forward + backward, 2 threads, 512 channels: 16x15 1.5x faster, 14x13 1.5x
+/// slower, 8x8 2.6x slower; 32x30 2.4x faster.
+bool winogradPays(int64_t height, int64_t width);
+
+/// Scratch memory shared by the Winograd layers of one network. The layers run one after
+/// another, so one set of buffers grown to the largest layer serves all of them at every
+/// step: fresh buffers per call cost more than Winograd saves (each large allocation is
+/// new pages from the kernel; a 50 MB scratchpad is 13,000 page faults, measured 2x
+/// slower layers). Thread-safe: concurrent users take turns.
+class WinogradWorkspace;
+std::shared_ptr<WinogradWorkspace> makeWinogradWorkspace();
+
+/// relu(conv(x, weight) + bias) with fixed (frozen) weights. Differentiable with respect to
+/// its input only. Primitives are planned once per input size and reused.
+class WinogradConvRelu {
+ public:
+  /// weight [out, in, 3, 3] and bias [out], float32 on the CPU; the values are copied.
+  /// Throws std::runtime_error if winogradAvailable() is false or the shape is unsupported.
+  WinogradConvRelu(const torch::Tensor& weight, const torch::Tensor& bias,
+                   std::shared_ptr<WinogradWorkspace> workspace = makeWinogradWorkspace());
+  ~WinogradConvRelu();
+  WinogradConvRelu(const WinogradConvRelu&) = delete;
+  WinogradConvRelu& operator=(const WinogradConvRelu&) = delete;
+
+  /// `input`: float32 CPU [N, in, H, W], any memory layout. Returns a channels-last
+  /// [N, out, H, W] tensor.
+  torch::Tensor forward(const torch::Tensor& input) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace neuralstyle::detail
