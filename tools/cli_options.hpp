@@ -36,6 +36,7 @@ class InputError : public std::runtime_error {
 
 enum class Device { Auto, CPU, CUDA };
 enum class Precision { Float32, BFloat16 };
+enum class Convolution { Auto, Direct, Winograd };
 enum class Pooling { Max, Average };
 enum class Optimizer { Adam, LBFGS };
 
@@ -57,6 +58,7 @@ struct Options {
   std::optional<Pooling> pooling;
   Device device = Device::Auto;
   Precision precision = Precision::Float32;
+  Convolution convolution = Convolution::Auto;
   std::optional<int> threads;
   std::optional<uint64_t> seed;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps

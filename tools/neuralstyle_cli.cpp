@@ -124,6 +124,11 @@ ns::EngineOptions engineOptions(const cli::Options& options) {
     case cli::Precision::Float32: engine.precision = ns::Precision::Float32; break;
     case cli::Precision::BFloat16: engine.precision = ns::Precision::BFloat16; break;
   }
+  switch (options.convolution) {
+    case cli::Convolution::Auto: engine.convolution = ns::Convolution::Auto; break;
+    case cli::Convolution::Direct: engine.convolution = ns::Convolution::Direct; break;
+    case cli::Convolution::Winograd: engine.convolution = ns::Convolution::Winograd; break;
+  }
   if (options.threads) engine.threads = *options.threads;
   if (options.seed) engine.seed = *options.seed;
   engine.weights = options.weights ? *options.weights : ns::defaultWeightsLocation();

@@ -193,6 +193,29 @@ TEST_F(CliBinary, StylisesOneImageWithBfloat16Precision) {
     EXPECT_TRUE(isFiniteNumber(rows[2][column])) << rows[2][column];
 }
 
+TEST_F(CliBinary, ConvolutionReachesTheEngineAndKeepsTheLosses) {
+  // The loss log at full precision: Winograd and direct agree to float noise, not bit for bit.
+  const auto losses = [&](const std::string& convolution) {
+    const std::string log = dir / ("losses-" + convolution + ".csv");
+    const Outcome run = runCli(oneImage(dir / "out.png") + fast() +
+                                   Args{"--learning-rate", "0.05", "--convolution", convolution,
+                                        "--loss-log", log},
+                               dir);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    const auto rows = readCsv(log);
+    std::vector<double> totals;
+    for (size_t row = 1; row < rows.size(); ++row) totals.push_back(std::stod(rows[row][1]));
+    return totals;
+  };
+  const auto direct = losses("direct");
+  const auto winograd = losses("winograd");
+  ASSERT_EQ(direct.size(), 2u);
+  ASSERT_EQ(winograd.size(), 2u);
+  for (size_t step = 0; step < direct.size(); ++step)
+    EXPECT_NEAR(winograd[step] / direct[step], 1.0, 1e-5) << "step " << step + 1;
+  EXPECT_NE(winograd, direct) << "--convolution did not reach the engine";
+}
+
 TEST_F(CliBinary, StylisesAFolderIntoANewFolderWithTheSameNames) {
   fs::create_directory(dir / "in");
   const std::vector<std::pair<std::string, cv::Size>> frames = {
@@ -345,6 +368,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda"},
         BadRun{"UnknownPrecision", {{"--precision", "fp16"}}, 2,
                "--precision must be float32 or bfloat16, got 'fp16'"},
+        BadRun{"UnknownConvolution", {{"--convolution", "fft"}}, 2,
+               "--convolution must be auto, direct or winograd, got 'fft'"},
+        BadRun{"WinogradInBfloat16", {{"--convolution", "winograd"}, {"--precision", "bfloat16"}}, 2,
+               "Winograd convolutions run in float32 on the CPU only"},
         BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
         // 3: inputs and outputs
         BadRun{"ContentFileMissing", {{"--content", "{dir}/missing.png"}}, 3,

@@ -36,7 +36,8 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
                                     "--style-layer-weights", "conv1_1=1,conv2_1=0.5",
                                     "--content-layer", "conv3_2", "--max-size", "128",
                                     "--pooling", "average", "--device", "cpu",
-                                    "--precision", "bfloat16", "--threads", "2",
+                                    "--precision", "bfloat16", "--convolution", "direct",
+                                    "--threads", "2",
                                     "--seed", "18446744073709551615", "--progress-interval", "0",
                                     "--start-index", "7", "--loss-log", "log.csv", "--quiet"})
                         .options;
@@ -55,6 +56,7 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
   EXPECT_EQ(o.pooling, Pooling::Average);
   EXPECT_EQ(o.device, Device::CPU);
   EXPECT_EQ(o.precision, Precision::BFloat16);
+  EXPECT_EQ(o.convolution, Convolution::Direct);
   EXPECT_EQ(o.threads, 2);
   EXPECT_EQ(o.seed, UINT64_MAX);
   EXPECT_EQ(o.progress_interval, 0);
@@ -70,6 +72,7 @@ TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
                o.seed);
   EXPECT_EQ(o.device, Device::Auto);
   EXPECT_EQ(o.precision, Precision::Float32);
+  EXPECT_EQ(o.convolution, Convolution::Auto);
   EXPECT_EQ(o.progress_interval, 10);
   EXPECT_FALSE(o.start_index);
   EXPECT_TRUE(o.loss_log.empty());
@@ -79,6 +82,12 @@ TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
 TEST(CliParse, ReadsBothPrecisions) {
   EXPECT_EQ(parsed({"--precision", "float32"}).precision, Precision::Float32);
   EXPECT_EQ(parsed({"--precision=bfloat16"}).precision, Precision::BFloat16);
+}
+
+TEST(CliParse, ReadsEveryConvolution) {
+  EXPECT_EQ(parsed({"--convolution", "auto"}).convolution, Convolution::Auto);
+  EXPECT_EQ(parsed({"--convolution", "direct"}).convolution, Convolution::Direct);
+  EXPECT_EQ(parsed({"--convolution=winograd"}).convolution, Convolution::Winograd);
 }
 
 TEST(CliParse, HelpAndVersionNeedNothingElse) {
@@ -94,7 +103,8 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
   for (const char* option :
        {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
         "--optimizer", "--content-weight", "--style-weight", "--style-layer-weights", "--content-layer",
-        "--max-size", "--pooling", "--device", "--precision", "float32|bfloat16", "--threads", "--seed", "--progress-interval",
+        "--max-size", "--pooling", "--device", "--precision", "float32|bfloat16",
+        "--convolution", "auto|direct|winograd", "(default auto)", "--threads", "--seed", "--progress-interval",
         "--start-index", "--loss-log", "--quiet", "--help", "--version",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
         "(default 1e+06)", "130 interrupted"})
@@ -169,6 +179,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"PrecisionWrongCase", withRequired({"--precision", "BFloat16"}),
                      "float32 or bfloat16, got 'BFloat16'"},
         BadArguments{"PrecisionEmpty", withRequired({"--precision="}), "--precision needs a value"},
+        BadArguments{"UnknownConvolution", withRequired({"--convolution", "fft"}),
+                     "--convolution must be auto, direct or winograd, got 'fft'"},
         BadArguments{"UnknownOptimizer", withRequired({"--optimizer", "sgd"}), "adam or lbfgs, got 'sgd'"},
         BadArguments{"UnknownPooling", withRequired({"--pooling", "min"}), "max or average"},
         BadArguments{"RepeatedOption", withRequired({"--steps", "2", "--steps=3"}),
