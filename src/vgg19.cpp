@@ -61,6 +61,8 @@ torch::nn::Conv2d Vgg19FeaturesImpl::conv(int index) const {
   return found->second;
 }
 
+bool winogradConvolutionAvailable() { return detail::winogradAvailable(); }
+
 void Vgg19FeaturesImpl::setConvolution(Convolution convolution) {
   if (convolution == Convolution::Winograd && !detail::winogradAvailable())
     throw OptionsError(

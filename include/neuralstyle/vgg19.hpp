@@ -30,6 +30,9 @@ enum class Pooling { Max, Average };
 ///   images).
 enum class Convolution { Auto, Direct, Winograd };
 
+/// Whether Convolution::Winograd can run here (a build with oneDNN, a CPU with AVX-512).
+bool winogradConvolutionAvailable();
+
 /// torchvision index of a layer name: "conv1_1" -> 0, "conv4_2" -> 21, "conv5_4" -> 34.
 /// Throws OptionsError for an unknown name.
 int layerIndex(const std::string& name);

@@ -26,6 +26,7 @@ double relativeError(double ours, double reference) {
 struct ParityCase {
   int steps;
   double learning_rate;
+  Convolution convolution = Convolution::Auto;  // the default
 };
 
 void expectParity(const ParityCase& parity) {
@@ -55,7 +56,8 @@ void expectParity(const ParityCase& parity) {
   StyleOptions options;
   options.steps = parity.steps;
   options.learning_rate = parity.learning_rate;
-  Stylizer stylizer(loadWeights(weights), torch::kCPU, options);
+  Stylizer stylizer(loadWeights(weights), torch::kCPU, options, Precision::Float32,
+                    parity.convolution);
   stylizer.setStyle(readRgbImage(dir.file("style.png")), PixelFormat::RGB);
   std::vector<Losses> ours;
   const auto result = stylizer.stylize(readRgbImage(dir.file("content.png")), PixelFormat::RGB,
@@ -95,4 +97,13 @@ TEST(SeedParity, LossesAndImageMatchTheSeedWhenTheImageMovesFar) {
   // A larger learning rate moves the target well away from the content within 20 steps,
   // so that the content loss and the image comparison are exercised too.
   expectParity({20, 0.1});
+}
+
+// The default (above) runs Winograd on the layers where it pays at 48x40 (conv1_2 to
+// conv2_2); these pin the two algorithms down on their own.
+TEST(SeedParity, DirectConvolutionsMatchTheSeed) { expectParity({20, 0.1, Convolution::Direct}); }
+
+TEST(SeedParity, WinogradAtEveryLayerMatchesTheSeed) {
+  if (!winogradConvolutionAvailable()) GTEST_SKIP() << "no Winograd kernels on this CPU/build";
+  expectParity({20, 0.1, Convolution::Winograd});
 }
