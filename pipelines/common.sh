@@ -31,6 +31,9 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
       --precision NAME        float32 (default; exact losses) or bfloat16 (VGG19 in
                               bfloat16: about 1.6x faster with AVX512-BF16/AMX or
                               on GPUs, losses within about 1%)
+      --convolution NAME      auto (default: Winograd where it pays), direct (the
+                              seed's arithmetic) or winograd (about 2x faster a step
+                              on CPUs with AVX-512, losses within about 1e-6)
       --learning-rate X       optimiser step size (default 0.003)
       --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)
       --content-weight X      alpha (default 1)
@@ -69,6 +72,7 @@ ns_take_option() {
     -m | --max-size) property=max-size ;;
     -d | --device) property=device ;;
     --precision) property=precision ;;
+    --convolution) property=convolution ;;
     --learning-rate) property=learning-rate ;;
     --optimizer) property=optimizer ;;
     --content-weight) property=content-weight ;;

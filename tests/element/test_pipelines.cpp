@@ -199,6 +199,7 @@ TEST_F(PipelineScripts, EveryScriptHasUsageTextAndRefusesBadArguments) {
     EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
     EXPECT_NE(help.output.find("--style"), std::string::npos) << help.output;
     EXPECT_NE(help.output.find("GST_PLUGIN_PATH"), std::string::npos) << help.output;
+    EXPECT_NE(help.output.find("--convolution"), std::string::npos) << help.output;
 
     const CommandResult nothing = run(script(name));
     EXPECT_NE(nothing.status, 0);
@@ -224,6 +225,13 @@ TEST_F(PipelineScripts, ElementErrorsReachTheUserAndTheExitStatus) {
   EXPECT_NE(result.status, 0);
   EXPECT_NE(result.output.find(weights), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(dir.file("out.png")) && fs::file_size(dir.file("out.png")) > 0);
+
+  // Engine options reach the element too: Winograd has no bfloat16 form.
+  const CommandResult refused = run(script("still.sh") + " " + options() +
+                                    " --precision bfloat16 --convolution winograd " +
+                                    shellQuoted(input) + " " + shellQuoted(dir.file("out.png")));
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("Winograd"), std::string::npos) << refused.output;
 }
 
 TEST_F(PipelineScripts, SayHowToFindThePluginWhenItIsMissing) {
