@@ -117,6 +117,9 @@ struct Plan : torch::CustomClassHolder {
   std::shared_ptr<WinogradWorkspace> workspace;
 
   torch::Tensor runForward(const torch::Tensor& input) const {
+    // oneDNN takes its thread count from this thread's OpenMP setting: give it LibTorch's
+    // (configureThreads) even if this thread has not run a parallel LibTorch op yet.
+    at::internal::lazy_init_num_threads();
     const auto x = input.contiguous(at::MemoryFormat::ChannelsLast);
     auto output = torch::empty(user_dst.dims(), torch::TensorOptions(torch::kFloat32)
                                                     .memory_format(at::MemoryFormat::ChannelsLast));
@@ -137,6 +140,7 @@ struct Plan : torch::CustomClassHolder {
   }
 
   torch::Tensor runBackwardData(const torch::Tensor& grad_output) const {
+    at::internal::lazy_init_num_threads();  // autograd may run this on its own thread
     const auto g = grad_output.contiguous(at::MemoryFormat::ChannelsLast);
     auto grad_input = torch::empty(user_src.dims(), torch::TensorOptions(torch::kFloat32)
                                                         .memory_format(at::MemoryFormat::ChannelsLast));
