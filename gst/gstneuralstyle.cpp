@@ -99,6 +99,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_neural_style_debug);
   "conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2"
 #define DEFAULT_PROP_CONTENT_LAYER "conv4_2"
 #define DEFAULT_PROP_MAX_SIZE 400
+#define DEFAULT_PROP_POOLING GST_NEURAL_STYLE_POOLING_MAX
 #define DEFAULT_PROP_DEVICE GST_NEURAL_STYLE_DEVICE_AUTO
 #define DEFAULT_PROP_PRECISION GST_NEURAL_STYLE_PRECISION_FLOAT32
 #define DEFAULT_PROP_CONVOLUTION GST_NEURAL_STYLE_CONVOLUTION_AUTO
@@ -119,6 +120,7 @@ enum
   PROP_STYLE_LAYER_WEIGHTS,
   PROP_CONTENT_LAYER,
   PROP_MAX_SIZE,
+  PROP_POOLING,
   PROP_DEVICE,
   PROP_PRECISION,
   PROP_CONVOLUTION,
@@ -165,6 +167,7 @@ struct Settings
   std::string style_layer_weights = DEFAULT_PROP_STYLE_LAYER_WEIGHTS;
   std::string content_layer = DEFAULT_PROP_CONTENT_LAYER;
   guint max_size = DEFAULT_PROP_MAX_SIZE;
+  GstNeuralStylePooling pooling = DEFAULT_PROP_POOLING;
   GstNeuralStyleDevice device = DEFAULT_PROP_DEVICE;
   GstNeuralStylePrecision precision = DEFAULT_PROP_PRECISION;
   GstNeuralStyleConvolution convolution = DEFAULT_PROP_CONVOLUTION;
@@ -241,6 +244,20 @@ gst_neural_style_optimizer_get_type (void)
     {0, NULL, NULL},
   };
   return register_enum_once (&type, "GstNeuralStyleOptimizer", values);
+}
+
+GType
+gst_neural_style_pooling_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_POOLING_MAX, "Max pooling, as VGG19 was trained", "max"},
+    {GST_NEURAL_STYLE_POOLING_AVERAGE,
+        "Average pooling: smoother results (Gatys et al. preferred it)",
+        "average"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStylePooling", values);
 }
 
 GType
@@ -398,6 +415,13 @@ to_optimizer (GstNeuralStyleOptimizer optimizer)
   return neuralstyle::Optimizer::Adam;
 }
 
+static neuralstyle::Pooling
+to_pooling (GstNeuralStylePooling pooling)
+{
+  return pooling == GST_NEURAL_STYLE_POOLING_AVERAGE ?
+      neuralstyle::Pooling::Average : neuralstyle::Pooling::Max;
+}
+
 static Settings
 snapshot_settings (GstNeuralStyle * self)
 {
@@ -426,6 +450,7 @@ make_style_options (GstNeuralStyle * self, const Settings & settings,
   options->style_weight = settings.style_weight;
   options->content_layer = settings.content_layer;
   options->max_size = static_cast<int> (settings.max_size);
+  options->pooling = to_pooling (settings.pooling);
   options->progress_interval = static_cast<int> (settings.progress_interval);
   try {
     options->style_layers =
@@ -943,6 +968,10 @@ gst_neural_style_set_property (GObject * object, guint prop_id,
     case PROP_MAX_SIZE:
       settings.max_size = g_value_get_uint (value);
       break;
+    case PROP_POOLING:
+      settings.pooling =
+          static_cast<GstNeuralStylePooling> (g_value_get_enum (value));
+      break;
     case PROP_DEVICE:
       refused = !engine_property_settable (self);
       if (!refused)
@@ -1028,6 +1057,9 @@ gst_neural_style_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_SIZE:
       g_value_set_uint (value, settings.max_size);
+      break;
+    case PROP_POOLING:
+      g_value_set_enum (value, settings.pooling);
       break;
     case PROP_DEVICE:
       g_value_set_enum (value, settings.device);
@@ -1129,6 +1161,12 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
           "Longest side, in pixels, of the image that is optimised: larger "
           "frames are scaled down for processing and the result scaled back "
           "to the frame size", 16, G_MAXINT, DEFAULT_PROP_MAX_SIZE, playing));
+  g_object_class_install_property (gobject_class, PROP_POOLING,
+      g_param_spec_enum ("pooling", "Pooling",
+          "VGG19's pooling: max (as trained, the reference notebook's) or "
+          "average (smoother results); the style targets are recomputed when "
+          "it changes", GST_TYPE_NEURAL_STYLE_POOLING, DEFAULT_PROP_POOLING,
+          playing));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_enum ("device", "Device",
           "Where the network runs", GST_TYPE_NEURAL_STYLE_DEVICE,
@@ -1186,6 +1224,8 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
       GST_DEBUG_FUNCPTR (gst_neural_style_transform_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_OPTIMIZER,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_POOLING,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_DEVICE,
       static_cast<GstPluginAPIFlags> (0));

@@ -51,6 +51,18 @@ typedef enum {
 } GstNeuralStylePrecision;
 
 /**
+ * GstNeuralStylePooling:
+ * @GST_NEURAL_STYLE_POOLING_MAX: max pooling, as VGG19 was trained
+ * @GST_NEURAL_STYLE_POOLING_AVERAGE: average pooling: smoother results
+ *
+ * VGG19's pooling layers.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_POOLING_MAX,
+  GST_NEURAL_STYLE_POOLING_AVERAGE,
+} GstNeuralStylePooling;
+
+/**
  * GstNeuralStyleConvolution:
  * @GST_NEURAL_STYLE_CONVOLUTION_AUTO: Winograd where it is available (float32
  *   on a CPU with AVX-512) and pays (outputs of 16x15 pixels or more), direct
@@ -70,6 +82,9 @@ typedef enum {
 
 #define GST_TYPE_NEURAL_STYLE_OPTIMIZER (gst_neural_style_optimizer_get_type ())
 GType gst_neural_style_optimizer_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_POOLING (gst_neural_style_pooling_get_type ())
+GType gst_neural_style_pooling_get_type (void);
 
 #define GST_TYPE_NEURAL_STYLE_DEVICE (gst_neural_style_device_get_type ())
 GType gst_neural_style_device_get_type (void);

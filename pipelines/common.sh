@@ -40,6 +40,7 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
       --style-weight X        beta (default 1e6)
       --style-layers SPEC     e.g. conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2
       --content-layer NAME    e.g. conv4_2
+      --pooling NAME          max (default) or average
       --threads N             CPU threads, 0 = all cores
       --seed N                seed of LibTorch's generators
       --progress-interval N   report every N steps (0 = at the end of each frame)
@@ -79,6 +80,7 @@ ns_take_option() {
     --style-weight) property=style-weight ;;
     --style-layers) property=style-layer-weights ;;
     --content-layer) property=content-layer ;;
+    --pooling) property=pooling ;;
     --threads) property=threads ;;
     --seed) property=seed ;;
     --progress-interval) property=progress-interval ;;

@@ -420,8 +420,8 @@ TEST(ElementProperties, DefaultsAreTheCoreDefaults) {
   gdouble learning_rate = 0, content_weight = 0, style_weight = 0;
   gchar *layers = nullptr, *content_layer = nullptr, *style = nullptr, *weights = nullptr;
   guint64 seed = 1;
-  gint device = -1, optimizer = -1, precision = -1, convolution = -1;
-  g_object_get(element, "convolution", &convolution, "steps", &steps, "max-size", &max_size, "threads", &threads,
+  gint device = -1, optimizer = -1, precision = -1, convolution = -1, pooling = -1;
+  g_object_get(element, "convolution", &convolution, "pooling", &pooling, "steps", &steps, "max-size", &max_size, "threads", &threads,
                "progress-interval", &progress_interval, "learning-rate", &learning_rate,
                "content-weight", &content_weight, "style-weight", &style_weight,
                "style-layer-weights", &layers, "content-layer", &content_layer,
@@ -454,6 +454,14 @@ TEST(ElementProperties, DefaultsAreTheCoreDefaults) {
   EXPECT_EQ(float32->value, precision);
   EXPECT_NE(g_enum_get_value_by_nick(precisions, "bfloat16"), nullptr);
   EXPECT_EQ(EngineOptions().convolution, Convolution::Auto);
+  EXPECT_EQ(defaults.pooling, Pooling::Max);
+  GParamSpec* pooling_spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "pooling");
+  ASSERT_NE(pooling_spec, nullptr);
+  EXPECT_TRUE(pooling_spec->flags & GST_PARAM_MUTABLE_PLAYING);
+  GEnumClass* poolings = G_PARAM_SPEC_ENUM(pooling_spec)->enum_class;
+  ASSERT_NE(g_enum_get_value_by_nick(poolings, "max"), nullptr);
+  EXPECT_EQ(g_enum_get_value_by_nick(poolings, "max")->value, pooling);
+  EXPECT_NE(g_enum_get_value_by_nick(poolings, "average"), nullptr);
   GParamSpec* convolution_spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "convolution");
   ASSERT_NE(convolution_spec, nullptr);
   EXPECT_TRUE(convolution_spec->flags & GST_PARAM_MUTABLE_READY);
@@ -495,6 +503,26 @@ TEST_F(ElementTest, OptimisationSettingsAndStyleChangeAtTheNextFrame) {
 
   g_object_set(harness.element(), "style-location", style.c_str(), nullptr);
   EXPECT_PRED3(relativelyClose, frameDone().second, first.second, 1e-5);
+}
+
+TEST_F(ElementTest, PoolingReachesTheNetworkAndMayChangeWhilePlaying) {
+  Harness harness(settings("steps=1"));
+  const GstVideoInfo info = harness.setCaps("RGB", 32, 32);
+  const auto styleLoss = [&]() {
+    harness.processAndDrop(makePictureBuffer(info));
+    auto done = popElementMessages(harness.bus(), "neuralstyle-frame-done");
+    EXPECT_EQ(done.size(), 1u);
+    return done.empty() ? 0.0 : doubleField(done.at(0), "style-loss");
+  };
+  const double max_pooling = styleLoss();
+  GEnumClass* poolings = G_ENUM_CLASS(g_type_class_peek(g_type_from_name("GstNeuralStylePooling")));
+  ASSERT_NE(poolings, nullptr);
+  g_object_set(harness.element(), "pooling", g_enum_get_value_by_nick(poolings, "average")->value, nullptr);
+  const double average_pooling = styleLoss();
+  ASSERT_GT(average_pooling, 0.0);
+  EXPECT_FALSE(relativelyClose(average_pooling, max_pooling, 1e-3)) << "pooling did not reach the network";
+  g_object_set(harness.element(), "pooling", g_enum_get_value_by_nick(poolings, "max")->value, nullptr);
+  EXPECT_PRED3(relativelyClose, styleLoss(), max_pooling, 1e-5);
 }
 
 TEST_F(ElementTest, EngineSettingsAreRefusedWhilePlaying) {

@@ -199,7 +199,8 @@ TEST_F(PipelineScripts, EveryScriptHasUsageTextAndRefusesBadArguments) {
     EXPECT_NE(help.output.find("Usage:"), std::string::npos) << help.output;
     EXPECT_NE(help.output.find("--style"), std::string::npos) << help.output;
     EXPECT_NE(help.output.find("GST_PLUGIN_PATH"), std::string::npos) << help.output;
-    EXPECT_NE(help.output.find("--convolution"), std::string::npos) << help.output;
+    for (const char* option : {"--convolution", "--precision", "--pooling"})
+      EXPECT_NE(help.output.find(option), std::string::npos) << option << " missing from:\n" << help.output;
 
     const CommandResult nothing = run(script(name));
     EXPECT_NE(nothing.status, 0);
