@@ -226,7 +226,9 @@ bool winogradAvailable() {
 }
 
 struct WinogradConvRelu::Impl {
-  torch::Tensor weight;  // [out, in, 3, 3], contiguous float32
+  // [out, in, 3, 3] float32, in any memory layout: the caller's own tensor where it can be
+  // (no copy), read once per primitive format into `reordered_weights`.
+  torch::Tensor weight;
   torch::Tensor bias;    // [out]
   std::shared_ptr<WinogradWorkspace> workspace;
   mutable std::mutex mutex;
@@ -238,7 +240,7 @@ struct WinogradConvRelu::Impl {
     for (const auto& [desc, tensor] : reordered_weights)
       if (desc == format) return tensor;
     auto tensor = bufferFor(format);
-    const auto user = memory::desc({weight.size(0), weight.size(1), 3, 3}, kF32, Tag::oihw);
+    const auto user = memory::desc(weight.sizes().vec(), kF32, weight.strides().vec());
     dnnl::stream stream(cpuEngine());
     copy(reorderBetween(user, format), stream, view(user, weight), view(format, tensor));
     stream.wait();
@@ -285,7 +287,7 @@ WinogradConvRelu::WinogradConvRelu(const torch::Tensor& weight, const torch::Ten
     throw std::runtime_error("Winograd convolution needs a [out, in, 3, 3] weight with "
                              "channel counts that are multiples of 16, and a [out] bias");
   torch::NoGradGuard no_grad;
-  impl_->weight = weight.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
+  impl_->weight = weight.detach().to(torch::kCPU, torch::kFloat32);
   impl_->bias = bias.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
 }
 

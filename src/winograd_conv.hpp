@@ -36,7 +36,10 @@ std::shared_ptr<WinogradWorkspace> makeWinogradWorkspace();
 /// its input only. Primitives are planned once per input size and reused.
 class WinogradConvRelu {
  public:
-  /// weight [out, in, 3, 3] and bias [out], float32 on the CPU; the values are copied.
+  /// weight [out, in, 3, 3] (any memory layout) and bias [out], float32 on the CPU. The
+  /// weight is shared, not copied, and read into each primitive's format when an input
+  /// size is first planned: treat it as frozen (Vgg19Features rebuilds the layer when its
+  /// weights change).
   /// Throws std::runtime_error if winogradAvailable() is false or the shape is unsupported.
   WinogradConvRelu(const torch::Tensor& weight, const torch::Tensor& bias,
                    std::shared_ptr<WinogradWorkspace> workspace = makeWinogradWorkspace());

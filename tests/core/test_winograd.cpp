@@ -63,6 +63,17 @@ TEST(Winograd, ForwardAndInputGradientMatchTheDirectConvolution) {
   }
 }
 
+TEST(Winograd, ReadsWeightsInAnyMemoryLayout) {
+  SKIP_WITHOUT_WINOGRAD();
+  const auto layer = randomLayer(16, 32, 7);
+  const WinogradConvRelu contiguous(layer.weight, layer.bias);
+  const WinogradConvRelu channels_last(layer.weight.contiguous(torch::MemoryFormat::ChannelsLast),
+                                       layer.bias);
+  torch::NoGradGuard no_grad;
+  const auto input = torch::randn({1, 16, 20, 17});
+  EXPECT_TRUE(torch::equal(channels_last.forward(input), contiguous.forward(input)));
+}
+
 TEST(Winograd, UnderNoGradItRecordsNoGraph) {
   SKIP_WITHOUT_WINOGRAD();
   const auto layer = randomLayer(16, 16, 3);
