@@ -7,6 +7,7 @@
 
 #include "neuralstyle/errors.hpp"
 #include "style_loss.hpp"
+#include "tensor_memory_cache.hpp"
 
 namespace neuralstyle {
 namespace {
@@ -163,6 +164,8 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                      " is too small for VGG19 (at least " + std::to_string(kMinimumSide) +
                      " pixels a side)");
   const auto start = Clock::now();
+  // The steps allocate and free the same large tensors: reuse them within this frame.
+  detail::TensorMemoryScope reuse_tensor_memory;
   prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
 
   const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
@@ -218,6 +221,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
       optimizer->step([&] {
         optimizer->zero_grad();
         parts = lossesOf(target, &total);
+        reuse_tensor_memory.releaseIdle();  // what the forward pass did not reuse
         total.backward();
         return total;
       });
