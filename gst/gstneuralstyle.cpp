@@ -309,13 +309,13 @@ gst_neural_style_convolution_get_type (void)
   return register_enum_once (&type, "GstNeuralStyleConvolution", values);
 }
 
+/* The nick of an enum property's value, for messages ("cuda", "bfloat16"). */
 static const gchar *
-device_nick (GstNeuralStyleDevice device)
+enum_nick (GType type, gint value)
 {
-  GEnumValue *value =
-      g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
-          (GST_TYPE_NEURAL_STYLE_DEVICE)), device);
-  return value ? value->value_nick : "?";
+  GEnumValue *found =
+      g_enum_get_value (G_ENUM_CLASS (g_type_class_peek (type)), value);
+  return found ? found->value_nick : "?";
 }
 
 static neuralstyle::DeviceKind
@@ -330,15 +330,6 @@ to_device_kind (GstNeuralStyleDevice device)
       break;
   }
   return neuralstyle::DeviceKind::Auto;
-}
-
-static const gchar *
-precision_nick (GstNeuralStylePrecision precision)
-{
-  GEnumValue *value =
-      g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
-          (GST_TYPE_NEURAL_STYLE_PRECISION)), precision);
-  return value ? value->value_nick : "?";
 }
 
 static neuralstyle::Convolution
@@ -568,7 +559,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     return FALSE;
   } catch (const neuralstyle::DeviceError & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Cannot run on device \"%s\".", device_nick (settings.device)),
+        ("Cannot run on device \"%s\".",
+            enum_nick (GST_TYPE_NEURAL_STYLE_DEVICE, settings.device)),
         ("%s", e.what ()));
     return FALSE;
   } catch (const neuralstyle::OptionsError & e) {
@@ -578,8 +570,9 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   } catch (const c10::Error & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("LibTorch could not set up VGG19 with the weights \"%s\" on device "
-            "\"%s\" in %s.", weights, device_nick (settings.device),
-            precision_nick (settings.precision)),
+            "\"%s\" in %s.", weights,
+            enum_nick (GST_TYPE_NEURAL_STYLE_DEVICE, settings.device),
+            enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision)),
         ("%s", e.what_without_backtrace ()));
     return FALSE;
   } catch (const std::exception & e) {
@@ -594,7 +587,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   priv->latency.on_cuda = on_cuda;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "VGG19 weights %s on %s in %s", weights,
-      on_cuda ? "CUDA" : "the CPU", precision_nick (settings.precision));
+      on_cuda ? "CUDA" : "the CPU",
+      enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision));
   return TRUE;
 }
 
