@@ -7,11 +7,6 @@
 
 namespace neuralstyle {
 
-std::vector<LayerWeight> defaultStyleLayers() {
-  return {{"conv1_1", 1.0}, {"conv2_1", 0.75}, {"conv3_1", 0.2}, {"conv4_1", 0.2},
-          {"conv5_1", 0.2}};
-}
-
 std::vector<LayerWeight> parseLayerWeights(const std::string& text) {
   std::vector<LayerWeight> layers;
   std::stringstream entries(text);
@@ -28,7 +23,7 @@ std::vector<LayerWeight> parseLayerWeights(const std::string& text) {
       throw OptionsError("style layer weights: '" + entry + "' is not LAYER=WEIGHT");
     const std::string layer = trim(entry.substr(0, equals));
     const std::string value = trim(entry.substr(equals + 1));
-    layerIndex(layer);  // throws for an unknown name
+    if (layer.empty()) throw OptionsError("style layer weights: '" + entry + "' names no layer");
     size_t parsed = 0;
     double weight = 0;
     try {
@@ -57,22 +52,31 @@ std::string formatLayerWeights(const std::vector<LayerWeight>& layers) {
 
 void StyleOptions::validate() const {
   if (steps < 0) throw OptionsError("steps must be >= 0, got " + std::to_string(steps));
-  if (!(learning_rate > 0) || !std::isfinite(learning_rate))
+  if (learning_rate && (!(*learning_rate > 0) || !std::isfinite(*learning_rate)))
     throw OptionsError("learning rate must be a positive finite number");
   if (!(content_weight >= 0) || !std::isfinite(content_weight))
     throw OptionsError("content weight must be a non-negative finite number");
-  if (!(style_weight >= 0) || !std::isfinite(style_weight))
+  if (style_weight && (!(*style_weight >= 0) || !std::isfinite(*style_weight)))
     throw OptionsError("style weight must be a non-negative finite number");
-  layerIndex(content_layer);
-  if (style_layers.empty()) throw OptionsError("at least one style layer is needed");
-  for (const auto& layer : style_layers) {
-    layerIndex(layer.layer);
+  for (const auto& layer : style_layers)
     if (!(layer.weight >= 0) || !std::isfinite(layer.weight))
       throw OptionsError("style layer weight for " + layer.layer + " must be >= 0");
-  }
   if (max_size < 16)
     throw OptionsError("max size must be at least 16 pixels, got " + std::to_string(max_size));
   if (progress_interval < 0) throw OptionsError("progress interval must be >= 0");
+}
+
+StyleOptions StyleOptions::resolvedFor(Network network) const {
+  validate();
+  const auto& defaults = networkDefaults(network);
+  StyleOptions resolved = *this;
+  if (!resolved.learning_rate) resolved.learning_rate = defaults.learning_rate;
+  if (!resolved.style_weight) resolved.style_weight = defaults.style_weight;
+  if (resolved.content_layer.empty()) resolved.content_layer = defaults.content_layer;
+  if (resolved.style_layers.empty()) resolved.style_layers = defaults.style_layers;
+  featureLayer(network, resolved.content_layer);  // throws for an unknown name
+  for (const auto& layer : resolved.style_layers) featureLayer(network, layer.layer);
+  return resolved;
 }
 
 }  // namespace neuralstyle

@@ -34,11 +34,11 @@ std::unique_ptr<torch::optim::Optimizer> Stylizer::makeOptimizer(const torch::Te
       // across calls, so successive steps are ordinary L-BFGS iterations.
       return std::make_unique<torch::optim::LBFGS>(
           std::vector<torch::Tensor>{target},
-          torch::optim::LBFGSOptions(options_.learning_rate).max_iter(1).history_size(100));
+          torch::optim::LBFGSOptions(*options_.learning_rate).max_iter(1).history_size(100));
     case Optimizer::Adam: break;
   }
   return std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{target},
-                                              torch::optim::AdamOptions(options_.learning_rate));
+                                              torch::optim::AdamOptions(*options_.learning_rate));
 }
 
 torch::Tensor gramMatrix(const torch::Tensor& feature) {
@@ -74,14 +74,13 @@ void configureThreads(int threads) {
   at::set_num_threads(threads > 0 ? threads : cores);
 }
 
-Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options,
+Stylizer::Stylizer(const NetworkWeights& weights, torch::Device device, StyleOptions options,
                    Precision precision, Convolution convolution)
     : device_(device),
       compute_dtype_(precision == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat32),
       convention_(weights.convention),
-      network_(weights, options.pooling),
-      options_(std::move(options)) {
-  options_.validate();
+      network_(makeFeatureNetwork(weights, options.pooling)),
+      options_(options.resolvedFor(weights.network)) {
   if (convolution == Convolution::Winograd && (!device_.is_cpu() || precision != Precision::Float32))
     throw OptionsError("Winograd convolutions run in float32 on the CPU only; use convolution "
                        "'auto' (Winograd where it applies) or 'direct'");
@@ -99,7 +98,9 @@ Stylizer::Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptio
 }
 
 Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
-    : Stylizer(loadWeights(engine.weights.empty() ? defaultWeightsLocation() : engine.weights),
+    : Stylizer(loadWeights(engine.weights.empty() ? defaultWeightsLocation(engine.network)
+                                                  : engine.weights,
+                           engine.network),
                resolveDevice(engine.device), std::move(options), engine.precision,
                engine.convolution) {
   configureThreads(engine.threads);
@@ -107,10 +108,10 @@ Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
 }
 
 void Stylizer::setOptions(const StyleOptions& options) {
-  options.validate();
-  if (!sameStyleTargets(options, options_)) style_targets_valid_ = false;
-  network_->setPooling(options.pooling);
-  options_ = options;
+  auto resolved = options.resolvedFor(network_->network());
+  if (!sameStyleTargets(resolved, options_)) style_targets_valid_ = false;
+  network_->setPooling(resolved.pooling);
+  options_ = std::move(resolved);
 }
 
 void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
@@ -121,8 +122,8 @@ void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
 }
 
 std::vector<int> Stylizer::requestedIndices() const {
-  std::vector<int> indices{layerIndex(options_.content_layer)};
-  for (const auto& layer : options_.style_layers) indices.push_back(layerIndex(layer.layer));
+  std::vector<int> indices{network_->layer(options_.content_layer)};
+  for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
   return indices;
 }
 
@@ -144,7 +145,7 @@ void Stylizer::prepareStyleTargets(cv::Size size) {
   const auto style =
       rgbToTensor(resizeTo(style_rgb_, size), convention_, device_).contiguous(memory_format_);
   std::vector<int> indices;
-  for (const auto& layer : options_.style_layers) indices.push_back(layerIndex(layer.layer));
+  for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
   style_grams_.clear();
   for (const auto& feature : features(style, indices)) style_grams_.push_back(gramMatrix(feature));
   style_targets_size_ = size;
@@ -159,17 +160,20 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
       content_in.size(1) != 3)
     throw ImageError("content tensor must be [1,3,H,W]");
   const auto height = content_in.size(2), width = content_in.size(3);
-  if (height < kMinimumSide || width < kMinimumSide)
+  const auto indices = requestedIndices();
+  const int deepest = *std::max_element(indices.begin(), indices.end());
+  const int64_t minimum = std::max<int64_t>(kMinimumSide, network_->minimumSide(deepest));
+  if (height < minimum || width < minimum)
     throw ImageError("content of " + std::to_string(width) + "x" + std::to_string(height) +
-                     " is too small for VGG19 (at least " + std::to_string(kMinimumSide) +
-                     " pixels a side)");
+                     " is too small for " + networkName(network_->network()) + " up to " +
+                     network_->layerNames()[static_cast<size_t>(deepest)] + " (at least " +
+                     std::to_string(minimum) + " pixels a side)");
   const auto start = Clock::now();
   // The steps allocate and free the same large tensors: reuse them within this frame.
   detail::TensorMemoryScope reuse_tensor_memory;
   prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
 
   const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
-  const auto indices = requestedIndices();
   torch::Tensor content_target;
   {
     torch::NoGradGuard no_grad;
@@ -186,7 +190,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                                                      options_.style_layers[l].weight);
       style_loss = style_loss.defined() ? style_loss + layer_loss : layer_loss;
     }
-    *total = options_.content_weight * content_loss + options_.style_weight * style_loss;
+    *total = options_.content_weight * content_loss + *options_.style_weight * style_loss;
     return std::make_pair(content_loss, style_loss);
   };
   const auto read = [](const torch::Tensor& total, const std::pair<torch::Tensor, torch::Tensor>& parts) {

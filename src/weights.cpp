@@ -1,5 +1,6 @@
 #include "neuralstyle/weights.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <torch/torch.h>
@@ -24,7 +25,7 @@ std::string firstExisting(const std::vector<std::string>& candidates) {
   return {};
 }
 
-Vgg19Weights loadCaffePair(const std::string& path) {
+NetworkWeights loadCaffePair(const std::string& path) {
   const fs::path p(path);
   const std::string stem = (p.parent_path() / p.stem()).string();
   std::string prototxt, caffemodel;
@@ -47,6 +48,13 @@ Vgg19Weights loadCaffePair(const std::string& path) {
 }
 
 }  // namespace
+
+std::string detail::convLabel(Network network, size_t conv) {
+  const auto& spec = convSpecs(network).at(conv);
+  if (network == Network::VGG19)
+    return featureLayerNames(network).at(conv) + " (index " + spec.key + ")";
+  return "convolution '" + spec.key + "'";
+}
 
 InputConvention InputConvention::torchvision() { return InputConvention{}; }
 
@@ -86,90 +94,114 @@ const std::array<std::array<int, 2>, 16>& vgg19ConvChannels() {
   return channels;
 }
 
-void validateWeights(const Vgg19Weights& weights) {
-  const auto& channels = vgg19ConvChannels();
-  if (weights.conv_weights.size() != channels.size() ||
-      weights.conv_biases.size() != channels.size())
-    throw WeightsError("weights '" + weights.source + "': expected 16 VGG19 convolutions, found " +
+void validateWeights(const NetworkWeights& weights) {
+  const auto& specs = convSpecs(weights.network);
+  const std::string network = networkName(weights.network);
+  if (weights.conv_weights.size() != specs.size() || weights.conv_biases.size() != specs.size())
+    throw WeightsError("weights '" + weights.source + "': expected " +
+                       std::to_string(specs.size()) + " " + network + " convolutions, found " +
                        std::to_string(weights.conv_weights.size()));
-  for (size_t i = 0; i < channels.size(); ++i) {
-    const std::string layer =
-        layerNames()[i] + " (index " + std::to_string(vgg19ConvIndices()[i]) + ")";
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const auto& spec = specs[i];
+    const std::string layer = detail::convLabel(weights.network, i);
     const auto& w = weights.conv_weights[i];
     const auto& b = weights.conv_biases[i];
-    const std::vector<int64_t> expected_w{channels[i][0], channels[i][1], 3, 3};
+    const std::vector<int64_t> expected_w{spec.out_channels, spec.in_channels, spec.kernel,
+                                          spec.kernel};
     if (!w.defined() || w.sizes().vec() != expected_w)
       throw WeightsError("weights '" + weights.source + "': " + layer + " weight has shape " +
                          (w.defined() ? c10::str(w.sizes()) : std::string("(missing)")) +
                          ", expected " + c10::str(c10::IntArrayRef(expected_w)));
-    if (!b.defined() || b.sizes().vec() != std::vector<int64_t>{channels[i][0]})
+    if (!b.defined() || b.sizes().vec() != std::vector<int64_t>{spec.out_channels})
       throw WeightsError("weights '" + weights.source + "': " + layer + " bias has shape " +
                          (b.defined() ? c10::str(b.sizes()) : std::string("(missing)")) +
-                         ", expected [" + std::to_string(channels[i][0]) + "]");
+                         ", expected [" + std::to_string(spec.out_channels) + "]");
     if (!torch::isfinite(w).all().item<bool>() || !torch::isfinite(b).all().item<bool>())
       throw WeightsError("weights '" + weights.source + "': " + layer +
                          " holds non-finite values (corrupt file?)");
   }
 }
 
-Vgg19Weights randomWeights(uint64_t seed) {
+NetworkWeights randomWeights(uint64_t seed, Network network) {
   torch::NoGradGuard no_grad;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  Vgg19Weights weights;
+  NetworkWeights weights;
+  weights.network = network == Network::Auto ? Network::VGG19 : network;
   weights.source = "random:" + std::to_string(seed);
-  for (const auto& [out, in] : vgg19ConvChannels()) {
+  for (const auto& spec : convSpecs(weights.network)) {
     // Kaiming normal (fan_out, ReLU) as torchvision initialises VGG, plus small biases.
-    const double stddev = std::sqrt(2.0 / (out * 9.0));
-    weights.conv_weights.push_back(
-        at::normal(0.0, stddev, {out, in, 3, 3}, generator, torch::kFloat32));
+    const double stddev = std::sqrt(2.0 / (spec.out_channels * spec.kernel * spec.kernel));
+    weights.conv_weights.push_back(at::normal(
+        0.0, stddev, {spec.out_channels, spec.in_channels, spec.kernel, spec.kernel}, generator,
+        torch::kFloat32));
     weights.conv_biases.push_back(
-        at::empty({out}, torch::kFloat32).uniform_(-0.05, 0.05, generator));
+        at::empty({spec.out_channels}, torch::kFloat32).uniform_(-0.05, 0.05, generator));
   }
   return weights;
 }
 
-Vgg19Weights loadWeights(const std::string& location) {
+NetworkWeights loadWeights(const std::string& location, Network network) {
   if (location.empty())
     throw WeightsError("no weights given: set a weights location (a .safetensors, .onnx or "
                        ".caffemodel file, or 'random'), or $NEURALSTYLE_WEIGHTS");
-  Vgg19Weights weights;
+  NetworkWeights weights;
   if (location == "random" || location.rfind("random:", 0) == 0) {
     uint64_t seed = 0;
     if (location != "random") {
       const std::string digits = location.substr(7);
       if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-        throw WeightsError("weights '" + location + "': the seed after 'random:' must be a number");
-      seed = std::stoull(digits);
+        throw OptionsError("weights '" + location +
+                           "': the seed after 'random:' must be a number from 0 to " +
+                           std::to_string(UINT64_MAX));
+      try {
+        seed = std::stoull(digits);
+      } catch (const std::out_of_range&) {
+        throw OptionsError("weights '" + location + "': the seed after 'random:' must be at most " +
+                           std::to_string(UINT64_MAX));
+      }
     }
-    weights = randomWeights(seed);
+    weights = randomWeights(seed, network);
   } else {
     if (!fs::exists(location)) throw WeightsError("weights file '" + location + "' does not exist");
     if (fs::is_directory(location))
       throw WeightsError("weights '" + location + "' is a folder, not a weights file");
+    const bool onnx = endsWith(location, ".onnx");
+    const bool caffe = endsWith(location, ".caffemodel") || endsWith(location, ".prototxt");
+    if ((onnx || caffe) && network != Network::Auto && network != Network::VGG19)
+      throw WeightsError("weights '" + location + "': ONNX and Caffe files are read as vgg19 only, "
+                         "but network " + networkName(network) +
+                         " was asked for (use a .safetensors file)");
     if (endsWith(location, ".safetensors"))
-      weights = detail::readSafetensors(location);
-    else if (endsWith(location, ".onnx"))
+      weights = detail::readSafetensors(location, network);
+    else if (onnx)
       weights = detail::readOnnx(location);
-    else if (endsWith(location, ".caffemodel") || endsWith(location, ".prototxt"))
+    else if (caffe)
       weights = loadCaffePair(location);
     else
       throw WeightsError("weights '" + location +
                          "': unknown format (expected .safetensors, .onnx, .caffemodel or "
                          ".prototxt; .pth pickles are not read: convert them with "
-                         "scripts/convert_torchvision_vgg19.py)");
+                         "scripts/convert_torchvision.py)");
   }
   validateWeights(weights);
   return weights;
 }
 
-std::string defaultWeightsLocation() {
+std::string defaultWeightsLocation(Network network) {
   if (const char* env = std::getenv("NEURALSTYLE_WEIGHTS"); env && *env) return env;
-  std::vector<std::string> candidates;
+  std::string user_data;
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-    candidates.push_back(std::string(xdg) + "/neuralstyle/vgg19.safetensors");
+    user_data = std::string(xdg) + "/neuralstyle/";
   else if (const char* home = std::getenv("HOME"); home && *home)
-    candidates.push_back(std::string(home) + "/.local/share/neuralstyle/vgg19.safetensors");
-  candidates.push_back(NEURALSTYLE_DATA_DIR "/vgg19.safetensors");
+    user_data = std::string(home) + "/.local/share/neuralstyle/";
+  // VGG19 (the product's network) before SqueezeNet 1.1 when the network is left open.
+  std::vector<std::string> candidates;
+  for (const auto candidate : {Network::VGG19, Network::SqueezeNet1_1}) {
+    if (network != Network::Auto && network != candidate) continue;
+    const std::string file = networkName(candidate) + ".safetensors";
+    if (!user_data.empty()) candidates.push_back(user_data + file);
+    candidates.push_back(NEURALSTYLE_DATA_DIR "/" + file);
+  }
   return firstExisting(candidates);
 }
 

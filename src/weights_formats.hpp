@@ -6,8 +6,13 @@
 
 namespace neuralstyle::detail {
 
-Vgg19Weights readSafetensors(const std::string& path);
-Vgg19Weights readOnnx(const std::string& path);
-Vgg19Weights readCaffe(const std::string& prototxt, const std::string& caffemodel);
+/// `network` Auto recognises the network from the tensors' names and shapes.
+NetworkWeights readSafetensors(const std::string& path, Network network);
+NetworkWeights readOnnx(const std::string& path);
+NetworkWeights readCaffe(const std::string& prototxt, const std::string& caffemodel);
+
+/// "conv4_2 (index 21)" for VGG19, "convolution '3.expand3x3'" for SqueezeNet: how
+/// messages name the conv-th convolution of convSpecs(network).
+std::string convLabel(Network network, size_t conv);
 
 }  // namespace neuralstyle::detail

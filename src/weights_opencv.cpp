@@ -18,8 +18,8 @@ torch::Tensor toTensor(const cv::Mat& blob) {
   return torch::from_blob(as_float.data, shape, torch::kFloat32).clone();
 }
 
-Vgg19Weights convolutionsOf(cv::dnn::Net& net, const std::string& source) {
-  Vgg19Weights weights;
+NetworkWeights convolutionsOf(cv::dnn::Net& net, const std::string& source) {
+  NetworkWeights weights;
   weights.source = source;
   const auto names = net.getLayerNames();
   for (const auto& name : names) {
@@ -45,7 +45,7 @@ Vgg19Weights convolutionsOf(cv::dnn::Net& net, const std::string& source) {
 
 }  // namespace
 
-Vgg19Weights readOnnx(const std::string& path) {
+NetworkWeights readOnnx(const std::string& path) {
   cv::dnn::Net net;
   try {
     net = cv::dnn::readNetFromONNX(path);
@@ -59,7 +59,7 @@ Vgg19Weights readOnnx(const std::string& path) {
   return weights;
 }
 
-Vgg19Weights readCaffe(const std::string& prototxt, const std::string& caffemodel) {
+NetworkWeights readCaffe(const std::string& prototxt, const std::string& caffemodel) {
   cv::dnn::Net net;
   try {
     net = cv::dnn::readNetFromCaffe(prototxt, caffemodel);

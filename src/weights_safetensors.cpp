@@ -1,5 +1,6 @@
 // safetensors: 8-byte little-endian header length, a JSON header, then raw tensor bytes.
 // https://github.com/huggingface/safetensors#format
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -51,7 +52,7 @@ torch::Tensor decode(const std::string& path, const std::string& key, const Tens
 
 }  // namespace
 
-Vgg19Weights readSafetensors(const std::string& path) {
+NetworkWeights readSafetensors(const std::string& path, Network network) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw WeightsError("weights '" + path + "': cannot open the file");
   uint8_t length_bytes[8];
@@ -74,40 +75,58 @@ Vgg19Weights readSafetensors(const std::string& path) {
   if (!header.is_object()) throw WeightsError("weights '" + path + "': corrupt safetensors header");
   std::vector<char> data((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 
-  Vgg19Weights weights;
-  weights.source = path;
-  weights.convention = InputConvention::torchvision();
-  const auto& indices = vgg19ConvIndices();
   // torchvision's features checkpoint names keys "N.weight"; the full model and timm
   // "features.N.weight". Anything else (the classifier, metadata) is ignored.
-  const auto find = [&](int index, const char* kind) -> std::optional<std::pair<std::string, TensorEntry>> {
+  const auto keyOf = [&](const ConvSpec& spec, const char* kind) -> std::optional<std::string> {
     for (const std::string prefix : {"", "features."}) {
-      const std::string key = prefix + std::to_string(index) + "." + kind;
-      if (!header.contains(key)) continue;
-      const auto& j = header[key];
+      const std::string key = prefix + spec.key + "." + kind;
+      if (header.contains(key)) return key;
+    }
+    return std::nullopt;
+  };
+  const auto holds = [&](Network candidate) {
+    const auto& specs = convSpecs(candidate);
+    return std::all_of(specs.begin(), specs.end(), [&](const ConvSpec& spec) {
+      return keyOf(spec, "weight") && keyOf(spec, "bias");
+    });
+  };
+  const std::vector<Network> networks{Network::VGG19, Network::SqueezeNet1_1};
+  std::optional<Network> held;
+  for (const auto candidate : networks)
+    if (holds(candidate)) held = candidate;
+  if (network != Network::Auto && held && *held != network)
+    throw WeightsError("weights '" + path + "' hold " + networkName(*held) + ", but network " +
+                       networkName(network) + " was asked for");
+  // Neither network complete: report what the asked one (VGG19 for auto) misses.
+  const Network wanted = held ? *held : (network == Network::Auto ? Network::VGG19 : network);
+
+  NetworkWeights weights;
+  weights.network = wanted;
+  weights.source = path;
+  weights.convention = InputConvention::torchvision();
+  const auto& specs = convSpecs(wanted);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (const char* kind : {"weight", "bias"}) {
+      const auto key = keyOf(specs[i], kind);
+      if (!key)
+        throw WeightsError("weights '" + path + "': missing " + networkName(wanted) + " " +
+                           (wanted == Network::VGG19 ? featureLayerNames(wanted)[i]
+                                                     : "convolution " + specs[i].key) +
+                           " " + kind + " (key '" + specs[i].key + "." + kind + "' or 'features." +
+                           specs[i].key + "." + kind + "')");
+      TensorEntry entry;
+      const auto& j = header[*key];
       try {
-        TensorEntry entry;
         entry.dtype = j.at("dtype").get<std::string>();
         entry.shape = j.at("shape").get<std::vector<int64_t>>();
         const auto offsets = j.at("data_offsets").get<std::vector<uint64_t>>();
         if (offsets.size() != 2) throw WeightsError("bad data_offsets");
         entry.begin = offsets[0];
         entry.end = offsets[1];
-        return std::make_pair(key, entry);
       } catch (const std::exception& e) {
-        throw WeightsError("weights '" + path + "': corrupt entry for '" + key + "': " + e.what());
+        throw WeightsError("weights '" + path + "': corrupt entry for '" + *key + "': " + e.what());
       }
-    }
-    return std::nullopt;
-  };
-  for (size_t i = 0; i < indices.size(); ++i) {
-    for (const char* kind : {"weight", "bias"}) {
-      const auto entry = find(indices[i], kind);
-      if (!entry)
-        throw WeightsError("weights '" + path + "': missing " + layerNames()[i] + " " + kind +
-                           " (key '" + std::to_string(indices[i]) + "." + kind + "' or 'features." +
-                           std::to_string(indices[i]) + "." + kind + "')");
-      auto tensor = decode(path, entry->first, entry->second, data);
+      auto tensor = decode(path, *key, entry, data);
       (std::string(kind) == "weight" ? weights.conv_weights : weights.conv_biases).push_back(tensor);
     }
   }

@@ -1,8 +1,11 @@
 #pragma once
 // Umbrella header of the neuralstyle core (no GStreamer here, by design).
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/image.hpp"
+#include "neuralstyle/networks.hpp"
 #include "neuralstyle/options.hpp"
+#include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "neuralstyle/vgg19.hpp"
 #include "neuralstyle/weights.hpp"

@@ -1,21 +1,19 @@
 #pragma once
-// Options of a stylisation run. Defaults are the seed notebook's.
+// Options of a stylisation run. Defaults are the seed notebook's; what is left unset takes
+// the network's own default (networkDefaults), which for VGG19 is the seed's.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "neuralstyle/vgg19.hpp"
+#include "neuralstyle/feature_network.hpp"
+#include "neuralstyle/networks.hpp"
 
 namespace neuralstyle {
 
-struct LayerWeight {
-  std::string layer;  ///< "conv1_1" ...
-  double weight;
-};
-
-/// The seed's style layers: conv1_1 1, conv2_1 0.75, conv3_1 0.2, conv4_1 0.2, conv5_1 0.2.
-std::vector<LayerWeight> defaultStyleLayers();
-/// Parses "conv1_1=1,conv2_1=0.75"; throws OptionsError on a malformed entry or name.
+/// Parses "conv1_1=1,conv2_1=0.75"; throws OptionsError on a malformed entry, a negative
+/// or non-finite weight or a layer given twice. Layer names are checked against a
+/// network by StyleOptions::resolvedFor.
 std::vector<LayerWeight> parseLayerWeights(const std::string& text);
 /// Inverse of parseLayerWeights.
 std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
@@ -29,19 +27,24 @@ enum class Optimizer { Adam, LBFGS };
 struct StyleOptions {
   int steps = 2000;
   Optimizer optimizer = Optimizer::Adam;
-  double learning_rate = 0.003;  ///< the seed's Adam rate; L-BFGS wants about 1
-  double content_weight = 1.0;   ///< alpha
-  double style_weight = 1e6;     ///< beta
-  std::string content_layer = "conv4_2";
-  std::vector<LayerWeight> style_layers = defaultStyleLayers();
-  int max_size = 400;            ///< longest side of the processing size
+  /// Unset: the network's (VGG19: the seed's Adam rate 0.003). L-BFGS wants about 1.
+  std::optional<double> learning_rate;
+  double content_weight = 1.0;          ///< alpha
+  std::optional<double> style_weight;   ///< beta; unset: the network's (VGG19: 1e6)
+  std::string content_layer;            ///< empty: the network's (VGG19: conv4_2)
+  std::vector<LayerWeight> style_layers;  ///< empty: the network's (VGG19: the seed's five)
+  int max_size = 400;                   ///< longest side of the processing size
   Pooling pooling = Pooling::Max;
   /// Report losses every N steps (and always at the last). Reading a loss forces a
   /// device sync, so on CUDA larger intervals are faster. 0 = only at the last step.
   int progress_interval = 1;
 
-  /// Throws OptionsError if any value is out of range or a layer name is unknown.
+  /// Throws OptionsError if a value is out of range (layer names are not checked: they
+  /// depend on the network, see resolvedFor).
   void validate() const;
+  /// These options with every unset value taken from networkDefaults(network), validated,
+  /// layer names included. Throws OptionsError naming the network for an unknown layer.
+  StyleOptions resolvedFor(Network network) const;
 };
 
 enum class DeviceKind { Auto, CPU, CUDA };
@@ -55,6 +58,8 @@ enum class Precision { Float32, BFloat16 };
 /// What the engine runs on. Fixed for the life of a Stylizer.
 struct EngineOptions {
   std::string weights;        ///< see loadWeights(); empty = defaultWeightsLocation()
+  /// Which network the weights must hold (Auto: whatever they hold; VGG19 for random).
+  Network network = Network::Auto;
   DeviceKind device = DeviceKind::Auto;
   int threads = 0;            ///< intra-op threads; 0 = all cores
   uint64_t seed = 0;          ///< seeds torch's generators (determinism on the CPU)

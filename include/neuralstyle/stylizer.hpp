@@ -11,7 +11,7 @@
 
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
-#include "neuralstyle/vgg19.hpp"
+#include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/weights.hpp"
 
 namespace neuralstyle {
@@ -50,12 +50,14 @@ class Stylizer {
   /// Loads the weights and moves the network to the device. Throws WeightsError,
   /// DeviceError, OptionsError.
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
-  Stylizer(const Vgg19Weights& weights, torch::Device device, StyleOptions options = {},
+  Stylizer(const NetworkWeights& weights, torch::Device device, StyleOptions options = {},
            Precision precision = Precision::Float32,
            Convolution convolution = Convolution::Auto);
 
+  /// The options in force, with every unset value resolved to the network's default.
   const StyleOptions& options() const { return options_; }
   /// Takes effect at the next stylize(); style targets are recomputed only if needed.
+  /// Throws OptionsError (naming the network for an unknown layer) and keeps the old options.
   void setOptions(const StyleOptions& options);
 
   /// Sets the style image (any size; it is resized to each content's processing size,
@@ -84,7 +86,7 @@ class Stylizer {
   }
   Convolution convolution() const { return network_->convolution(); }
   const InputConvention& convention() const { return convention_; }
-  Vgg19Features network() const { return network_; }
+  std::shared_ptr<FeatureNetworkImpl> network() const { return network_; }
 
  private:
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
@@ -97,8 +99,8 @@ class Stylizer {
   torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
   torch::Dtype compute_dtype_ = torch::kFloat32;
   InputConvention convention_;
-  Vgg19Features network_;
-  StyleOptions options_;
+  std::shared_ptr<FeatureNetworkImpl> network_;
+  StyleOptions options_;  // resolved for network_
   cv::Mat style_rgb_;
   // Cache key of the style targets: what they were computed for.
   cv::Size style_targets_size_;

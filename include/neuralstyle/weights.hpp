@@ -1,9 +1,11 @@
 #pragma once
-// VGG19 `features` weights and the input convention they were trained with.
+// A feature network's weights and the input convention they were trained with.
 #include <array>
 #include <string>
 #include <vector>
 #include <torch/types.h>
+
+#include "neuralstyle/networks.hpp"
 
 namespace neuralstyle {
 
@@ -23,9 +25,10 @@ struct InputConvention {
   static InputConvention caffe();
 };
 
-/// The 16 convolutions of VGG19's feature extractor, in network order, as float32
-/// tensors on the CPU: weight [out,in,3,3], bias [out].
-struct Vgg19Weights {
+/// The weighted convolutions of a network's feature extractor, in the order of
+/// convSpecs(network), as float32 tensors on the CPU: weight [out,in,k,k], bias [out].
+struct NetworkWeights {
+  Network network = Network::VGG19;  ///< never Auto
   std::vector<torch::Tensor> conv_weights;
   std::vector<torch::Tensor> conv_biases;
   InputConvention convention;
@@ -38,23 +41,30 @@ const std::array<int, 16>& vgg19ConvIndices();
 const std::array<std::array<int, 2>, 16>& vgg19ConvChannels();
 
 /// Loads weights from a location:
-///  - "random" or "random:SEED": seeded random VGG19 (explicit choice only);
-///  - "*.safetensors": keys "N.weight"/"N.bias" or "features.N.weight"/... (F32/F16/BF16);
-///  - "*.onnx": through OpenCV's ONNX importer, convolutions in network order;
-///  - "*.caffemodel" or "*.prototxt": Caffe pair through OpenCV; the other file of the
-///    pair is found beside it (STEM.prototxt, STEM_deploy.prototxt / STEM.caffemodel).
-/// Throws WeightsError naming the file and the layer on any problem.
-Vgg19Weights loadWeights(const std::string& location);
+///  - "random" or "random:SEED": seeded random weights of `network` (VGG19 for Auto;
+///    explicit choice only);
+///  - "*.safetensors": torchvision's keys, "N.weight"/"N.bias" or "features.N.weight"/...
+///    (SqueezeNet: "features.3.squeeze.weight", ...), F32/F16/BF16, with or without the
+///    classifier. The network is recognised from the names and shapes;
+///  - "*.onnx": VGG19 through OpenCV's ONNX importer, convolutions in network order;
+///  - "*.caffemodel" or "*.prototxt": a VGG19 Caffe pair through OpenCV; the other file
+///    of the pair is found beside it (STEM.prototxt, STEM_deploy.prototxt / STEM.caffemodel).
+/// `network` other than Auto must match what the file holds. Throws WeightsError naming
+/// the file and the layer on any problem, OptionsError for a malformed random seed.
+NetworkWeights loadWeights(const std::string& location, Network network = Network::Auto);
 
-/// Seeded random VGG19 weights (Kaiming-normal filters, small non-zero biases).
-Vgg19Weights randomWeights(uint64_t seed);
+/// Seeded random weights (Kaiming-normal filters, small non-zero biases). Auto = VGG19.
+NetworkWeights randomWeights(uint64_t seed, Network network = Network::VGG19);
 
-/// Checks count and shapes; throws WeightsError naming `source` and the layer.
-void validateWeights(const Vgg19Weights& weights);
+/// Checks count and shapes against convSpecs(weights.network); throws WeightsError
+/// naming `source` and the layer.
+void validateWeights(const NetworkWeights& weights);
 
 /// The weights location used when none is given: $NEURALSTYLE_WEIGHTS, else the first
-/// existing of $XDG_DATA_HOME/neuralstyle/vgg19.safetensors (~/.local/share/...) and
-/// <install prefix>/share/neuralstyle/vgg19.safetensors. Empty if none exists.
-std::string defaultWeightsLocation();
+/// existing of $XDG_DATA_HOME/neuralstyle/vgg19.safetensors (~/.local/share/...),
+/// <install prefix>/share/neuralstyle/vgg19.safetensors, then the same two places for
+/// squeezenet1_1.safetensors; `network` other than Auto looks for that network's file
+/// only. Empty if none exists.
+std::string defaultWeightsLocation(Network network = Network::Auto);
 
 }  // namespace neuralstyle

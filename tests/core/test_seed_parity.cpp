@@ -1,6 +1,7 @@
 // Parity with the seed notebook: its own code, run by Python's torch on the same random
 // weights and the same pixels, must give the same losses at every step and the same image.
 #include <fstream>
+#include <sstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -27,7 +28,21 @@ struct ParityCase {
   int steps;
   double learning_rate;
   Convolution convolution = Convolution::Auto;  // the default
+  Network network = Network::VGG19;
 };
+
+// The reference's arguments for a network: VGG19's loss terms are the seed's own code;
+// SqueezeNet's are the network's defaults, passed explicitly.
+std::string networkArguments(Network network) {
+  if (network == Network::VGG19) return "";
+  const auto& defaults = networkDefaults(network);
+  std::ostringstream beta;
+  beta.precision(17);
+  beta << defaults.style_weight;
+  return " --network " + networkName(network) + " --content-layer " + defaults.content_layer +
+         " --style-layers " + formatLayerWeights(defaults.style_layers) + " --style-weight " +
+         beta.str();
+}
 
 void expectParity(const ParityCase& parity) {
   test::TempDir dir;
@@ -37,7 +52,9 @@ void expectParity(const ParityCase& parity) {
   cv::flip(style, style, 1);
   writeRgbPng(dir.file("content.png"), content);
   writeRgbPng(dir.file("style.png"), style);
-  const std::string weights = test::testWeights("vgg19.safetensors");
+  const std::string weights = parity.network == Network::VGG19 ? test::testWeights("vgg19.safetensors")
+                                                                 : test::squeezeNetWeights();
+  std::cout << "weights: " << weights << "\n";
 
   std::string log;
   const int status = test::runReferenceScript(
@@ -45,7 +62,7 @@ void expectParity(const ParityCase& parity) {
       "--weights " + weights + " --content " + dir.file("content.png") + " --style " +
           dir.file("style.png") + " --steps " + std::to_string(parity.steps) + " --lr " +
           std::to_string(parity.learning_rate) + " --threads 2 --json " + dir.file("seed.json") +
-          " --image " + dir.file("seed.png"),
+          " --image " + dir.file("seed.png") + networkArguments(parity.network),
       &log);
   ASSERT_EQ(status, 0) << log;
   nlohmann::json reference;
@@ -56,7 +73,7 @@ void expectParity(const ParityCase& parity) {
   StyleOptions options;
   options.steps = parity.steps;
   options.learning_rate = parity.learning_rate;
-  Stylizer stylizer(loadWeights(weights), torch::kCPU, options, Precision::Float32,
+  Stylizer stylizer(loadWeights(weights, parity.network), torch::kCPU, options, Precision::Float32,
                     parity.convolution);
   stylizer.setStyle(readRgbImage(dir.file("style.png")), PixelFormat::RGB);
   std::vector<Losses> ours;
@@ -106,4 +123,16 @@ TEST(SeedParity, DirectConvolutionsMatchTheSeed) { expectParity({20, 0.1, Convol
 TEST(SeedParity, WinogradAtEveryLayerMatchesTheSeed) {
   if (!winogradConvolutionAvailable()) GTEST_SKIP() << "no Winograd kernels on this CPU/build";
   expectParity({20, 0.1, Convolution::Winograd});
+}
+
+// SqueezeNet 1.1 with the seed's formulas and the network's default layers and weights,
+// against the seed's code run on torchvision's squeezenet1_1: with the real ImageNet
+// weights where ../shared/weights has them, random ones elsewhere.
+TEST(SeedParity, SqueezeNetMatchesTheSeedsFormulas) {
+  expectParity({20, networkDefaults(Network::SqueezeNet1_1).learning_rate, Convolution::Auto,
+                Network::SqueezeNet1_1});
+}
+
+TEST(SeedParity, SqueezeNetMatchesTheSeedWhenTheImageMovesFar) {
+  expectParity({20, 0.1, Convolution::Direct, Network::SqueezeNet1_1});
 }

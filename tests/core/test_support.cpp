@@ -31,6 +31,17 @@ std::string testWeights(const std::string& file_name) {
   return path;
 }
 
+std::string sharedSqueezeNetWeights() {
+  const auto path = std::filesystem::path(requiredEnv("NEURALSTYLE_SOURCE_DIR")) / ".." /
+                    "shared" / "weights" / "squeezenet1_1.safetensors";
+  return std::filesystem::exists(path) ? path.lexically_normal().string() : std::string();
+}
+
+std::string squeezeNetWeights() {
+  const auto shared = sharedSqueezeNetWeights();
+  return shared.empty() ? testWeights("squeezenet1_1.safetensors") : shared;
+}
+
 TempDir::TempDir() {
   std::random_device random;
   const auto base = std::filesystem::temp_directory_path();

@@ -12,6 +12,12 @@ std::string requiredEnv(const char* name);
 /// A file written by tests/reference/make_test_weights.py (the `testweights` fixture).
 std::string testWeights(const std::string& file_name);
 
+/// The ImageNet-pretrained SqueezeNet 1.1 weights in ../shared/weights beside the
+/// project (this project's machines and CI), or "" where they are not there.
+std::string sharedSqueezeNetWeights();
+/// Those real weights where they exist, else the random squeezenet1_1 of the fixture.
+std::string squeezeNetWeights();
+
 /// A fresh empty folder under the system temp dir, removed when the object dies.
 class TempDir {
  public:

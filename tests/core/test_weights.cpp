@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/vgg19.hpp"
 #include "neuralstyle/weights.hpp"
 #include "test_support.hpp"
@@ -15,11 +16,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Features at every style layer and the content layer, on one fixed input.
-std::vector<torch::Tensor> probeFeatures(const Vgg19Weights& weights) {
+std::vector<torch::Tensor> probeFeatures(const NetworkWeights& weights) {
   torch::NoGradGuard no_grad;
   Vgg19Features network(weights);
   const auto input = torch::randn({1, 3, 32, 32}, at::make_generator<at::CPUGeneratorImpl>(5));
-  return network->forward(input, {0, 5, 10, 19, 21, 28});
+  std::vector<int> layers;
+  for (const char* name : {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1"})
+    layers.push_back(network->layer(name));
+  return network->forward(input, layers);
 }
 
 double maxRelativeDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
@@ -42,7 +46,7 @@ std::string messageOf(const std::function<void()>& action) {
   return "no exception";
 }
 
-std::map<std::string, torch::Tensor> stateOf(const Vgg19Weights& weights) {
+std::map<std::string, torch::Tensor> stateOf(const NetworkWeights& weights) {
   std::map<std::string, torch::Tensor> state;
   for (size_t i = 0; i < 16; ++i) {
     state[std::to_string(vgg19ConvIndices()[i]) + ".weight"] = weights.conv_weights[i];
@@ -64,10 +68,21 @@ TEST(RandomWeights, SameSeedSameWeightsOtherSeedOtherWeights) {
   EXPECT_GT(a.conv_biases[0].abs().sum().item<double>(), 0);
 }
 
-TEST(RandomWeights, MalformedSeedIsAnError) {
-  EXPECT_THROW(loadWeights("random:"), WeightsError);
-  EXPECT_THROW(loadWeights("random:abc"), WeightsError);
-  EXPECT_THROW(loadWeights("random:-1"), WeightsError);
+TEST(RandomWeights, MalformedSeedIsAnOptionsError) {
+  EXPECT_THROW(loadWeights("random:"), OptionsError);
+  EXPECT_THROW(loadWeights("random:abc"), OptionsError);
+  EXPECT_THROW(loadWeights("random:-1"), OptionsError);
+  EXPECT_THROW(loadWeights("random:99999999999999999999"), OptionsError);  // past 2^64
+}
+
+TEST(RandomWeights, NetworkChoosesTheArchitecture) {
+  const auto vgg = loadWeights("random:1");
+  EXPECT_EQ(vgg.network, Network::VGG19);
+  EXPECT_EQ(loadWeights("random:1", Network::VGG19).network, Network::VGG19);
+  const auto squeezenet = loadWeights("random:1", Network::SqueezeNet1_1);
+  EXPECT_EQ(squeezenet.network, Network::SqueezeNet1_1);
+  EXPECT_EQ(squeezenet.conv_weights.size(), 25u);
+  EXPECT_NO_THROW(validateWeights(squeezenet));
 }
 
 TEST(Safetensors, AllKeyStylesAndDtypesGiveTheSameNetwork) {
@@ -211,7 +226,7 @@ TEST(Vgg19Network, ParametersAreFrozenAndFeaturesArePostRelu) {
   Vgg19Features network(randomWeights(2));
   for (const auto& parameter : network->parameters()) EXPECT_FALSE(parameter.requires_grad());
   auto input = torch::randn({1, 3, 32, 32}).set_requires_grad(true);
-  const auto features = network->forward(input, {21, 0});
+  const auto features = network->forward(input, {network->layer("conv4_2"), network->layer("conv1_1")});
   ASSERT_EQ(features.size(), 2u);
   EXPECT_EQ(features[0].sizes(), torch::IntArrayRef({1, 512, 4, 4}));
   EXPECT_EQ(features[1].sizes(), torch::IntArrayRef({1, 64, 32, 32}));
@@ -226,9 +241,10 @@ TEST(Vgg19Network, ParametersAreFrozenAndFeaturesArePostRelu) {
 TEST(Vgg19Network, AveragePoolingDiffersFromMax) {
   Vgg19Features network(randomWeights(2));
   const auto input = torch::randn({1, 3, 32, 32});
-  const auto max_pooled = network->forward(input, {5})[0];
+  const int conv2_1 = network->layer("conv2_1");
+  const auto max_pooled = network->forward(input, {conv2_1})[0];
   network->setPooling(Pooling::Average);
-  const auto average_pooled = network->forward(input, {5})[0];
+  const auto average_pooled = network->forward(input, {conv2_1})[0];
   EXPECT_FALSE(torch::allclose(max_pooled, average_pooled));
 }
 
@@ -242,4 +258,172 @@ TEST(DefaultWeightsLocation, EnvironmentVariableWins) {
   { std::ofstream(dir.file("neuralstyle/vgg19.safetensors")) << "x"; }
   EXPECT_EQ(defaultWeightsLocation(), dir.file("neuralstyle/vgg19.safetensors"));
   unsetenv("XDG_DATA_HOME");
+}
+
+TEST(DefaultWeightsLocation, SqueezeNetIsFoundAfterVgg19) {
+  unsetenv("NEURALSTYLE_WEIGHTS");
+  test::TempDir dir;
+  setenv("XDG_DATA_HOME", dir.path().c_str(), 1);
+  fs::create_directories(dir.path() / "neuralstyle");
+  { std::ofstream(dir.file("neuralstyle/squeezenet1_1.safetensors")) << "x"; }
+  EXPECT_EQ(defaultWeightsLocation(), dir.file("neuralstyle/squeezenet1_1.safetensors"));
+  EXPECT_EQ(defaultWeightsLocation(Network::SqueezeNet1_1),
+            dir.file("neuralstyle/squeezenet1_1.safetensors"));
+  EXPECT_EQ(defaultWeightsLocation(Network::VGG19).find(dir.path().string()), std::string::npos);
+  { std::ofstream(dir.file("neuralstyle/vgg19.safetensors")) << "x"; }
+  EXPECT_EQ(defaultWeightsLocation(), dir.file("neuralstyle/vgg19.safetensors"));
+  EXPECT_EQ(defaultWeightsLocation(Network::SqueezeNet1_1),
+            dir.file("neuralstyle/squeezenet1_1.safetensors"));
+  unsetenv("XDG_DATA_HOME");
+}
+
+// SqueezeNet 1.1: recognised from torchvision's names and shapes, whole model or features.
+
+TEST(SqueezeNetWeights, AreRecognisedFromTheTensorNames) {
+  const auto weights = loadWeights(test::testWeights("squeezenet1_1.safetensors"));
+  EXPECT_EQ(weights.network, Network::SqueezeNet1_1);
+  EXPECT_EQ(weights.conv_weights.size(), 25u);
+  EXPECT_EQ(weights.conv_weights[3].sizes(), torch::IntArrayRef({64, 16, 3, 3}));  // fire2 3x3
+  EXPECT_EQ(loadWeights(test::testWeights("vgg19.safetensors")).network, Network::VGG19);
+}
+
+TEST(SqueezeNetWeights, FeaturesOnlyKeysWithoutThePrefixAreRead) {
+  const auto weights = loadWeights(test::testWeights("squeezenet1_1.safetensors"));
+  std::map<std::string, torch::Tensor> state;
+  const auto& specs = convSpecs(Network::SqueezeNet1_1);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    state[specs[i].key + ".weight"] = weights.conv_weights[i];
+    state[specs[i].key + ".bias"] = weights.conv_biases[i];
+  }
+  test::TempDir dir;
+  test::writeSafetensors(dir.file("features.safetensors"), state);
+  const auto reread = loadWeights(dir.file("features.safetensors"), Network::SqueezeNet1_1);
+  EXPECT_EQ(reread.network, Network::SqueezeNet1_1);
+  for (size_t i = 0; i < specs.size(); ++i)
+    EXPECT_TRUE(torch::equal(reread.conv_weights[i], weights.conv_weights[i])) << specs[i].key;
+}
+
+TEST(SqueezeNetWeights, AskingForTheOtherNetworkNamesBoth) {
+  const auto squeezenet = test::testWeights("squeezenet1_1.safetensors");
+  const auto message = messageOf([&] { loadWeights(squeezenet, Network::VGG19); });
+  EXPECT_NE(message.find("squeezenet1_1"), std::string::npos) << message;
+  EXPECT_NE(message.find("vgg19"), std::string::npos) << message;
+  EXPECT_NE(message.find(squeezenet), std::string::npos) << message;
+  const auto vgg = messageOf(
+      [&] { loadWeights(test::testWeights("vgg19.safetensors"), Network::SqueezeNet1_1); });
+  EXPECT_NE(vgg.find("hold vgg19, but network squeezenet1_1"), std::string::npos) << vgg;
+  const auto onnx =
+      messageOf([&] { loadWeights(test::testWeights("vgg19.onnx"), Network::SqueezeNet1_1); });
+  EXPECT_NE(onnx.find("vgg19 only"), std::string::npos) << onnx;
+}
+
+TEST(SqueezeNetWeights, AMissingFireModuleNamesTheKey) {
+  const auto weights = loadWeights(test::testWeights("squeezenet1_1.safetensors"));
+  std::map<std::string, torch::Tensor> state;
+  const auto& specs = convSpecs(Network::SqueezeNet1_1);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].key == "9.expand1x1") continue;
+    state["features." + specs[i].key + ".weight"] = weights.conv_weights[i];
+    state["features." + specs[i].key + ".bias"] = weights.conv_biases[i];
+  }
+  test::TempDir dir;
+  test::writeSafetensors(dir.file("partial.safetensors"), state);
+  const auto message =
+      messageOf([&] { loadWeights(dir.file("partial.safetensors"), Network::SqueezeNet1_1); });
+  EXPECT_NE(message.find("9.expand1x1"), std::string::npos) << message;
+  EXPECT_NE(message.find("squeezenet1_1"), std::string::npos) << message;
+}
+
+TEST(SqueezeNetWeights, TheRealImageNetWeightsLoad) {
+  const auto shared = test::sharedSqueezeNetWeights();
+  if (shared.empty()) GTEST_SKIP() << "no ../shared/weights/squeezenet1_1.safetensors here";
+  const auto weights = loadWeights(shared);
+  EXPECT_EQ(weights.network, Network::SqueezeNet1_1);
+  EXPECT_EQ(weights.source, shared);
+}
+
+TEST(SqueezeNetNetwork, LayerShapesFollowTorchvision) {
+  SqueezeNetFeatures network(randomWeights(4, Network::SqueezeNet1_1));
+  for (const auto& parameter : network->parameters()) EXPECT_FALSE(parameter.requires_grad());
+  auto input = torch::randn({1, 3, 64, 64}).set_requires_grad(true);
+  const auto features =
+      network->forward(input, {network->layer("fire9"), network->layer("conv1"),
+                               network->layer("fire2"), network->layer("fire5")});
+  ASSERT_EQ(features.size(), 4u);
+  EXPECT_EQ(features[0].sizes(), torch::IntArrayRef({1, 512, 3, 3}));
+  EXPECT_EQ(features[1].sizes(), torch::IntArrayRef({1, 64, 31, 31}));
+  EXPECT_EQ(features[2].sizes(), torch::IntArrayRef({1, 128, 15, 15}));
+  EXPECT_EQ(features[3].sizes(), torch::IntArrayRef({1, 256, 7, 7}));
+  for (const auto& feature : features) EXPECT_GE(feature.min().item<float>(), 0.0f);  // post-ReLU
+  features[0].sum().backward();
+  EXPECT_TRUE(input.grad().defined());
+  EXPECT_EQ(network->named_parameters().size(), 50u);
+  EXPECT_TRUE(network->named_parameters().contains("3_expand3x3.weight"));
+}
+
+TEST(SqueezeNetNetwork, MinimumSideIsTheSmallestInputThatRuns) {
+  SqueezeNetFeatures network(randomWeights(4, Network::SqueezeNet1_1));
+  torch::NoGradGuard no_grad;
+  for (int layer = 0; layer < 9; ++layer) {
+    const auto side = network->minimumSide(layer);
+    EXPECT_NO_THROW(network->forward(torch::randn({1, 3, side, side}), {layer})) << layer;
+    EXPECT_ANY_THROW(network->forward(torch::randn({1, 3, side - 1, side - 1}), {layer})) << layer;
+  }
+  Vgg19Features vgg(randomWeights(4));
+  EXPECT_EQ(vgg->minimumSide(vgg->layer("conv1_2")), 1);
+  EXPECT_EQ(vgg->minimumSide(vgg->layer("conv5_1")), 16);
+}
+
+TEST(SqueezeNetNetwork, AveragePoolingDiffersFromMax) {
+  SqueezeNetFeatures network(randomWeights(2, Network::SqueezeNet1_1));
+  const auto input = torch::randn({1, 3, 48, 48});
+  const auto max_pooled = network->forward(input, {network->layer("fire3")})[0];
+  network->setPooling(Pooling::Average);
+  const auto average_pooled = network->forward(input, {network->layer("fire3")})[0];
+  EXPECT_EQ(max_pooled.sizes(), average_pooled.sizes());
+  EXPECT_FALSE(torch::allclose(max_pooled, average_pooled));
+}
+
+// scripts/fetch_weights.sh --network squeezenet1_1 with a local "download": the checkpoint
+// is torchvision's squeezenet1_1 state dict (torch.save), converted by
+// scripts/convert_torchvision.py; the result must hold exactly the checkpoint's tensors.
+TEST(FetchWeights, SqueezeNetCheckpointIsFetchedAndConverted) {
+  test::TempDir dir;
+  const auto fixture = test::testWeights("squeezenet1_1.safetensors");
+  const std::string checkpoint = dir.file("squeezenet1_1-local.pth");
+  std::string log;
+  const std::string save =
+      "import sys, torch, torchvision; sys.path.insert(0, '" +
+      test::requiredEnv("NEURALSTYLE_REFERENCE_DIR") +
+      "'); from safetensors_io import read_safetensors; "
+      "model = torchvision.models.squeezenet1_1(); "
+      "model.load_state_dict(read_safetensors('" + fixture + "')); "
+      "torch.save(model.state_dict(), '" + checkpoint + "')";
+  ASSERT_EQ(test::runCommand(test::requiredEnv("NEURALSTYLE_PYTHON") + " -c \"" + save + "\"", &log), 0)
+      << log;
+  const std::string dest = dir.file("data/squeezenet1_1.safetensors");
+  const std::string fetch = "NEURALSTYLE_SQUEEZENET_URL=file://" + checkpoint +
+                            " PYTHON=" + test::requiredEnv("NEURALSTYLE_PYTHON") + " " +
+                            test::requiredEnv("NEURALSTYLE_SOURCE_DIR") +
+                            "/scripts/fetch_weights.sh --network squeezenet1_1 " + dest;
+  ASSERT_EQ(test::runCommand(fetch, &log), 0) << log;
+  EXPECT_NE(log.find("squeezenet1_1 weights installed at " + dest), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(dir.file("data/squeezenet1_1-local.pth")));  // the download is removed
+
+  const auto expected = loadWeights(fixture);
+  const auto converted = loadWeights(dest);
+  EXPECT_EQ(converted.network, Network::SqueezeNet1_1);
+  for (size_t i = 0; i < expected.conv_weights.size(); ++i) {
+    EXPECT_TRUE(torch::equal(converted.conv_weights[i], expected.conv_weights[i])) << i;
+    EXPECT_TRUE(torch::equal(converted.conv_biases[i], expected.conv_biases[i])) << i;
+  }
+  // Asking the converter for the wrong network is an error that names both.
+  ASSERT_NE(test::runCommand(test::requiredEnv("NEURALSTYLE_PYTHON") + " " +
+                                 test::requiredEnv("NEURALSTYLE_SOURCE_DIR") +
+                                 "/scripts/convert_torchvision.py --network vgg19 " + checkpoint +
+                                 " " + dir.file("wrong.safetensors"),
+                             &log),
+            0);
+  EXPECT_NE(log.find("holds squeezenet1_1, but --network vgg19"), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(dir.file("wrong.safetensors")));
 }

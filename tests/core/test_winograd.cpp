@@ -4,7 +4,9 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/vgg19.hpp"
 #include "test_support.hpp"
 #include "winograd_conv.hpp"  // internal: tested directly
 
@@ -130,7 +132,9 @@ TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   SKIP_WITHOUT_WINOGRAD();
   configureThreads(2);
   Vgg19Features network(randomWeights(3));
-  const std::vector<int> indices{0, 5, 10, 19, 21, 28};
+  std::vector<int> indices;  // layers, as the losses use them
+  for (const char* name : {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1"})
+    indices.push_back(network->layer(name));
   torch::manual_seed(6);
   const auto image = torch::randn({1, 3, 40, 48});
   const auto run = [&](Convolution convolution) {
@@ -155,12 +159,36 @@ TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
   network->setConvolution(Convolution::Winograd);
   torch::NoGradGuard no_grad;
   const auto image = torch::randn({1, 3, 32, 32});
-  const auto before = network->forward(image, {2})[0];
+  const int conv1_2 = network->layer("conv1_2");  // torchvision index 2
+  const auto before = network->forward(image, {conv1_2})[0];
   network->conv(2)->weight.mul_(2);
   network->conv(2)->bias.mul_(2);
-  const auto after = network->forward(image, {2})[0];
+  const auto after = network->forward(image, {conv1_2})[0];
   // relu(2 z) = 2 relu(z): the cached Winograd weights must have been rebuilt.
   EXPECT_LT(relativeL2(after, 2 * before), 1e-5);
+}
+
+TEST(SqueezeNetWinograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
+  SKIP_WITHOUT_WINOGRAD();
+  configureThreads(2);
+  SqueezeNetFeatures network(randomWeights(3, Network::SqueezeNet1_1));
+  const std::vector<int> layers{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  torch::manual_seed(6);
+  const auto image = torch::randn({1, 3, 96, 88});
+  const auto run = [&](Convolution convolution) {
+    network->setConvolution(convolution);
+    const auto x = image.clone().set_requires_grad(true);
+    const auto features = network->forward(x, layers);
+    torch::Tensor loss = torch::zeros({});
+    for (const auto& f : features) loss = loss + f.pow(2).mean();
+    loss.backward();
+    return std::make_pair(features, x.grad());
+  };
+  const auto [direct, direct_grad] = run(Convolution::Direct);
+  const auto [winograd, winograd_grad] = run(Convolution::Winograd);
+  for (size_t i = 0; i < layers.size(); ++i)
+    EXPECT_LT(relativeL2(winograd[i], direct[i]), 1e-5) << network->layerNames()[i];
+  EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
 }
 
 TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirect) {

@@ -25,6 +25,10 @@ N = 0,2,5,7,10,12,14,16,19,21,23,25,28,30,32,34 in torchvision's numbering):
                               (conv1_1, relu1_1, ..., pool5), input "data" 1x3x32x32
   vgg19.caffemodel            NetParameter protobuf, hand-encoded here (no Caffe,
                               no protoc), conv blobs [out,in,3,3] and [out]
+  squeezenet1_1.safetensors   a random torchvision squeezenet1_1 (the whole model:
+                              "features.*" and "classifier.*", as torchvision saves
+                              it), built after torch.manual_seed(S), biases drawn from
+                              uniform(-0.05, 0.05)
 
 Every file uses the torchvision input convention (RGB, [0,1], ImageNet mean/std),
 including the Caffe pair: the real Caffe VGG19 expects BGR in [0,255] minus the mean,
@@ -248,8 +252,18 @@ def main():
     write_prototxt(out("vgg19.prototxt"), features, layers)
     write_caffemodel(out("vgg19.caffemodel"), features, layers)
 
+    torch.manual_seed(args.seed)
+    squeezenet = torchvision.models.squeezenet1_1()
+    bias_generator = torch.Generator().manual_seed(args.seed)
+    with torch.no_grad():
+        for name, parameter in squeezenet.named_parameters():
+            if name.endswith(".bias"):
+                parameter.uniform_(-BIAS_RANGE, BIAS_RANGE, generator=bias_generator)
+    write_safetensors(out("squeezenet1_1.safetensors"),
+                      {k: v.detach() for k, v in squeezenet.state_dict().items()}, "F32", metadata)
+
     for name in sorted(os.listdir(args.out)):
-        if name.startswith("vgg19"):
+        if name.startswith(("vgg19", "squeezenet")):
             print(f"{out(name)}: {os.path.getsize(out(name)) / 1e6:.1f} MB")
 
     failures = []

@@ -10,6 +10,12 @@ stored "conv" features are really the ReLU outputs), get_features with the same 
 dict, gram_matrix, the style_weights dict, content_weight = 1, style_weight = 1e6,
 optim.Adam([target], lr=0.003) and the same loop body. It runs on the CPU.
 
+With --network squeezenet1_1 the same code runs on torchvision's squeezenet1_1().features
+(conv1 and Fire modules; the layer dict maps module indices to the product's names:
+'1' conv1 (its ReLU, as in-place ReLU makes the seed's conv1_1 entry), '3' fire2 ...
+'12' fire9), with --content-layer and --style-layers giving the loss terms; the
+formulas (unnormalised Gram, w * mean((G - A)^2) / (d h w), content MSE) are the seed's.
+
 Differences from the notebook, all outside the algorithm:
 - weights come from a safetensors file ("N.weight" or "features.N.weight" keys)
   through load_state_dict, not from pretrained=True;
@@ -36,11 +42,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import read_safetensors  # noqa: E402
 
 
-def load_vgg(weights_path):
+SQUEEZENET_LAYERS = {'1': 'conv1', '3': 'fire2', '4': 'fire3', '6': 'fire4', '7': 'fire5',
+                     '9': 'fire6', '10': 'fire7', '11': 'fire8', '12': 'fire9'}
+
+
+def load_vgg(weights_path, network="vgg19"):
     state = read_safetensors(weights_path)
     if any(k.startswith("features.") for k in state):
         state = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
-    vgg = models.vgg19().features
+    vgg = models.vgg19().features if network == "vgg19" else models.squeezenet1_1().features
     vgg.load_state_dict(state)
     return vgg
 
@@ -92,7 +102,11 @@ def run(args, on_step=None):
     """The seed's loop; `on_step(ii)`, if given, is called before the first step with 0 and
     after each step ii (for timing)."""
     device = torch.device("cpu")
-    vgg = load_vgg(args.weights)
+    vgg = load_vgg(args.weights, args.network)
+    layers = None
+    if args.network == "squeezenet1_1":
+        wanted = {args.content_layer} | set(args.style_layers)
+        layers = {k: v for k, v in SQUEEZENET_LAYERS.items() if v in wanted}
     for param in vgg.parameters():
         param.requires_grad_(False)
     vgg.to(device)
@@ -103,8 +117,8 @@ def run(args, on_step=None):
         sys.exit(f"content {tuple(content.shape[-2:])} and style {tuple(style.shape[-2:])}"
                  " must have the same size (this reference does not resize)")
 
-    content_features = get_features(content, vgg)
-    style_features = get_features(style, vgg)
+    content_features = get_features(content, vgg, layers)
+    style_features = get_features(style, vgg, layers)
     style_grams = {layer: gram_matrix(style_features[layer]) for layer in style_features}
     target = content.clone().requires_grad_(True).to(device)
 
@@ -113,6 +127,10 @@ def run(args, on_step=None):
                      'conv3_1': 0.2,
                      'conv4_1': 0.2,
                      'conv5_1': 0.2}
+    content_layer = 'conv4_2'
+    if args.network == "squeezenet1_1":
+        style_weights = args.style_layers
+        content_layer = args.content_layer
     content_weight = 1  # alpha
     style_weight = args.style_weight  # beta
 
@@ -123,8 +141,9 @@ def run(args, on_step=None):
     if on_step:
         on_step(0)
     for ii in range(1, steps+1):
-        target_features = get_features(target, vgg)
-        content_loss = torch.mean((target_features['conv4_2'] - content_features['conv4_2'])**2)
+        target_features = get_features(target, vgg, layers)
+        content_loss = torch.mean((target_features[content_layer] -
+                                   content_features[content_layer])**2)
         style_loss = 0
         for layer in style_weights:
             target_feature = target_features[layer]
@@ -148,11 +167,16 @@ def run(args, on_step=None):
     return history, target
 
 
+def parse_layer_weights(text):
+    pairs = (entry.split("=") for entry in text.split(","))
+    return {name.strip(): float(weight) for name, weight in pairs}
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="Run the seed notebook's style transfer (Adam on the target image) and "
                     "record every step's losses as the C++ parity reference.")
-    parser.add_argument("--weights", required=True, help="VGG19 features as .safetensors")
+    parser.add_argument("--weights", required=True, help="the network's weights as .safetensors")
     parser.add_argument("--content", required=True, help="content image, RGB PNG")
     parser.add_argument("--style", required=True, help="style image, RGB PNG, same size")
     parser.add_argument("--steps", type=int, required=True, help="number of Adam steps")
@@ -161,7 +185,14 @@ def main():
     parser.add_argument("--threads", type=int, help="torch.set_num_threads value")
     parser.add_argument("--lr", type=float, default=0.003, help="Adam learning rate (0.003)")
     parser.add_argument("--style-weight", type=float, default=1e6, help="beta (1e6)")
+    parser.add_argument("--network", choices=["vgg19", "squeezenet1_1"], default="vgg19",
+                        help="the seed's VGG19 (default) or torchvision's squeezenet1_1")
+    parser.add_argument("--content-layer", help="squeezenet1_1 only: content layer (fire2 ...)")
+    parser.add_argument("--style-layers", type=parse_layer_weights,
+                        help="squeezenet1_1 only: LAYER=WEIGHT,... style layers")
     args = parser.parse_args()
+    if args.network != "vgg19" and not (args.content_layer and args.style_layers):
+        parser.error("--network squeezenet1_1 needs --content-layer and --style-layers")
     if args.threads:
         torch.set_num_threads(args.threads)
 

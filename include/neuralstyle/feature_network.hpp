@@ -1,0 +1,101 @@
+#pragma once
+// The module that computes a network's activations for the losses. VGG19 and SqueezeNet
+// 1.1 derive from it; the stylizer only sees this interface.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+
+#include "neuralstyle/networks.hpp"
+#include "neuralstyle/weights.hpp"
+
+namespace neuralstyle {
+namespace detail {
+class WinogradConvRelu;
+class WinogradWorkspace;
+}
+
+/// The networks' pooling layers: Max as they were trained (the seed's), Average for
+/// smoother results (Gatys et al. preferred it).
+enum class Pooling { Max, Average };
+
+/// How the 3x3 stride-1 convolutions are computed in float32 on the CPU.
+/// - Direct: LibTorch's convolution (oneDNN's direct algorithm): the seed's arithmetic.
+/// - Winograd: oneDNN's Winograd F(4x4, 3x3) for every layer that has it (channel
+///   counts that are multiples of 16: not VGG19's conv1_1 nor SqueezeNet's conv1 or 1x1
+///   convolutions): about 2x faster a VGG19 step at 256-512 px; losses differ from Direct
+///   by about 1e-6 relative (see README, Performance). Needs a CPU with AVX-512, float32
+///   and a build with oneDNN; asking for it otherwise is an OptionsError.
+/// - Auto: Winograd where it is available and pays (outputs of 16x15 pixels or more, and
+///   layers wide enough; see winogradPays), Direct elsewhere (CUDA, bfloat16, CPUs without
+///   AVX-512, small outputs).
+enum class Convolution { Auto, Direct, Winograd };
+
+/// Whether Convolution::Winograd can run here (a build with oneDNN, a CPU with AVX-512).
+bool winogradConvolutionAvailable();
+
+/// A network's feature extractor. Parameters are frozen: no gradient is ever computed for
+/// them. A layer's activation is its output *after* ReLU: torchvision's ReLUs are in
+/// place, so the seed stores ReLU outputs under the convolutions' names.
+class FeatureNetworkImpl : public torch::nn::Module {
+ public:
+  Network network() const { return network_; }
+  const std::vector<std::string>& layerNames() const { return featureLayerNames(network_); }
+  /// Position of a layer name in layerNames(); OptionsError naming the network if unknown.
+  int layer(const std::string& name) const { return featureLayer(network_, name); }
+
+  /// Runs the network only as deep as the deepest requested layer and returns each
+  /// requested layer's activation (positions in layerNames()), in the order asked.
+  virtual std::vector<torch::Tensor> forward(const torch::Tensor& input,
+                                             const std::vector<int>& layers) = 0;
+
+  /// The smallest height (and width) of an input from which `layer` can be computed.
+  virtual int64_t minimumSide(int layer) const = 0;
+
+  Pooling pooling() const { return pooling_; }
+  void setPooling(Pooling pooling) { pooling_ = pooling; }
+
+  Convolution convolution() const { return convolution_; }
+  /// Throws OptionsError for Winograd where it is not available (see Convolution).
+  void setConvolution(Convolution convolution);
+  /// Whether `conv` runs as Winograd for this float32 CPU input.
+  bool usesWinograd(const torch::nn::Conv2d& conv, const torch::Tensor& input) const;
+
+ protected:
+  FeatureNetworkImpl(Network network, Pooling pooling);
+
+  /// Registers a frozen convolution with the weights of `spec` (padding as given) under
+  /// torchvision's module key, so that state-dict keys read as torchvision's.
+  torch::nn::Conv2d addConv(const ConvSpec& spec, const torch::Tensor& weight,
+                            const torch::Tensor& bias, int64_t stride, int64_t padding);
+  /// relu(conv(x)), through Winograd where usesWinograd() says so.
+  torch::Tensor convRelu(const torch::nn::Conv2d& conv, const torch::Tensor& x);
+
+ private:
+  /// The Winograd form of `conv`, rebuilt when its parameters changed.
+  const detail::WinogradConvRelu& winograd(const torch::nn::Conv2d& conv);
+
+  struct WinogradLayer {
+    std::shared_ptr<detail::WinogradConvRelu> layer;
+    // What it was built from: the storages of weight and bias, and their version counters
+    // (they only grow, so their sum changes with any in-place write).
+    const void* weight = nullptr;
+    const void* bias = nullptr;
+    int64_t versions = -1;
+  };
+  Network network_;
+  Pooling pooling_;
+  Convolution convolution_ = Convolution::Auto;
+  std::set<const torch::nn::Conv2dImpl*> winograd_shaped_;  // 3x3, stride 1, padding 1
+  std::map<const torch::nn::Conv2dImpl*, WinogradLayer> winograd_;
+  std::shared_ptr<detail::WinogradWorkspace> winograd_workspace_;  // shared by the layers
+};
+
+/// The feature extractor for `weights.network` (validated first). Throws WeightsError.
+std::shared_ptr<FeatureNetworkImpl> makeFeatureNetwork(const NetworkWeights& weights,
+                                                       Pooling pooling = Pooling::Max);
+
+}  // namespace neuralstyle

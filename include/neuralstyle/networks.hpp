@@ -1,0 +1,58 @@
+#pragma once
+// The feature networks style transfer runs on: their names, the convolutions their weights
+// hold, their layer names and their default losses. Both use the seed's formulas; only
+// the layers and the weights of the loss terms differ.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuralstyle {
+
+/// VGG19 is the seed's network and the default. SqueezeNet 1.1 (torchvision's
+/// squeezenet1_1) is the second: ImageNet weights small enough to ship, and a step that
+/// costs a fraction of VGG19's. Auto is a choice only: "whatever the weights hold", and
+/// VGG19 for random weights.
+enum class Network { Auto, VGG19, SqueezeNet1_1 };
+
+/// "auto", "vgg19", "squeezenet1_1".
+std::string networkName(Network network);
+/// Inverse of networkName; throws OptionsError naming the known networks.
+Network parseNetwork(const std::string& name);
+
+/// A convolution that carries weights, named as torchvision names its module under
+/// `features` ("21" for VGG19's conv4_2, "3.expand3x3" for SqueezeNet's fire2).
+struct ConvSpec {
+  std::string key;
+  int64_t out_channels;
+  int64_t in_channels;
+  int64_t kernel;
+};
+
+/// Every weighted convolution of the network's feature extractor, in module order.
+/// Throws OptionsError for Network::Auto.
+const std::vector<ConvSpec>& convSpecs(Network network);
+
+/// The layers whose (post-ReLU) activations the losses can use, in network order:
+/// VGG19 conv1_1 ... conv5_4; SqueezeNet 1.1 conv1, fire2 ... fire9.
+const std::vector<std::string>& featureLayerNames(Network network);
+/// Position of `name` in featureLayerNames(network); throws OptionsError naming the
+/// network and its layers for an unknown name.
+int featureLayer(Network network, const std::string& name);
+
+struct LayerWeight {
+  std::string layer;  ///< "conv1_1", "fire3", ...
+  double weight;
+};
+
+/// The loss settings a network starts from when the caller leaves them unset.
+/// VGG19's are the seed's; SqueezeNet's were chosen by measurement (README, Networks).
+struct NetworkDefaults {
+  std::string content_layer;
+  std::vector<LayerWeight> style_layers;
+  double style_weight;
+  double learning_rate;  ///< for Adam; L-BFGS wants about 1 whatever the network
+};
+/// Throws OptionsError for Network::Auto.
+const NetworkDefaults& networkDefaults(Network network);
+
+}  // namespace neuralstyle

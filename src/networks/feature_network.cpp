@@ -1,0 +1,93 @@
+#include "neuralstyle/feature_network.hpp"
+
+#include <torch/torch.h>
+
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/squeezenet.hpp"
+#include "neuralstyle/vgg19.hpp"
+#include "winograd_conv.hpp"
+
+namespace neuralstyle {
+
+bool winogradConvolutionAvailable() { return detail::winogradAvailable(); }
+
+FeatureNetworkImpl::FeatureNetworkImpl(Network network, Pooling pooling)
+    : network_(network), pooling_(pooling) {}
+
+void FeatureNetworkImpl::setConvolution(Convolution convolution) {
+  if (convolution == Convolution::Winograd && !detail::winogradAvailable())
+    throw OptionsError(
+        "Winograd convolutions are not available here: they need oneDNN's AVX-512 kernels "
+        "(this CPU or this build has none); use convolution 'auto' or 'direct'");
+  convolution_ = convolution;
+}
+
+torch::nn::Conv2d FeatureNetworkImpl::addConv(const ConvSpec& spec, const torch::Tensor& weight,
+                                              const torch::Tensor& bias, int64_t stride,
+                                              int64_t padding) {
+  torch::NoGradGuard no_grad;
+  auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(spec.in_channels, spec.out_channels,
+                                                         spec.kernel)
+                                    .stride(stride)
+                                    .padding(padding));
+  conv->weight.copy_(weight);
+  conv->bias.copy_(bias);
+  // Frozen: only the target image is optimised, so autograd never needs these.
+  conv->weight.set_requires_grad(false);
+  conv->bias.set_requires_grad(false);
+  // Module names may not hold dots: "3.expand3x3" is registered as "3_expand3x3".
+  std::string name = spec.key;
+  std::replace(name.begin(), name.end(), '.', '_');
+  // oneDNN's Winograd kernels compute 3x3 convolutions of stride 1 and padding 1.
+  if (spec.kernel == 3 && stride == 1 && padding == 1) winograd_shaped_.insert(conv.get());
+  return register_module(name, conv);
+}
+
+bool FeatureNetworkImpl::usesWinograd(const torch::nn::Conv2d& conv,
+                                      const torch::Tensor& input) const {
+  if (convolution_ == Convolution::Direct || !input.device().is_cpu() ||
+      input.scalar_type() != torch::kFloat32 || !detail::winogradAvailable())
+    return false;
+  if (winograd_shaped_.count(conv.get()) == 0) return false;
+  const auto& weight = conv->weight;
+  if (!weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 ||
+      !detail::winogradSupports(weight.size(1), weight.size(0)))
+    return false;
+  return convolution_ == Convolution::Winograd ||
+         detail::winogradPays(input.size(2), input.size(3));
+}
+
+const detail::WinogradConvRelu& FeatureNetworkImpl::winograd(const torch::nn::Conv2d& conv) {
+  auto& cached = winograd_[conv.get()];
+  const void* weight = conv->weight.data_ptr();
+  const void* bias = conv->bias.data_ptr();
+  const auto versions = conv->weight._version() + conv->bias._version();
+  if (!cached.layer || cached.weight != weight || cached.bias != bias ||
+      cached.versions != versions) {
+    if (!winograd_workspace_) winograd_workspace_ = detail::makeWinogradWorkspace();
+    cached.layer = std::make_shared<detail::WinogradConvRelu>(conv->weight, conv->bias,
+                                                              winograd_workspace_);
+    cached.weight = weight;
+    cached.bias = bias;
+    cached.versions = versions;
+  }
+  return *cached.layer;
+}
+
+torch::Tensor FeatureNetworkImpl::convRelu(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  if (usesWinograd(conv, x)) return winograd(conv).forward(x);  // ReLU fused
+  auto y = conv.ptr()->forward(x);
+  return y.relu_();
+}
+
+std::shared_ptr<FeatureNetworkImpl> makeFeatureNetwork(const NetworkWeights& weights,
+                                                       Pooling pooling) {
+  switch (weights.network) {
+    case Network::VGG19: return std::make_shared<Vgg19FeaturesImpl>(weights, pooling);
+    case Network::SqueezeNet1_1: return std::make_shared<SqueezeNetFeaturesImpl>(weights, pooling);
+    case Network::Auto: break;
+  }
+  throw WeightsError("weights '" + weights.source + "' name no network");
+}
+
+}  // namespace neuralstyle
