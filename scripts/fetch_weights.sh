@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Fetch torchvision's ImageNet VGG19 weights and convert them for neuralstyle.
+# Fetch torchvision's ImageNet weights of a network and convert them for neuralstyle.
 #
-#   scripts/fetch_weights.sh [DEST]
+#   scripts/fetch_weights.sh [--network vgg19|squeezenet1_1] [DEST]
 #
-# Downloads https://download.pytorch.org/models/vgg19-dcbb9e9d.pth (548 MB, CC BY 4.0,
-# Simonyan & Zisserman), checks its size and that its sha256 starts with the hash in
-# its file name (torchvision's convention), converts the 16 feature convolutions to
-# DEST with convert_torchvision_vgg19.py, deletes the .pth and prints where DEST is.
+# vgg19 (the default): https://download.pytorch.org/models/vgg19-dcbb9e9d.pth (548 MB,
+# CC BY 4.0, Simonyan & Zisserman). squeezenet1_1:
+# https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth (4.9 MB, BSD 2-Clause,
+# DeepScale). The script checks the download's size and that its sha256 starts with the
+# hash in its file name (torchvision's convention), converts the feature convolutions to
+# DEST with convert_torchvision.py, deletes the .pth and prints where DEST is.
 #
-# DEST defaults to ${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle/vgg19.safetensors.
-# If DEST exists the script says so and does nothing.
+# DEST defaults to ${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle/NETWORK.safetensors,
+# where the element and the CLI look for weights. If DEST exists the script says so and
+# does nothing.
 #
 # Environment:
-#   NEURALSTYLE_VGG19_URL  another URL for the same checkpoint (a mirror, file://...)
+#   NEURALSTYLE_VGG19_URL       another URL for the VGG19 checkpoint (a mirror, file://...)
+#   NEURALSTYLE_SQUEEZENET_URL  likewise for SqueezeNet 1.1
 #   PYTHON                 python with torch for the converter (default: the first of
 #                          python3, /usr/bin/python3 that can import torch)
 #
@@ -20,18 +24,29 @@
 #             2 download failed (no network?).
 set -euo pipefail
 
-readonly URL="${NEURALSTYLE_VGG19_URL:-https://download.pytorch.org/models/vgg19-dcbb9e9d.pth}"
-readonly DEST="${1:-${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle/vgg19.safetensors}"
-readonly MIN_BYTES=500000000
+network=vgg19
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+  --network)
+    network="${2:-}"
+    shift 2 || { echo "error: --network needs vgg19 or squeezenet1_1" >&2; exit 1; } ;;
+esac
+case "$network" in
+  vgg19)
+    URL="${NEURALSTYLE_VGG19_URL:-https://download.pytorch.org/models/vgg19-dcbb9e9d.pth}"
+    MIN_BYTES=500000000 ;;
+  squeezenet1_1)
+    URL="${NEURALSTYLE_SQUEEZENET_URL:-https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth}"
+    MIN_BYTES=4000000 ;;
+  *) echo "error: --network must be vgg19 or squeezenet1_1, got '$network'" >&2; exit 1 ;;
+esac
+readonly URL MIN_BYTES network
+readonly DEST="${1:-${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle/$network.safetensors}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
 
-case "${1:-}" in
-  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-esac
-
 if [[ -e "$DEST" ]]; then
-  echo "VGG19 weights already at $DEST; nothing to do."
+  echo "$network weights already at $DEST; nothing to do."
   exit 0
 fi
 
@@ -72,10 +87,10 @@ if [[ $status -ne 0 ]]; then
 error: could not download $URL (exit $status): the network is unreachable or the
 server refused. To install the weights by hand, on a machine with a network:
   - download $URL (or copy torchvision's cached copy,
-    ~/.cache/torch/hub/checkpoints/vgg19-dcbb9e9d.pth) to this machine and run
-     $python $SCRIPT_DIR/convert_torchvision_vgg19.py vgg19-dcbb9e9d.pth $DEST
-  - or use a VGG19 in ONNX form, or Caffe's VGG_ILSVRC_19_layers prototxt + caffemodel,
-    which neuralstyle reads directly.
+    ~/.cache/torch/hub/checkpoints/$(basename "$URL")) to this machine and run
+     $python $SCRIPT_DIR/convert_torchvision.py $(basename "$URL") $DEST
+  - or, for VGG19, use an ONNX export, or Caffe's VGG_ILSVRC_19_layers prototxt +
+    caffemodel, which neuralstyle reads directly.
 EOF
   exit 2
 fi
@@ -94,5 +109,5 @@ if [[ "$(basename "$URL")" =~ -([0-9a-f]{8,})\.pth$ ]] && command -v sha256sum >
   fi
 fi
 
-"$python" "$SCRIPT_DIR/convert_torchvision_vgg19.py" --source "$URL" "$pth" "$DEST"
-echo "VGG19 weights installed at $DEST"
+"$python" "$SCRIPT_DIR/convert_torchvision.py" --network "$network" --source "$URL" "$pth" "$DEST"
+echo "$network weights installed at $DEST"

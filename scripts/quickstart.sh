@@ -9,9 +9,11 @@
 # $NEURALSTYLE_OUT (default ./out): result.png and comparison.png. Quality/time knobs:
 # QUICKSTART_STEPS (default 200), QUICKSTART_MAX_SIZE (default 320).
 #
-# Weights: $NEURALSTYLE_WEIGHTS or the data folder's vgg19.safetensors; if neither is
-# there, scripts/fetch_weights.sh tries to download them, and if that can't be done the
-# run goes on with random VGG19 features and says so loudly.
+# Weights, the first that can be had: $NEURALSTYLE_WEIGHTS; VGG19 (the data folder's
+# vgg19.safetensors, else scripts/fetch_weights.sh downloads it); SqueezeNet 1.1 (the
+# data folder's squeezenet1_1.safetensors, the project's ../shared/weights copy, else
+# scripts/fetch_weights.sh --network squeezenet1_1); and if none can be had, random VGG19
+# features, with a notice that says so loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 samples=/usr/share/doc/opencv-doc/examples/data
@@ -25,30 +27,43 @@ scripts/setup.sh
 # Use the plugin just built (an installed one works too; this one comes first).
 export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 
-data_weights="${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle/vgg19.safetensors"
+data="${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle"
+shared_squeezenet=../shared/weights/squeezenet1_1.safetensors  # this project's machines
+
+# Prints the first pretrained weights that are here or can be fetched; fails if none.
+find_weights() {
+  if [[ -f $data/vgg19.safetensors ]]; then echo "$data/vgg19.safetensors"; return; fi
+  echo "quickstart: no VGG19 weights yet; trying scripts/fetch_weights.sh" >&2
+  if scripts/fetch_weights.sh "$data/vgg19.safetensors" >&2; then
+    echo "$data/vgg19.safetensors"; return
+  fi
+  for candidate in "$data/squeezenet1_1.safetensors" "$shared_squeezenet"; do
+    if [[ -f $candidate ]]; then echo "$candidate"; return; fi
+  done
+  echo "quickstart: no SqueezeNet 1.1 weights either; trying scripts/fetch_weights.sh --network squeezenet1_1" >&2
+  if scripts/fetch_weights.sh --network squeezenet1_1 "$data/squeezenet1_1.safetensors" >&2; then
+    echo "$data/squeezenet1_1.safetensors"; return
+  fi
+  return 1
+}
+
 weights=${NEURALSTYLE_WEIGHTS:-}
-if [[ -z $weights && -f $data_weights ]]; then
-  weights=$data_weights
-elif [[ -z $weights ]]; then
-  echo "quickstart: no VGG19 weights yet; trying scripts/fetch_weights.sh"
-  if scripts/fetch_weights.sh "$data_weights"; then
-    weights=$data_weights
-  else
-    weights=random:0
-    cat >&2 <<'NOTICE'
+if [[ -z $weights ]] && ! weights=$(find_weights); then
+  weights=random:0
+  cat >&2 <<'NOTICE'
 
   ************************************************************************************
-  *  NOTICE: no pretrained VGG19 weights could be found or downloaded, so this run    *
-  *  uses RANDOM VGG19 features (weights-location=random:0). Random filters transfer  *
-  *  colour and fine texture only; real style transfer needs ImageNet weights.        *
-  *  Get them on a machine with a network:  scripts/fetch_weights.sh                  *
-  *  or convert a vgg19 .pth you have:      scripts/convert_torchvision_vgg19.py       *
-  *  then set NEURALSTYLE_WEIGHTS or copy the file to                                 *
-  *  ~/.local/share/neuralstyle/vgg19.safetensors, and run this again.                *
+  *  NOTICE: no pretrained weights (VGG19 or SqueezeNet 1.1) could be found or        *
+  *  downloaded, so this run uses RANDOM VGG19 features (weights-location=random:0).  *
+  *  Random filters transfer colour and fine texture only; real style transfer needs  *
+  *  ImageNet weights. Get them on a machine with a network:                          *
+  *      scripts/fetch_weights.sh [--network squeezenet1_1]                           *
+  *  or convert a torchvision .pth you have:  scripts/convert_torchvision.py          *
+  *  then set NEURALSTYLE_WEIGHTS or copy the file to ~/.local/share/neuralstyle/     *
+  *  (vgg19.safetensors or squeezenet1_1.safetensors), and run this again.            *
   ************************************************************************************
 
 NOTICE
-  fi
 fi
 
 mkdir -p "$out"
