@@ -81,6 +81,13 @@ const std::vector<OptionSpec>& optionSpecs() {
       {"--style", true, [](Options& o, const auto&, const auto& v) { o.style = v; }},
       {"--output", true, [](Options& o, const auto&, const auto& v) { o.output = v; }},
       {"--weights", true, [](Options& o, const auto&, const auto& v) { o.weights = v; }},
+      {"--network", true,
+       [](Options& o, const auto& n, const auto& v) {
+         if (v == "auto") o.network = Network::Auto;
+         else if (v == "vgg19") o.network = Network::VGG19;
+         else if (v == "squeezenet1_1") o.network = Network::SqueezeNet1_1;
+         else throw UsageError(n + " must be auto, vgg19 or squeezenet1_1, got " + quoted(v));
+       }},
       {"--steps", true,
        [](Options& o, const auto& n, const auto& v) { o.steps = parseInt(n, v, 0, INT_MAX); }},
       {"--optimizer", true,
@@ -305,12 +312,17 @@ std::string helpText(const HelpDefaults& d) {
          "                          (same indices). Outputs are 8-bit colour images of the\n"
          "                          input's size\n"
          "  --start-index N         first index of a frame pattern (default 0)\n"
-         "  --weights LOCATION      VGG19 weights: a .safetensors, .onnx, .caffemodel or\n"
-         "                          .prototxt file, or random[:SEED] for random features\n"
+         "  --weights LOCATION      the network's weights: a .safetensors file (VGG19 or\n"
+         "                          SqueezeNet 1.1, recognised from its tensors), a VGG19\n"
+         "                          .onnx, .caffemodel or .prototxt file, or random[:SEED]\n"
+         "                          for random features\n"
          "                          (default: $NEURALSTYLE_WEIGHTS, else\n"
          "                          $XDG_DATA_HOME/neuralstyle/vgg19.safetensors, else the\n"
          "                          installed share/neuralstyle/vgg19.safetensors; see\n"
          "                          scripts/fetch_weights.sh)\n"
+         "  --network auto|vgg19|squeezenet1_1\n"
+         "                          the network the weights must hold; auto = whatever\n"
+         "                          they hold (VGG19 for random weights) (default auto)\n"
          "  --loss-log FILE         write the losses of every step as CSV, with the header\n"
          "                          step,total,content,style for one image and\n"
          "                          frame,step,total,content,style (frame counted from 1)\n"
@@ -320,14 +332,17 @@ std::string helpText(const HelpDefaults& d) {
          "  --steps N               steps per image (default " + d.steps + ")\n"
          "  --optimizer adam|lbfgs  Adam, as the seed; or L-BFGS, which needs far fewer\n"
          "                          steps with a learning rate near 1 (default " + d.optimizer + ")\n"
-         "  --learning-rate X       the optimiser's step size, > 0 (default " + d.learning_rate + ")\n"
+         "  --learning-rate X       the optimiser's step size, > 0 (default: the network's,\n"
+         "                          " + d.learning_rate + ")\n"
          "  --content-weight X      alpha, >= 0 (default " + d.content_weight + ")\n"
-         "  --style-weight X        beta, >= 0 (default " + d.style_weight + ")\n"
+         "  --style-weight X        beta, >= 0 (default: the network's, " + d.style_weight + ")\n"
          "  --style-layer-weights LAYER=W,...\n"
-         "                          style layers and their weights (default\n"
-         "                          " + d.style_layer_weights + ")\n"
-         "  --content-layer LAYER   content layer, conv1_1 ... conv5_4 (default " + d.content_layer + ")\n"
-         "  --pooling max|average   VGG19's pooling (default " + d.pooling + ")\n"
+         "                          style layers and their weights (default: the\n"
+         "                          network's, " + d.style_layer_weights + ")\n"
+         "  --content-layer LAYER   content layer: VGG19 conv1_1 ... conv5_4, SqueezeNet\n"
+         "                          conv1, fire2 ... fire9 (default: the network's,\n"
+         "                          " + d.content_layer + ")\n"
+         "  --pooling max|average   the network's pooling (default " + d.pooling + ")\n"
          "  --max-size N            longest side of the processing size, >= 16 (default " +
          d.max_size + ");\n"
          "                          the result is scaled back to the input's size\n"

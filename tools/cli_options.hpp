@@ -34,6 +34,7 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+enum class Network { Auto, VGG19, SqueezeNet1_1 };
 enum class Device { Auto, CPU, CUDA };
 enum class Precision { Float32, BFloat16 };
 enum class Convolution { Auto, Direct, Winograd };
@@ -47,6 +48,7 @@ struct Options {
   std::string style;
   std::string output;
   std::optional<std::string> weights;  ///< unset: neuralstyle::defaultWeightsLocation()
+  Network network = Network::Auto;
   std::optional<int> steps;
   std::optional<Optimizer> optimizer;
   std::optional<double> learning_rate;

@@ -59,16 +59,27 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
+// "vgg19 X; squeezenet1_1 Y": a per-network default as --help shows it.
+template <typename Field>
+std::string perNetwork(Field field) {
+  std::string text;
+  for (const auto network : {ns::Network::VGG19, ns::Network::SqueezeNet1_1})
+    text += (text.empty() ? "" : "; ") + ns::networkName(network) + " " +
+            field(ns::networkDefaults(network));
+  return text;
+}
+
 cli::HelpDefaults helpDefaults() {
   const ns::StyleOptions style;
   const ns::EngineOptions engine;
+  using Defaults = ns::NetworkDefaults;
   return {std::to_string(style.steps),
           style.optimizer == ns::Optimizer::Adam ? "adam" : "lbfgs",
-          formatNumber(style.learning_rate),
+          perNetwork([](const Defaults& d) { return formatNumber(d.learning_rate); }),
           formatNumber(style.content_weight),
-          formatNumber(style.style_weight),
-          ns::formatLayerWeights(style.style_layers),
-          style.content_layer,
+          perNetwork([](const Defaults& d) { return formatNumber(d.style_weight); }),
+          perNetwork([](const Defaults& d) { return ns::formatLayerWeights(d.style_layers); }),
+          perNetwork([](const Defaults& d) { return d.content_layer; }),
           std::to_string(style.max_size),
           style.pooling == ns::Pooling::Max ? "max" : "average",
           std::to_string(engine.threads),
@@ -79,6 +90,24 @@ cli::HelpDefaults helpDefaults() {
 std::string withoutPrefix(std::string message, const std::string& prefix) {
   if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
   return message;
+}
+
+ns::Network coreNetwork(cli::Network network) {
+  switch (network) {
+    case cli::Network::VGG19: return ns::Network::VGG19;
+    case cli::Network::SqueezeNet1_1: return ns::Network::SqueezeNet1_1;
+    case cli::Network::Auto: break;
+  }
+  return ns::Network::Auto;
+}
+
+// The network a run will use when the command line alone says it (an explicit --network,
+// or random weights, which are VGG19 for auto): layer names can be checked before loading.
+std::optional<ns::Network> networkKnownUpFront(const cli::Options& options) {
+  if (options.network != cli::Network::Auto) return coreNetwork(options.network);
+  const std::string weights = options.weights.value_or("");
+  if (weights == "random" || weights.rfind("random:", 0) == 0) return ns::Network::VGG19;
+  return std::nullopt;
 }
 
 ns::StyleOptions styleOptions(const cli::Options& options) {
@@ -99,13 +128,18 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
       throw cli::UsageError("--style-layer-weights: " + withoutPrefix(e.what(), "style layer weights: "));
     }
   }
-  if (options.content_layer) {
-    try {
-      ns::layerIndex(*options.content_layer);
-    } catch (const ns::OptionsError& e) {
-      throw cli::UsageError(std::string("--content-layer: ") + e.what());
-    }
-    style.content_layer = *options.content_layer;
+  if (options.content_layer) style.content_layer = *options.content_layer;
+  // Other networks' layer names are refused once the weights say which network it is.
+  if (const auto network = networkKnownUpFront(options)) {
+    const auto check = [&](const std::string& option, const std::string& layer) {
+      try {
+        ns::featureLayer(*network, layer);
+      } catch (const ns::OptionsError& e) {
+        throw cli::UsageError(option + ": " + e.what());
+      }
+    };
+    if (options.content_layer) check("--content-layer", style.content_layer);
+    for (const auto& layer : style.style_layers) check("--style-layer-weights", layer.layer);
   }
   // Losses are read (a device sync) only when they are shown or logged.
   style.progress_interval = !options.loss_log.empty() ? 1 : options.quiet ? 0 : options.progress_interval;
@@ -129,13 +163,15 @@ ns::EngineOptions engineOptions(const cli::Options& options) {
     case cli::Convolution::Direct: engine.convolution = ns::Convolution::Direct; break;
     case cli::Convolution::Winograd: engine.convolution = ns::Convolution::Winograd; break;
   }
+  engine.network = coreNetwork(options.network);
   if (options.threads) engine.threads = *options.threads;
   if (options.seed) engine.seed = *options.seed;
-  engine.weights = options.weights ? *options.weights : ns::defaultWeightsLocation();
+  engine.weights =
+      options.weights ? *options.weights : ns::defaultWeightsLocation(engine.network);
   if (engine.weights.empty())
     throw ns::WeightsError(
-        "no VGG19 weights found ($NEURALSTYLE_WEIGHTS is unset and no vgg19.safetensors is "
-        "installed): run scripts/fetch_weights.sh, or pass --weights FILE, or --weights random "
+        "no weights found ($NEURALSTYLE_WEIGHTS is unset and no vgg19.safetensors or "
+        "squeezenet1_1.safetensors is installed): run scripts/fetch_weights.sh, or pass --weights FILE, or --weights random "
         "for random features");
   return engine;
 }

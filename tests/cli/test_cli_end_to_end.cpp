@@ -366,7 +366,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"StepsNegative", {{"--steps", "-1"}}, 2, "--steps must be >= 0"},
         BadRun{"StyleMissingFromTheCommandLine", {{"--style", ""}}, 2, "--style is required"},
         BadRun{"UnknownContentLayer", {{"--content-layer", "conv9_9"}}, 2,
-               "--content-layer: unknown VGG19 layer 'conv9_9'"},
+               "--content-layer: unknown vgg19 layer 'conv9_9'"},
         BadRun{"StyleLayerWeightsMalformed", {{"--style-layer-weights", "conv1_1:1"}}, 2,
                "--style-layer-weights"},
         BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
