@@ -21,9 +21,9 @@ namespace {
 
 struct Arguments {
   std::string content, style, weights = "random:0", optimizer = "adam", precision = "float32",
-              convolution = "auto";
+              convolution = "auto", network = "auto";
   int steps = 10, warmup = 3, threads = 0, max_steps = 0;
-  double learning_rate = 0.003, target_loss = 0;
+  double learning_rate = 0, target_loss = 0;  // learning rate 0: the network's default
   bool peak = false;
 };
 
@@ -45,6 +45,7 @@ Arguments parse(int argc, char** argv) {
     else if (key == "--optimizer") a.optimizer = value();
     else if (key == "--precision") a.precision = value();
     else if (key == "--convolution") a.convolution = value();
+    else if (key == "--network") a.network = value();
     else if (key == "--target-loss") a.target_loss = std::stod(value());
     else if (key == "--max-steps") a.max_steps = std::stoi(value());
     else if (key == "--peak") a.peak = true;
@@ -55,10 +56,10 @@ Arguments parse(int argc, char** argv) {
   return a;
 }
 
-// FLOPs of one optimisation step at this processing size: every convolution up to the
-// deepest layer in use, forward and backward to its input (the weights are frozen), and
-// the Gram products of the style layers, forward and backward.
-double flopsPerStep(int64_t height, int64_t width, const StyleOptions& options) {
+// FLOPs of one VGG19 optimisation step at this processing size: every convolution up to
+// the deepest layer in use, forward and backward to its input (the weights are frozen),
+// and the Gram products of the style layers, forward and backward.
+double vgg19FlopsPerStep(int64_t height, int64_t width, const StyleOptions& options) {
   int deepest = layerIndex(options.content_layer);
   for (const auto& l : options.style_layers) deepest = std::max(deepest, layerIndex(l.layer));
   double flops = 0;
@@ -118,7 +119,7 @@ int main(int argc, char** argv) try {
     return 0;
   }
   StyleOptions options;
-  options.learning_rate = args.learning_rate;
+  if (args.learning_rate > 0) options.learning_rate = args.learning_rate;
   if (args.optimizer == "lbfgs") options.optimizer = Optimizer::LBFGS;
   else if (args.optimizer != "adam") throw std::invalid_argument("--optimizer is adam or lbfgs");
   options.max_size = 100000;  // the driver already wrote the images at processing size
@@ -128,7 +129,7 @@ int main(int argc, char** argv) try {
       {"auto", Convolution::Auto}, {"direct", Convolution::Direct}, {"winograd", Convolution::Winograd}};
   if (!convolutions.count(args.convolution))
     throw std::invalid_argument("--convolution is auto, direct or winograd");
-  Stylizer stylizer(loadWeights(args.weights), torch::kCPU, options,
+  Stylizer stylizer(loadWeights(args.weights, parseNetwork(args.network)), torch::kCPU, options,
                     args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32,
                     convolutions.at(args.convolution));
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
@@ -162,6 +163,12 @@ int main(int argc, char** argv) try {
     // reached the target loss
   }
   out["size"] = {content.size(3), content.size(2)};
+  out["network"] = networkName(stylizer.network()->network());
+  // The loss terms in force, so that the driver runs the seed's loop with the same ones.
+  out["content_layer"] = stylizer.options().content_layer;
+  out["style_layers"] = formatLayerWeights(stylizer.options().style_layers);
+  out["style_weight"] = *stylizer.options().style_weight;
+  out["learning_rate"] = *stylizer.options().learning_rate;
   out["peak_rss_mb"] = peakRssMegabytes();
   if (to_target) {
     out["time_to_target_s"] = time_to_target;
@@ -173,11 +180,13 @@ int main(int argc, char** argv) try {
       step_ms.push_back(1000 * (step_end_seconds[i] - step_end_seconds[i - 1]));
     std::sort(step_ms.begin(), step_ms.end());
     const double median = step_ms.empty() ? 0 : step_ms[step_ms.size() / 2];
-    const double flops = flopsPerStep(content.size(2), content.size(3), stylizer.options());
     out["ms_per_step"] = median;
     out["steps_per_second"] = median > 0 ? 1000.0 / median : 0;
-    out["gflop_per_step"] = flops / 1e9;
-    out["achieved_gflops"] = median > 0 ? flops / 1e9 / (median / 1000) : 0;
+    if (stylizer.network()->network() == Network::VGG19) {
+      const double flops = vgg19FlopsPerStep(content.size(2), content.size(3), stylizer.options());
+      out["gflop_per_step"] = flops / 1e9;
+      out["achieved_gflops"] = median > 0 ? flops / 1e9 / (median / 1000) : 0;
+    }
     out["losses"] = losses;
     out["content_losses"] = content_losses;
     out["style_losses"] = style_losses;

@@ -12,8 +12,12 @@ Runs, in one go and on the same threads, weights and pixels:
      rate, Winograd's is the direct-equivalent rate) and for bfloat16 precision (its
      speed, and its losses' deviation from float32);
   3. time to quality at 128 px: the seed's 2000-step loss, and the time our core needs
-     to reach it with its best settings (L-BFGS, learning rate 1), as a ratio.
-Prints a table and writes JSON.
+     to reach it with its best settings (L-BFGS, learning rate 1), as a ratio;
+  4. SqueezeNet 1.1 (--networks): ms per step, ours (default settings) and ours with direct
+     convolutions, against the seed's loop run on torchvision's squeezenet1_1 with the same
+     loss terms (the network's defaults), weights and pixels, and against our VGG19 step.
+     The weights are the ImageNet ones in ../shared/weights where they exist.
+Prints tables and writes JSON.
 
     /usr/bin/python3 bench/run_benchmark.py --build build [--threads 2] [--out bench-results.json]
 """
@@ -82,6 +86,11 @@ def main():
     parser.add_argument("--quality-steps", type=int, default=2000,
                         help="the seed's steps for the time-to-quality target (0 = skip)")
     parser.add_argument("--quality-size", type=int, default=128)
+    parser.add_argument("--networks", default="vgg19,squeezenet1_1",
+                        help="which networks' rows to measure")
+    parser.add_argument("--squeezenet-weights",
+                        default=os.path.join(ROOT, "..", "shared", "weights", "squeezenet1_1.safetensors"),
+                        help="SqueezeNet 1.1 .safetensors (random ones are written here if it is missing)")
     parser.add_argument("--out", default="bench-results.json")
     args = parser.parse_args()
 
@@ -90,7 +99,8 @@ def main():
         sys.exit(f"{ours} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
     seed = [sys.executable, os.path.join(HERE, "seed_bench.py")]
     threads = ["--threads", str(args.threads)]
-    results = {"threads": args.threads, "sizes": [], "quality": None}
+    networks = args.networks.split(",")
+    results = {"threads": args.threads, "sizes": [], "quality": None, "squeezenet": []}
 
     with tempfile.TemporaryDirectory() as scratch:
         weights = args.weights
@@ -103,7 +113,7 @@ def main():
         print(f"measured peak (best of a 3x3 conv 256->256 at 128x128 and a 2048^2 product, {args.threads} threads): "
               f"{results['peak_gflops']:.1f} GFLOP/s", flush=True)
 
-        for size in [int(s) for s in args.sizes.split(",")]:
+        for size in [int(s) for s in args.sizes.split(",")] if "vgg19" in networks else []:
             content, style = write_pair(scratch, size, args.content, args.style)
             common = ["--content", content, "--style", style, "--weights", weights,
                       "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
@@ -145,7 +155,48 @@ def main():
             print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
                   flush=True)
 
-        if args.quality_steps:
+        if "squeezenet1_1" in networks:
+            squeezenet = args.squeezenet_weights
+            if not os.path.exists(squeezenet):
+                squeezenet = os.path.join(scratch, "squeezenet1_1.safetensors")
+                if not os.path.exists(squeezenet):
+                    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
+                                    "--seed", "0", "--out", scratch, "--no-verify"], check=True, capture_output=True)
+            results["squeezenet_weights"] = os.path.abspath(squeezenet)
+            vgg_ms = {r["size"]: r["ours_ms_per_step"] for r in results["sizes"]}
+            for size in [int(s) for s in args.sizes.split(",")]:
+                content, style = write_pair(scratch, size, args.content, args.style)
+                common = ["--content", content, "--style", style, "--weights", squeezenet,
+                          "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
+                runs = {"mine": [], "direct": [], "theirs": []}
+                for _ in range(args.repeats):
+                    runs["mine"].append(run_json([ours] + common))
+                    runs["direct"].append(run_json([ours] + common + ["--convolution", "direct"]))
+                    terms = runs["mine"][-1]
+                    runs["theirs"].append(run_json(
+                        seed + common + ["--network", "squeezenet1_1", "--content-layer", terms["content_layer"],
+                                         "--style-layers", terms["style_layers"],
+                                         "--style-weight", repr(terms["style_weight"]),
+                                         "--lr", repr(terms["learning_rate"])]))
+                mine, direct, theirs = (min(runs[k], key=lambda r: r["ms_per_step"])
+                                        for k in ("mine", "direct", "theirs"))
+                row = {
+                    "size": size, "pixels": mine["size"],
+                    "ours_ms_per_step": mine["ms_per_step"], "seed_ms_per_step": theirs["ms_per_step"],
+                    "ratio": mine["ms_per_step"] / theirs["ms_per_step"],
+                    "direct_ms_per_step": direct["ms_per_step"],
+                    "direct_ratio": direct["ms_per_step"] / theirs["ms_per_step"],
+                    "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
+                    "loss_deviation_from_seed": loss_deviation(mine, theirs),
+                    "direct_loss_deviation_from_seed": loss_deviation(direct, theirs),
+                    "vgg19_ms_per_step": vgg_ms.get(size),
+                    "vgg19_over_squeezenet": (vgg_ms[size] / mine["ms_per_step"]) if size in vgg_ms else None,
+                }
+                results["squeezenet"].append(row)
+                print(f"squeezenet {size} px done: ours {row['ours_ms_per_step']:.1f} ms, "
+                      f"seed {row['seed_ms_per_step']:.1f} ms", flush=True)
+
+        if args.quality_steps and "vgg19" in networks:
             content, style = write_pair(scratch, args.quality_size, args.content, args.style)
             common = ["--content", content, "--style", style, "--weights", weights] + threads
             theirs = run_json(seed + common + ["--steps", str(args.quality_steps), "--warmup", "0"])
@@ -179,6 +230,17 @@ def main():
               f"{r['direct_gflops']:.0f} ({100 * r['direct_fraction_of_peak']:.0f}%) | "
               f"{r['direct_loss_deviation_from_seed']:.1e} | "
               f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |")
+    if results["squeezenet"]:
+        print(f"\nSqueezeNet 1.1, weights {results['squeezenet_weights']}:")
+        print("| size | pixels | ours ms/step | seed ms/step | ours/seed | direct ms/step | direct/seed | "
+              "ours / seed peak MB | ours loss dev. | direct loss dev. | VGG19 ms/step | VGG19/SqueezeNet |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in results["squeezenet"]:
+            vgg = f"{r['vgg19_ms_per_step']:.0f} | {r['vgg19_over_squeezenet']:.1f}x" if r["vgg19_ms_per_step"] else "- | -"
+            print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.1f} | "
+                  f"{r['seed_ms_per_step']:.1f} | {r['ratio']:.2f} | {r['direct_ms_per_step']:.1f} | "
+                  f"{r['direct_ratio']:.2f} | {r['ours_peak_rss_mb']:.0f} / {r['seed_peak_rss_mb']:.0f} | "
+                  f"{r['loss_deviation_from_seed']:.1e} | {r['direct_loss_deviation_from_seed']:.1e} | {vgg} |")
     q = results["quality"]
     if q:
         ratio = f"{q['ratio']:.3f}" if q["ratio"] is not None else "not reached"

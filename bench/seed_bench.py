@@ -27,6 +27,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--lr", type=float, default=0.003)
+    parser.add_argument("--style-weight", type=float, default=1e6)
+    parser.add_argument("--network", choices=["vgg19", "squeezenet1_1"], default="vgg19")
+    parser.add_argument("--content-layer", help="squeezenet1_1: content layer")
+    parser.add_argument("--style-layers", type=seed_reference.parse_layer_weights,
+                        help="squeezenet1_1: LAYER=WEIGHT,... style layers")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -34,7 +39,6 @@ def main():
     # The seed's code, shared with the parity reference; each step's end is timed.
     step_ends = []  # the loop's start, then the end of each step
     args.steps, measured_steps = args.warmup + args.steps, args.steps
-    args.style_weight = 1e6
     history, _ = seed_reference.run(args, on_step=lambda ii: step_ends.append(time.perf_counter()))
     total_seconds = step_ends[-1] - step_ends[0]
     step_seconds = [b - a for a, b in zip(step_ends[:-1], step_ends[1:])]
