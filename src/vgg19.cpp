@@ -86,13 +86,16 @@ bool Vgg19FeaturesImpl::usesWinograd(int index, const torch::Tensor& input) cons
 const detail::WinogradConvRelu& Vgg19FeaturesImpl::winograd(int index) {
   const auto conv = convs_.at(index);
   auto& cached = winograd_[index];
-  const void* weights = conv->weight.data_ptr();
   const auto versions = conv->weight._version() + conv->bias._version();
-  if (!cached.layer || cached.weights != weights || cached.versions != versions) {
+  if (!cached.layer || cached.weights != conv->weight.data_ptr() ||
+      cached.bias != conv->bias.data_ptr() || cached.versions != versions) {
     if (!winograd_workspace_) winograd_workspace_ = detail::makeWinogradWorkspace();
     cached.layer = std::make_shared<detail::WinogradConvRelu>(conv->weight, conv->bias,
                                                               winograd_workspace_);
-    cached.weights = weights;
+    cached.weights = conv->weight.data_ptr();
+    cached.bias = conv->bias.data_ptr();
+    cached.weights_storage = conv->weight.storage();
+    cached.bias_storage = conv->bias.storage();
     cached.versions = versions;
   }
   return *cached.layer;

@@ -69,9 +69,13 @@ class Vgg19FeaturesImpl : public torch::nn::Module {
 
   struct WinogradLayer {
     std::shared_ptr<detail::WinogradConvRelu> layer;
-    // What it was built from: the weight storage, and the version counters of weight and
-    // bias (they only grow, so their sum changes with any in-place write).
+    // What it was built from: the data of weight and bias (set_data() replaces it and
+    // keeps the version counter), and their version counters (they only grow, so their
+    // sum changes with any in-place write). The storages are held so that a replacement
+    // cannot be allocated at the same address.
     const void* weights = nullptr;
+    const void* bias = nullptr;
+    c10::Storage weights_storage, bias_storage;
     int64_t versions = -1;
   };
   std::map<int, torch::nn::Conv2d> convs_;

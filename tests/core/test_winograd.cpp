@@ -163,6 +163,23 @@ TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
   EXPECT_LT(relativeL2(after, 2 * before), 1e-5);
 }
 
+TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
+  SKIP_WITHOUT_WINOGRAD();
+  Vgg19Features network(randomWeights(3));
+  network->setConvolution(Convolution::Winograd);
+  torch::NoGradGuard no_grad;
+  const auto image = torch::randn({1, 3, 32, 32});
+  network->forward(image, {2});  // builds the layer's Winograd form
+  // set_data() gives the bias new storage but keeps its version counter.
+  auto bias = network->conv(2)->bias;
+  bias.set_data(bias + 100);
+  const auto winograd = network->forward(image, {2})[0];
+  network->setConvolution(Convolution::Direct);
+  const auto direct = network->forward(image, {2})[0];
+  EXPECT_GT(direct.mean().item<double>(), 50) << "the new bias did not reach the direct path";
+  EXPECT_LT(relativeL2(winograd, direct), 1e-5) << "the Winograd form kept the old bias";
+}
+
 TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirect) {
   SKIP_WITHOUT_WINOGRAD();
   configureThreads(2);
