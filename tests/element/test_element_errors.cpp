@@ -102,6 +102,13 @@ TEST_F(ElementErrors, UnknownLayersAreSettingsErrorsNamingTheProperty) {
               GST_LIBRARY_ERROR_SETTINGS, "style-layer-weights");
 }
 
+TEST_F(ElementErrors, AnUnknownTensorCacheSettingIsASettingsError) {
+  g_setenv("NEURALSTYLE_TENSOR_CACHE", "maybe", TRUE);
+  const Outcome outcome = runOneFrame(fast());
+  g_unsetenv("NEURALSTYLE_TENSOR_CACHE");
+  expectError(outcome, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, "NEURALSTYLE_TENSOR_CACHE='maybe'");
+}
+
 TEST_F(ElementErrors, UnsupportedFormatsDoNotLink) {
   for (const char* format : {"I420", "RGB16", "NV12", "GRAY16_LE"}) {
     SCOPED_TRACE(format);
@@ -244,6 +251,26 @@ TEST_F(ElementErrors, TwoElementsInOnePipelineEachStyleEveryFrame) {
     if (message.name() == "neuralstyle-frame-done") (message.source == "first" ? first : second)++;
   EXPECT_EQ(first, 2u);
   EXPECT_EQ(second, 2u);
+  EXPECT_TRUE(outcome.reached_null);
+}
+
+TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
+  // Each branch has its own streaming thread (the queues), so both elements get the same
+  // first frame at once, and the first frame of each installs the process-wide CPU
+  // allocator concurrently while the other already runs LibTorch (see README, Process-wide
+  // settings). Run under the sanitizer build as well (README, Building).
+  const std::string other = writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255});
+  const Outcome outcome = runPipeline(
+      "videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! tee name=split "
+      "split. ! queue ! neuralstyle name=left " + fast() + " ! fakesink "
+      "split. ! queue ! neuralstyle name=right style-location=" + other + " " + fastSettings() +
+      " steps=1 ! fakesink");
+  ASSERT_TRUE(outcome.eos) << outcome.error_text;
+  size_t left = 0, right = 0;
+  for (const auto& message : outcome.messages)
+    if (message.name() == "neuralstyle-frame-done") (message.source == "left" ? left : right)++;
+  EXPECT_EQ(left, 2u);
+  EXPECT_EQ(right, 2u);
   EXPECT_TRUE(outcome.reached_null);
 }
 
