@@ -149,10 +149,15 @@ TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
 }
 
-TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
-  SKIP_WITHOUT_WINOGRAD();
+static Vgg19Features winogradNetwork() {
   Vgg19Features network(randomWeights(3));
   network->setConvolution(Convolution::Winograd);
+  return network;
+}
+
+TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
+  SKIP_WITHOUT_WINOGRAD();
+  auto network = winogradNetwork();
   torch::NoGradGuard no_grad;
   const auto image = torch::randn({1, 3, 32, 32});
   const auto before = network->forward(image, {2})[0];
@@ -165,8 +170,7 @@ TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
 
 TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
   SKIP_WITHOUT_WINOGRAD();
-  Vgg19Features network(randomWeights(3));
-  network->setConvolution(Convolution::Winograd);
+  auto network = winogradNetwork();
   torch::NoGradGuard no_grad;
   const auto image = torch::randn({1, 3, 32, 32});
   network->forward(image, {2});  // builds the layer's Winograd form

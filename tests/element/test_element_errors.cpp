@@ -24,6 +24,24 @@ struct ElementErrors : testing::Test {
   std::string fast(const std::string& extra = "") const {
     return "style-location=" + style + " " + fastSettings() + " steps=1 " + extra;
   }
+  /// Settings of a second element: another style, one step.
+  std::string otherStyle() const {
+    return "style-location=" + writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255}) + " " +
+           fastSettings() + " steps=1";
+  }
+  /// Runs two 32x32 frames into `elements`, which holds neuralstyle elements named first
+  /// and second: each must stylise both frames, and the pipeline end cleanly.
+  static void expectTwoElementsStyleEveryFrame(const std::string& elements) {
+    const Outcome outcome =
+        runPipeline("videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! " + elements);
+    ASSERT_TRUE(outcome.eos) << outcome.error_text;
+    size_t first = 0, second = 0;
+    for (const auto& message : outcome.messages)
+      if (message.name() == "neuralstyle-frame-done") (message.source == "first" ? first : second)++;
+    EXPECT_EQ(first, 2u);
+    EXPECT_EQ(second, 2u);
+    EXPECT_TRUE(outcome.reached_null);
+  }
 };
 
 void expectError(const Outcome& outcome, GQuark domain, int code, const std::string& needle) {
@@ -241,17 +259,8 @@ TEST_F(ElementErrors, ShutdownCancelsALongFrameBetweenSteps) {
 }
 
 TEST_F(ElementErrors, TwoElementsInOnePipelineEachStyleEveryFrame) {
-  const std::string other = writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255});
-  const Outcome outcome = runPipeline(
-      "videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! neuralstyle name=first " + fast() +
-      " ! neuralstyle name=second style-location=" + other + " " + fastSettings() + " steps=1 ! fakesink");
-  ASSERT_TRUE(outcome.eos) << outcome.error_text;
-  size_t first = 0, second = 0;
-  for (const auto& message : outcome.messages)
-    if (message.name() == "neuralstyle-frame-done") (message.source == "first" ? first : second)++;
-  EXPECT_EQ(first, 2u);
-  EXPECT_EQ(second, 2u);
-  EXPECT_TRUE(outcome.reached_null);
+  expectTwoElementsStyleEveryFrame("neuralstyle name=first " + fast() + " ! neuralstyle name=second " +
+                                   otherStyle() + " ! fakesink");
 }
 
 TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
@@ -259,19 +268,9 @@ TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
   // first frame at once, and the first frame of each installs the process-wide CPU
   // allocator concurrently while the other already runs LibTorch (see README, Process-wide
   // settings). Run under the sanitizer build as well (README, Building).
-  const std::string other = writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255});
-  const Outcome outcome = runPipeline(
-      "videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! tee name=split "
-      "split. ! queue ! neuralstyle name=left " + fast() + " ! fakesink "
-      "split. ! queue ! neuralstyle name=right style-location=" + other + " " + fastSettings() +
-      " steps=1 ! fakesink");
-  ASSERT_TRUE(outcome.eos) << outcome.error_text;
-  size_t left = 0, right = 0;
-  for (const auto& message : outcome.messages)
-    if (message.name() == "neuralstyle-frame-done") (message.source == "left" ? left : right)++;
-  EXPECT_EQ(left, 2u);
-  EXPECT_EQ(right, 2u);
-  EXPECT_TRUE(outcome.reached_null);
+  expectTwoElementsStyleEveryFrame("tee name=split split. ! queue ! neuralstyle name=first " + fast() +
+                                   " ! fakesink split. ! queue ! neuralstyle name=second " + otherStyle() +
+                                   " ! fakesink");
 }
 
 }  // namespace
