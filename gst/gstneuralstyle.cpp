@@ -56,6 +56,16 @@
  * Stopping, flushing or going to READY cancels the running optimisation
  * between two steps, so a long frame does not delay shutdown or seeking.
  *
+ * Process-wide settings: #GstNeuralStyle:threads and #GstNeuralStyle:seed set
+ * LibTorch's thread count and generator for the whole process (with several
+ * elements, the last one to start decides). On the CPU the first frame installs
+ * a CPU allocator for LibTorch in the process that keeps buffers above 32 MB
+ * from one step to the next within a frame (fewer page faults) and passes
+ * every other allocation and free to the allocator installed before it. Set
+ * the environment variable `NEURALSTYLE_TENSOR_CACHE=0` to keep LibTorch's own
+ * allocator untouched (frames then pay more page faults); a value other than
+ * 0/1 (off/on, false/true, no/yes) is a settings error when the element starts.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 filesrc location=cat.jpg ! decodebin ! videoconvert ! \

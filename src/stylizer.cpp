@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <thread>
 #include <torch/torch.h>
 
@@ -80,7 +81,8 @@ Stylizer::Stylizer(const NetworkWeights& weights, torch::Device device, StyleOpt
       compute_dtype_(precision == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat32),
       convention_(weights.convention),
       network_(makeFeatureNetwork(weights, options.pooling)),
-      options_(options.resolvedFor(weights.network)) {
+      options_(options.resolvedFor(weights.network)),
+      tensor_cache_(detail::tensorMemoryCacheAllowedByEnvironment()) {
   if (convolution == Convolution::Winograd && (!device_.is_cpu() || precision != Precision::Float32))
     throw OptionsError("Winograd convolutions run in float32 on the CPU only; use convolution "
                        "'auto' (Winograd where it applies) or 'direct'");
@@ -103,6 +105,7 @@ Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
                            engine.network),
                resolveDevice(engine.device), std::move(options), engine.precision,
                engine.convolution) {
+  tensor_cache_ = tensor_cache_ && engine.tensor_cache;
   configureThreads(engine.threads);
   torch::manual_seed(engine.seed);
 }
@@ -170,7 +173,8 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                      std::to_string(minimum) + " pixels a side)");
   const auto start = Clock::now();
   // The steps allocate and free the same large tensors: reuse them within this frame.
-  detail::TensorMemoryScope reuse_tensor_memory;
+  std::optional<detail::TensorMemoryScope> reuse_tensor_memory;
+  if (reusesTensorMemory()) reuse_tensor_memory.emplace();
   prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
 
   const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
@@ -225,7 +229,8 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
       optimizer->step([&] {
         optimizer->zero_grad();
         parts = lossesOf(target, &total);
-        reuse_tensor_memory.releaseIdle();  // what the forward pass did not reuse
+        // What the forward pass did not reuse would only add to the peak.
+        if (reuse_tensor_memory) reuse_tensor_memory->releaseIdle();
         total.backward();
         return total;
       });

@@ -3,124 +3,201 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
+#include <pthread.h>
 
-#include <map>
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "neuralstyle/errors.hpp"
 
 namespace neuralstyle::detail {
 namespace {
 
-// In front of the data LibTorch sees: the block's size and the cache it returns to
-// (0 = none, freed at once). 64 bytes keep the data at LibTorch's 64-byte alignment.
-struct alignas(64) BlockHeader {
+// A large block handed out inside a live scope, known by its address (nothing is written
+// next to it: a pointer the table does not know is not ours to interpret).
+struct Block {
   size_t bytes;
-  uint64_t cache;
+  uint64_t cache;  // the scope it returns to
+  bool idle;       // freed by LibTorch, kept for the next allocation of this size
 };
-static_assert(sizeof(BlockHeader) == 64, "the header must keep the data 64-byte aligned");
 
-struct Cache {
-  std::multimap<size_t, BlockHeader*> free_blocks;  // by size
+struct ScopeCounters {
   size_t cached_bytes = 0;
   uint64_t reuses = 0;
 };
 
-std::mutex g_mutex;                             // guards g_caches and g_next_id
-std::unordered_map<uint64_t, Cache> g_caches;  // the live scopes' caches, by id
-uint64_t g_next_id = 1;
-thread_local uint64_t t_active_cache = 0;       // the innermost scope on this thread
+struct State {
+  std::mutex mutex;  // guards everything below except tracked_count's lock-free reads
+  std::unordered_map<void*, Block> blocks;  // the blocks of live scopes only
+  std::atomic<size_t> tracked_count{0};     // blocks.size(): frees skip the lock at 0
+  std::unordered_map<uint64_t, ScopeCounters> scopes;  // the live scopes, by id
+  uint64_t next_id = 1;
+  // The allocator installed before ours (LibTorch's default unless the application set
+  // one): every block we do not keep comes from it and goes back through its deleter.
+  // Written once before ours is installed, read-only afterwards.
+  c10::Allocator* previous = nullptr;
+  c10::DeleterFnPtr previous_deleter = nullptr;
+};
 
+// Never destroyed, like the allocator below: LibTorch and the application may free a
+// tensor through this allocator after this library's static destructors have run at exit
+// (a tensor in a static, LibTorch's own statics). Together with the library being linked
+// -z nodelete (src/CMakeLists.txt: dlclose never unmaps it, since LibTorch keeps a pointer
+// to the allocator for the life of the process) every call LibTorch makes finds valid state.
+State& g = *new State;
+thread_local uint64_t t_active_cache = 0;  // the innermost scope on this thread
+
+void updateTrackedCount() { g.tracked_count.store(g.blocks.size()); }
+
+// LibTorch's deleter for every block this allocator handed out, and its raw_deleter(),
+// which oneDNN (ideep) calls for any block it frees, whoever allocated it.
 void releaseBlock(void* data) {
   if (data == nullptr) return;
-  BlockHeader* header = static_cast<BlockHeader*>(data) - 1;
-  if (header->cache != 0) {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    const auto cache = g_caches.find(header->cache);
-    if (cache != g_caches.end()) {
-      cache->second.free_blocks.emplace(header->bytes, header);
-      cache->second.cached_bytes += header->bytes;
+  // A block of ours was entered in the table before its pointer left allocate(), so a
+  // thread freeing it sees a non-zero count; outside frames the count is 0 and frees
+  // cost one atomic load more than LibTorch's own.
+  if (g.tracked_count.load() != 0) {
+    std::lock_guard<std::mutex> lock(g.mutex);
+    const auto block = g.blocks.find(data);
+    if (block != g.blocks.end()) {  // its scope is alive (the scope's end drops its blocks)
+      block->second.idle = true;
+      g.scopes.at(block->second.cache).cached_bytes += block->second.bytes;
       return;
     }
   }
-  c10::free_cpu(header);  // small, allocated outside a scope, or its scope has ended
+  g.previous_deleter(data);  // allocated outside a scope, before the switch, or its scope ended
 }
 
-BlockHeader* reuseBlock(uint64_t cache_id, size_t bytes) {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  const auto cache = g_caches.find(cache_id);
-  if (cache == g_caches.end()) return nullptr;
-  const auto block = cache->second.free_blocks.find(bytes);
-  if (block == cache->second.free_blocks.end()) return nullptr;
-  BlockHeader* header = block->second;
-  cache->second.free_blocks.erase(block);
-  cache->second.cached_bytes -= bytes;
-  ++cache->second.reuses;
-  return header;
+void* reuseBlock(uint64_t cache, size_t bytes) {
+  std::lock_guard<std::mutex> lock(g.mutex);
+  for (auto& [data, block] : g.blocks) {
+    if (block.idle && block.cache == cache && block.bytes == bytes) {
+      block.idle = false;
+      auto& counters = g.scopes.at(cache);
+      counters.cached_bytes -= bytes;
+      ++counters.reuses;
+      return data;
+    }
+  }
+  return nullptr;
 }
 
-// LibTorch's CPU allocator contract: allocate() always attaches raw_deleter(), and the
-// data pointer is also the context (oneDNN's buffers go through raw_allocate).
+// Takes the scope's idle blocks (and with `end`, all its blocks and its counters) out of
+// the table in one critical section: a block freed on another thread meanwhile is either
+// still in the table, and idle blocks are returned here, or no longer in it, and its
+// free goes to the previous allocator. Either way it is freed once.
+std::vector<void*> takeBlocks(uint64_t cache, bool end) {
+  std::vector<void*> idle;
+  std::lock_guard<std::mutex> lock(g.mutex);
+  for (auto block = g.blocks.begin(); block != g.blocks.end();) {
+    if (block->second.cache == cache && (end || block->second.idle)) {
+      if (block->second.idle) idle.push_back(block->first);
+      block = g.blocks.erase(block);
+    } else {
+      ++block;
+    }
+  }
+  updateTrackedCount();
+  if (end) g.scopes.erase(cache);
+  else g.scopes.at(cache).cached_bytes = 0;
+  return idle;
+}
+
+c10::DataPtr ownedBy(void* data) {
+  // LibTorch's CPU allocator contract: the data pointer is also the context, and the
+  // deleter is raw_deleter() (raw_allocate/raw_deallocate rely on both).
+  return {data, data, &releaseBlock, c10::Device(c10::DeviceType::CPU)};
+}
+
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   c10::DataPtr allocate(size_t bytes) const override {
     const uint64_t cache = bytes >= kCachedBlockBytes ? t_active_cache : 0;
-    BlockHeader* header = cache != 0 ? reuseBlock(cache, bytes) : nullptr;
-    if (header == nullptr) {
-      header = static_cast<BlockHeader*>(c10::alloc_cpu(sizeof(BlockHeader) + bytes));
-      header->bytes = bytes;
-      header->cache = cache;
+    if (cache == 0) return g.previous->allocate(bytes);  // as if we were not installed
+    if (void* data = reuseBlock(cache, bytes)) return ownedBy(data);
+    c10::DataPtr block = g.previous->allocate(bytes);
+    // Only a plain block (context = data, freed by the previous raw deleter) can be kept
+    // and freed later by its address alone; anything else stays the previous allocator's.
+    if (block.get() == nullptr || block.get() != block.get_context() ||
+        block.get_deleter() != g.previous_deleter)
+      return block;
+    void* data = block.get();
+    {
+      std::lock_guard<std::mutex> lock(g.mutex);
+      g.blocks.emplace(data, Block{bytes, cache, false});  // may throw: `block` frees it
+      updateTrackedCount();
     }
-    void* data = header + 1;
-    return {data, data, &releaseBlock, c10::Device(c10::DeviceType::CPU)};
+    block.release_context();
+    return ownedBy(data);
   }
 
   c10::DeleterFnPtr raw_deleter() const override { return &releaseBlock; }
 };
 
 void installAllocatorOnce() {
-  static CachingCpuAllocator allocator;
   static std::once_flag once;
-  // Priority 1: above LibTorch's default (0), below an application's own choice.
-  std::call_once(once, [] { c10::SetCPUAllocator(&allocator, 1); });
+  std::call_once(once, [] {
+    g.previous = c10::GetCPUAllocator();
+    g.previous_deleter = g.previous->raw_deleter();
+    if (g.previous_deleter == nullptr) g.previous_deleter = &c10::free_cpu;
+    // fork() copies the mutex as it is: if another thread held it, the child would block
+    // forever at its first large free. Holding it across fork() makes the copy unlocked.
+    pthread_atfork([] { g.mutex.lock(); }, [] { g.mutex.unlock(); }, [] { g.mutex.unlock(); });
+    // Priority 1: above LibTorch's default (0), below an application's own choice.
+    static auto* const allocator = new CachingCpuAllocator;  // never destroyed, see g
+    c10::SetCPUAllocator(allocator, 1);
+  });
 }
 
 }  // namespace
 
 TensorMemoryScope::TensorMemoryScope() {
   installAllocatorOnce();
-  std::lock_guard<std::mutex> lock(g_mutex);
-  id_ = g_next_id++;
-  g_caches.emplace(id_, Cache{});
+  std::lock_guard<std::mutex> lock(g.mutex);
+  id_ = g.next_id++;
+  g.scopes.emplace(id_, ScopeCounters{});
   previous_ = t_active_cache;
   t_active_cache = id_;
 }
 
 TensorMemoryScope::~TensorMemoryScope() {
   t_active_cache = previous_;
-  releaseIdle();
-  std::lock_guard<std::mutex> lock(g_mutex);
-  g_caches.erase(id_);  // blocks still in use are freed when they are released
+  // Blocks still in use are freed by the previous allocator when LibTorch releases them.
+  for (void* data : takeBlocks(id_, true)) g.previous_deleter(data);
 }
 
 void TensorMemoryScope::releaseIdle() {
-  std::multimap<size_t, BlockHeader*> blocks;
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    auto& cache = g_caches.at(id_);
-    blocks.swap(cache.free_blocks);
-    cache.cached_bytes = 0;
-  }
-  for (const auto& [bytes, header] : blocks) c10::free_cpu(header);
+  for (void* data : takeBlocks(id_, false)) g.previous_deleter(data);
 }
 
 size_t TensorMemoryScope::cachedBytes() const {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  return g_caches.at(id_).cached_bytes;
+  std::lock_guard<std::mutex> lock(g.mutex);
+  return g.scopes.at(id_).cached_bytes;
 }
 
 uint64_t TensorMemoryScope::reuses() const {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  return g_caches.at(id_).reuses;
+  std::lock_guard<std::mutex> lock(g.mutex);
+  return g.scopes.at(id_).reuses;
+}
+
+size_t trackedTensorBlocks() { return g.tracked_count.load(); }
+
+bool tensorMemoryCacheAllowedByEnvironment() {
+  const char* raw = std::getenv("NEURALSTYLE_TENSOR_CACHE");
+  std::string value = raw ? raw : "";
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (value.empty() || value == "1" || value == "on" || value == "true" || value == "yes")
+    return true;
+  if (value == "0" || value == "off" || value == "false" || value == "no") return false;
+  throw OptionsError("NEURALSTYLE_TENSOR_CACHE='" + std::string(raw) +
+                     "' is not understood: use 0 (off) or 1 (on, the default)");
 }
 
 }  // namespace neuralstyle::detail

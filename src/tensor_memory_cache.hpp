@@ -13,8 +13,12 @@
 // memory 1278 -> 1324 MB. (Caching from 1 MB up saved more faults but raised the peak by
 // 300 MB: blocks of one size idle while others are needed.)
 //
-// This installs a CPU allocator for LibTorch process-wide (once, on first use). Outside a
-// scope it behaves like LibTorch's default (c10::alloc_cpu / c10::free_cpu).
+// The first scope installs a CPU allocator for LibTorch process-wide (once, priority 1).
+// It never writes anything beside the memory it hands out: the blocks of live scopes are
+// known by their address in a table, and every other allocation and free goes to the
+// allocator that was installed before it (LibTorch's default: c10::alloc_cpu and
+// c10::free_cpu), so a block allocated before the switch (oneDNN frees through whatever
+// allocator is installed at free time) or outside a scope is freed exactly as before.
 #include <cstddef>
 #include <cstdint>
 
@@ -42,5 +46,12 @@ class TensorMemoryScope {
   uint64_t id_;
   uint64_t previous_;  // the scope this one nests in on this thread (0 = none)
 };
+
+/// Large blocks of live scopes the allocator knows, in use or cached (for tests).
+size_t trackedTensorBlocks();
+
+/// Whether NEURALSTYLE_TENSOR_CACHE allows the cache: unset, empty, 1/on/true/yes allow it,
+/// 0/off/false/no forbid it (case-insensitive). Throws OptionsError for any other value.
+bool tensorMemoryCacheAllowedByEnvironment();
 
 }  // namespace neuralstyle::detail

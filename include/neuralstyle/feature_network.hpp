@@ -80,10 +80,13 @@ class FeatureNetworkImpl : public torch::nn::Module {
 
   struct WinogradLayer {
     std::shared_ptr<detail::WinogradConvRelu> layer;
-    // What it was built from: the storages of weight and bias, and their version counters
-    // (they only grow, so their sum changes with any in-place write).
+    // What it was built from: the data of weight and bias (set_data() replaces it and
+    // keeps the version counter), and their version counters (they only grow, so their
+    // sum changes with any in-place write). The storages are held so that a replacement
+    // cannot be allocated at the same address.
     const void* weight = nullptr;
     const void* bias = nullptr;
+    c10::Storage weight_storage, bias_storage;
     int64_t versions = -1;
   };
   Network network_;

@@ -48,7 +48,7 @@ void configureThreads(int threads);
 class Stylizer {
  public:
   /// Loads the weights and moves the network to the device. Throws WeightsError,
-  /// DeviceError, OptionsError.
+  /// DeviceError, OptionsError (also for a NEURALSTYLE_TENSOR_CACHE it does not understand).
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
   Stylizer(const NetworkWeights& weights, torch::Device device, StyleOptions options = {},
            Precision precision = Precision::Float32,
@@ -87,6 +87,9 @@ class Stylizer {
   Convolution convolution() const { return network_->convolution(); }
   const InputConvention& convention() const { return convention_; }
   std::shared_ptr<FeatureNetworkImpl> network() const { return network_; }
+  /// Whether frames reuse large CPU buffers (EngineOptions::tensor_cache and
+  /// NEURALSTYLE_TENSOR_CACHE both allow it, and the device is the CPU).
+  bool reusesTensorMemory() const { return tensor_cache_ && device_.is_cpu(); }
 
  private:
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
@@ -107,6 +110,7 @@ class Stylizer {
   std::vector<torch::Tensor> style_grams_;  // one per options_.style_layers entry
   bool style_targets_valid_ = false;
   int style_computations_ = 0;
+  bool tensor_cache_ = true;
 };
 
 /// Gram matrix of a [1,d,h,w] feature: F' F'^T with F' = [d, h*w] (not normalised).

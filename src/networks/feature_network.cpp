@@ -69,6 +69,8 @@ const detail::WinogradConvRelu& FeatureNetworkImpl::winograd(const torch::nn::Co
                                                               winograd_workspace_);
     cached.weight = weight;
     cached.bias = bias;
+    cached.weight_storage = conv->weight.storage();
+    cached.bias_storage = conv->bias.storage();
     cached.versions = versions;
   }
   return *cached.layer;

@@ -1,6 +1,10 @@
 // TensorMemoryScope: LibTorch's large CPU buffers are reused within a scope, on its thread.
 #include <gtest/gtest.h>
 #include <c10/core/CPUAllocator.h>
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <atomic>
 #include <thread>
 #include <torch/torch.h>
 
@@ -85,4 +89,91 @@ TEST(TensorMemoryScope, OutsideAScopeLibTorchAllocatesAsBefore) {
   EXPECT_EQ(reinterpret_cast<uintptr_t>(raw) % 64, 0u) << "LibTorch expects 64-byte alignment";
   static_cast<char*>(raw)[kLargeBytes - 1] = 1;
   allocator->raw_deallocate(raw);
+}
+
+TEST(TensorMemoryScope, BlocksAllocatedByAnotherAllocatorAreFreedAsItWould) {
+  // oneDNN frees through the allocator installed at free time, whoever allocated the block:
+  // a block of LibTorch's default allocator must go back to it untouched, small or large.
+  TensorMemoryScope scope;
+  c10::Allocator* installed = c10::GetCPUAllocator();
+  ASSERT_NE(installed, c10::GetDefaultCPUAllocator());
+  for (const size_t bytes : {size_t{64}, size_t{4096}, kLargeBytes}) {
+    void* foreign = c10::GetDefaultCPUAllocator()->raw_allocate(bytes);
+    static_cast<char*>(foreign)[bytes - 1] = 1;
+    installed->raw_deallocate(foreign);
+  }
+  EXPECT_EQ(scope.cachedBytes(), 0u) << "a foreign block must not be cached";
+}
+
+TEST(TensorMemoryScope, ItsBlocksAreForgottenWhenItEnds) {
+  torch::Tensor in_use;
+  {
+    TensorMemoryScope scope;
+    in_use = torch::empty({kLargeFloats});
+    torch::empty({kLargeFloats + 1024});  // cached
+    EXPECT_EQ(neuralstyle::detail::trackedTensorBlocks(), 2u);
+  }
+  EXPECT_EQ(neuralstyle::detail::trackedTensorBlocks(), 0u)
+      << "outside frames, frees must not need the cache's lock";
+  in_use.reset();  // freed by LibTorch's default allocator
+  EXPECT_EQ(neuralstyle::detail::trackedTensorBlocks(), 0u);
+}
+
+TEST(TensorMemoryScope, ABlockFreedOnAnotherThreadWhileItsScopeEndsIsFreed) {
+  // glibc maps each of these 40 MB blocks by itself: the count of mapped blocks shows one
+  // that neither the scope nor the other thread freed.
+  const auto frame = [] {
+    std::atomic<bool> scope_ending{false};
+    std::thread other;
+    {
+      TensorMemoryScope scope;
+      // A cached block (of another size) with pages in use: the scope's end takes a while
+      // to unmap it, and that is when the other thread frees its block.
+      torch::empty({kLargeFloats + 1024}).narrow(0, 0, kLargeFloats / 5).fill_(1);
+      auto block = torch::empty({kLargeFloats});
+      other = std::thread([block = std::move(block), &scope_ending]() mutable {
+        while (!scope_ending.load()) std::this_thread::yield();
+        block.reset();
+      });
+      scope_ending = true;
+    }
+    other.join();
+  };
+  frame();  // LibTorch's own first-use allocations
+  const size_t mapped_before = mallinfo2().hblks;
+  constexpr int kFrames = 100;
+  for (int i = 0; i < kFrames; ++i) frame();
+  EXPECT_EQ(mallinfo2().hblks, mapped_before) << "blocks leaked in " << kFrames << " frames";
+}
+
+TEST(TensorMemoryScope, AForkWhileAnotherThreadUsesTheCacheLeavesTheChildAUsableOne) {
+  // fork() copies the cache's lock as it is at that moment; a child whose copy is locked
+  // would wait forever at its first large allocation. The other thread below holds the
+  // lock often; each child must finish (alarm: a deadlocked child dies of SIGALRM).
+  std::atomic<bool> stop{false};
+  std::thread busy([&] {
+    TensorMemoryScope scope;
+    while (!stop.load()) torch::empty({kLargeFloats});  // allocation and free, both locked
+  });
+  constexpr int kForks = 20;
+  int clean_exits = 0;
+  for (int i = 0; i < kForks; ++i) {
+    const pid_t child = fork();
+    ASSERT_NE(child, -1);
+    if (child == 0) {
+      alarm(10);
+      {
+        TensorMemoryScope scope;
+        torch::empty({kLargeFloats});  // no OpenMP in the child: LibTorch's pool is the parent's
+      }
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) break;
+    ++clean_exits;
+  }
+  stop = true;
+  busy.join();
+  EXPECT_EQ(clean_exits, kForks);
 }

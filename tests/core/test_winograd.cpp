@@ -153,10 +153,15 @@ TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
 }
 
-TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
-  SKIP_WITHOUT_WINOGRAD();
+static Vgg19Features winogradNetwork() {
   Vgg19Features network(randomWeights(3));
   network->setConvolution(Convolution::Winograd);
+  return network;
+}
+
+TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
+  SKIP_WITHOUT_WINOGRAD();
+  auto network = winogradNetwork();
   torch::NoGradGuard no_grad;
   const auto image = torch::randn({1, 3, 32, 32});
   const int conv1_2 = network->layer("conv1_2");  // torchvision index 2
@@ -189,6 +194,22 @@ TEST(SqueezeNetWinograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   for (size_t i = 0; i < layers.size(); ++i)
     EXPECT_LT(relativeL2(winograd[i], direct[i]), 1e-5) << network->layerNames()[i];
   EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
+}
+
+TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
+  SKIP_WITHOUT_WINOGRAD();
+  auto network = winogradNetwork();
+  torch::NoGradGuard no_grad;
+  const auto image = torch::randn({1, 3, 32, 32});
+  network->forward(image, {network->layer("conv1_2")});  // builds the layer's Winograd form
+  // set_data() gives the bias new storage but keeps its version counter.
+  auto bias = network->conv(2)->bias;
+  bias.set_data(bias + 100);
+  const auto winograd = network->forward(image, {network->layer("conv1_2")})[0];
+  network->setConvolution(Convolution::Direct);
+  const auto direct = network->forward(image, {network->layer("conv1_2")})[0];
+  EXPECT_GT(direct.mean().item<double>(), 50) << "the new bias did not reach the direct path";
+  EXPECT_LT(relativeL2(winograd, direct), 1e-5) << "the Winograd form kept the old bias";
 }
 
 TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirect) {

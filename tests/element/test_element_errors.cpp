@@ -24,6 +24,24 @@ struct ElementErrors : testing::Test {
   std::string fast(const std::string& extra = "") const {
     return "style-location=" + style + " " + fastSettings() + " steps=1 " + extra;
   }
+  /// Settings of a second element: another style, one step.
+  std::string otherStyle() const {
+    return "style-location=" + writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255}) + " " +
+           fastSettings() + " steps=1";
+  }
+  /// Runs two 32x32 frames into `elements`, which holds neuralstyle elements named first
+  /// and second: each must stylise both frames, and the pipeline end cleanly.
+  static void expectTwoElementsStyleEveryFrame(const std::string& elements) {
+    const Outcome outcome =
+        runPipeline("videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! " + elements);
+    ASSERT_TRUE(outcome.eos) << outcome.error_text;
+    size_t first = 0, second = 0;
+    for (const auto& message : outcome.messages)
+      if (message.name() == "neuralstyle-frame-done") (message.source == "first" ? first : second)++;
+    EXPECT_EQ(first, 2u);
+    EXPECT_EQ(second, 2u);
+    EXPECT_TRUE(outcome.reached_null);
+  }
 };
 
 void expectError(const Outcome& outcome, GQuark domain, int code, const std::string& needle) {
@@ -100,6 +118,13 @@ TEST_F(ElementErrors, UnknownLayersAreSettingsErrorsNamingTheProperty) {
               "content-layer");
   expectError(runOneFrame(fast("style-layer-weights=conv1_1=1,pool2=3")), GST_LIBRARY_ERROR,
               GST_LIBRARY_ERROR_SETTINGS, "style-layer-weights");
+}
+
+TEST_F(ElementErrors, AnUnknownTensorCacheSettingIsASettingsError) {
+  g_setenv("NEURALSTYLE_TENSOR_CACHE", "maybe", TRUE);
+  const Outcome outcome = runOneFrame(fast());
+  g_unsetenv("NEURALSTYLE_TENSOR_CACHE");
+  expectError(outcome, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, "NEURALSTYLE_TENSOR_CACHE='maybe'");
 }
 
 TEST_F(ElementErrors, UnsupportedFormatsDoNotLink) {
@@ -234,17 +259,18 @@ TEST_F(ElementErrors, ShutdownCancelsALongFrameBetweenSteps) {
 }
 
 TEST_F(ElementErrors, TwoElementsInOnePipelineEachStyleEveryFrame) {
-  const std::string other = writeStyle(dir, "other.png", {0, 255, 0}, {255, 0, 255});
-  const Outcome outcome = runPipeline(
-      "videotestsrc num-buffers=2 ! video/x-raw,width=32,height=32 ! neuralstyle name=first " + fast() +
-      " ! neuralstyle name=second style-location=" + other + " " + fastSettings() + " steps=1 ! fakesink");
-  ASSERT_TRUE(outcome.eos) << outcome.error_text;
-  size_t first = 0, second = 0;
-  for (const auto& message : outcome.messages)
-    if (message.name() == "neuralstyle-frame-done") (message.source == "first" ? first : second)++;
-  EXPECT_EQ(first, 2u);
-  EXPECT_EQ(second, 2u);
-  EXPECT_TRUE(outcome.reached_null);
+  expectTwoElementsStyleEveryFrame("neuralstyle name=first " + fast() + " ! neuralstyle name=second " +
+                                   otherStyle() + " ! fakesink");
+}
+
+TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
+  // Each branch has its own streaming thread (the queues), so both elements get the same
+  // first frame at once, and the first frame of each installs the process-wide CPU
+  // allocator concurrently while the other already runs LibTorch (see README, Process-wide
+  // settings). Run under the sanitizer build as well (README, Building).
+  expectTwoElementsStyleEveryFrame("tee name=split split. ! queue ! neuralstyle name=first " + fast() +
+                                   " ! fakesink split. ! queue ! neuralstyle name=second " + otherStyle() +
+                                   " ! fakesink");
 }
 
 }  // namespace
