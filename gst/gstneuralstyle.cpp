@@ -27,18 +27,33 @@
  * random, untrained filters instead: they still transfer colours and fine
  * texture, far more weakly than trained weights.
  *
- * Each frame posts element messages on the bus: `neuralstyle-progress` every
- * #GstNeuralStyle:progress-interval steps, with the fields `frame` (guint64,
- * from 0), `step` (guint, from 1; the losses computed in that step, before its
- * update), `steps` (guint), `total-loss`, `content-loss`, `style-loss` and
- * `elapsed` (gdouble, seconds) and `running-time`, `stream-time` (guint64, of
- * the frame); and `neuralstyle-frame-done` with `frame`, `steps`, `elapsed`,
- * `total-loss`, `content-loss`, `style-loss`, `running-time` and
- * `stream-time`.
+ * Each frame posts element messages on the bus. Every one has `frame`
+ * (guint64): the index of the frame among those the element received since it
+ * started or since the last flush (a flushing seek), from 0; and `running-time`
+ * and `stream-time` (guint64) of its buffer, GST_CLOCK_TIME_NONE
+ * (18446744073709551615) for a buffer without a timestamp. Each frame received
+ * gets exactly one of `neuralstyle-frame-done` (stylised and pushed, with
+ * `steps` (guint), `elapsed` (gdouble, seconds), `total-loss`, `content-loss`
+ * and `style-loss` (gdouble)), `neuralstyle-frame-cancelled` (a flush or a
+ * state change stopped it; not pushed) or `neuralstyle-frame-dropped` (late:
+ * QoS dropped it before its optimisation) -- or an error ends the stream at
+ * it. While a frame is optimised, `neuralstyle-progress` comes every
+ * #GstNeuralStyle:progress-interval steps with `step` (guint, from 1; the
+ * losses computed in that step, before its update), `steps`, the three losses
+ * and `elapsed`.
  *
  * Optimisation settings and #GstNeuralStyle:style-location may change while
  * playing; they apply from the next frame on (the style targets are
- * recomputed once). #GstNeuralStyle:weights-location, #GstNeuralStyle:device,
+ * recomputed once). A value that cannot work is refused when it is set, with
+ * a warning on the bus, and the property keeps (and reads back) the value in
+ * force: an unknown layer or a malformed layer weight, a style image that is
+ * unset or does not exist (GLib itself refuses numbers out of range). A style image that exists but cannot be read is found at
+ * the next frame: a warning, and the previous style stays in force. When
+ * #GstNeuralStyle:max-size is too small for the frames' shape (VGG19 needs 16
+ * pixels on the shorter side), they are processed at the smallest size that
+ * works, with a warning. In the NULL and READY states values are taken as
+ * they are and checked when the element starts, where a bad one is an error.
+ * #GstNeuralStyle:weights-location, #GstNeuralStyle:device,
  * #GstNeuralStyle:precision, #GstNeuralStyle:convolution, #GstNeuralStyle:threads
  * and #GstNeuralStyle:seed
  * apply when the element starts and can only be changed in the NULL or READY
@@ -48,7 +63,8 @@
  * plus the time of the slowest frame so far, or, before the first frame, an
  * estimate from the processing size and the number of steps (about 1.4 MFLOP
  * per pixel and step, at a nominal 100 GFLOP/s on the CPU and 10 TFLOP/s on
- * CUDA); with a live upstream it posts a latency message when a frame takes
+ * CUDA), which follows #GstNeuralStyle:max-size and #GstNeuralStyle:steps;
+ * with a live upstream it posts a latency message when a frame takes
  * longer than reported. QoS stays enabled as in every #GstVideoFilter: a
  * sink that synchronises to the clock makes late frames be dropped, so set
  * `qos=false` (or `sync=false` on the sink) to keep every frame.
@@ -72,13 +88,13 @@
 #include "gstneuralstyle.h"
 
 #include <algorithm>
-#include <atomic>
 #include <c10/util/Exception.h>
 #include <cstring>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
 
+#include "gstneuralstylecancel.h"
 #include "gstneuralstyleenums.h"
 #include "gstneuralstylemessages.h"
 #include "gstneuralstylesettings.h"
@@ -120,7 +136,7 @@ namespace
 /* What the latency query needs. Guarded by the object lock. */
 struct LatencyModel
 {
-  double processing_pixels = 0;   /* set_info */
+  cv::Size frame_size;            /* set_info; empty before caps */
   bool on_cuda = false;           /* start */
   GstClockTime slowest_frame = 0; /* after each frame; 0 = none measured */
   GstClockTime reported = 0;      /* our share of the last latency answer */
@@ -131,6 +147,26 @@ struct LatencyModel
 constexpr double kFlopPerPixelAndStep = 1.4e6;
 constexpr double kNominalCpuFlops = 1e11;
 constexpr double kNominalCudaFlops = 1e13;
+
+/* Holds an object's lock for a scope, so that an exception (std::bad_alloc
+ * while copying a string) unwinds with the lock released. */
+class ObjectLock
+{
+public:
+  explicit ObjectLock (gpointer object):object_ (GST_OBJECT (object))
+  {
+    GST_OBJECT_LOCK (object_);
+  }
+  ~ObjectLock ()
+  {
+    GST_OBJECT_UNLOCK (object_);
+  }
+  ObjectLock (const ObjectLock &) = delete;
+  ObjectLock & operator= (const ObjectLock &) = delete;
+
+private:
+  GstObject * object_;
+};
 
 }  // namespace
 
@@ -145,10 +181,20 @@ struct GstNeuralStylePrivate
   /* Made in start(), used by the streaming thread, dropped in stop(). */
   std::unique_ptr<neuralstyle::Stylizer> stylizer;
   std::string loaded_style;     /* location of the style image in the stylizer */
-  guint64 frame = 0;            /* index of the next frame */
 
-  /* Polled by the core between two steps; set on flush, stop and READY. */
-  std::atomic<bool> cancel{false};
+  /* Frame numbering (see the documentation): the index the next frame received
+   * gets, and the index of the frame in hand. Streaming thread; reset in
+   * start() and at flush-stop. */
+  guint64 next_frame = 0;
+  guint64 frame = 0;
+
+  /* The frame size and max-size last warned about, so that max-size raised for
+   * the frames' shape warns once, not at every frame. Streaming thread. */
+  cv::Size raised_for_size;
+  guint raised_for_max_size = 0;
+
+  /* Polled by the core between two steps. */
+  CancelReasons cancel;
 };
 
 struct _GstNeuralStyle
@@ -166,10 +212,8 @@ GST_ELEMENT_REGISTER_DEFINE (neuralstyle, "neuralstyle", GST_RANK_NONE,
 static Settings
 snapshot_settings (GstNeuralStyle * self)
 {
-  GST_OBJECT_LOCK (self);
-  Settings settings = self->priv->settings;
-  GST_OBJECT_UNLOCK (self);
-  return settings;
+  ObjectLock lock (self);
+  return self->priv->settings;
 }
 
 static bool
@@ -196,39 +240,73 @@ make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
 static gboolean
 check_style_location (GstNeuralStyle * self, const std::string & location)
 {
-  if (location.empty ()) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No style image set: set the style-location property."), (NULL));
-    return FALSE;
-  }
-  if (!g_file_test (location.c_str (), G_FILE_TEST_EXISTS)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("Style image \"%s\" does not exist.", location.c_str ()), (NULL));
-    return FALSE;
-  }
-  return TRUE;
+  const std::string problem = style_location_problem (location);
+
+  if (problem.empty ())
+    return TRUE;
+  GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", problem.c_str ()),
+      (NULL));
+  return FALSE;
 }
 
-/* Reads the style image into the stylizer (streaming thread or start()). */
-static gboolean
-load_style (GstNeuralStyle * self, const std::string & location)
+/* Reads the style image into the stylizer; throws what the core throws. */
+static void
+read_style (GstNeuralStyle * self, const std::string & location)
 {
-  GstNeuralStylePrivate *priv = self->priv;
+  self->priv->stylizer->setStyle (neuralstyle::readRgbImage (location),
+      neuralstyle::PixelFormat::RGB);
+  self->priv->loaded_style = location;
+  GST_INFO_OBJECT (self, "style image %s", location.c_str ());
+}
 
+/* The style image at start(): failing to read it is an error. */
+static gboolean
+load_first_style (GstNeuralStyle * self, const std::string & location)
+{
   if (!check_style_location (self, location))
     return FALSE;
   try {
-    priv->stylizer->setStyle (neuralstyle::readRgbImage (location),
-        neuralstyle::PixelFormat::RGB);
+    read_style (self, location);
   } catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
         ("Could not read the style image \"%s\".", location.c_str ()),
         ("%s", e.what ()));
     return FALSE;
   }
-  priv->loaded_style = location;
-  GST_INFO_OBJECT (self, "style image %s", location.c_str ());
   return TRUE;
+}
+
+/* Puts the style in force back into style-location, unless the application
+ * set another value meanwhile. */
+static void
+restore_style_location (GstNeuralStyle * self, const std::string & refused)
+{
+  ObjectLock lock (self);
+  Settings & settings = self->priv->settings;
+  if (settings.style_location == refused)
+    settings.style_location = self->priv->loaded_style;
+}
+
+/* A style-location set while playing. set_property made sure the file
+ * existed, but reading it can still fail (not a picture, gone since): then the
+ * previous style stays in force, with a warning, and the property reads it
+ * back, so that the next frame does not try again. */
+static void
+change_style (GstNeuralStyle * self, const std::string & location)
+{
+  try {
+    const std::string problem = style_location_problem (location);
+    if (!problem.empty ())
+      throw std::runtime_error (problem);
+    read_style (self, location);
+    return;
+  } catch (const std::exception & e) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Could not read the style image \"%s\"; the new style-location is "
+            "ignored and \"%s\" stays in force.", location.c_str (),
+            self->priv->loaded_style.c_str ()), ("%s", e.what ()));
+  }
+  restore_style_location (self, location);
 }
 
 /* Loads the weights onto the device; posts the error and returns FALSE on
@@ -324,8 +402,10 @@ gst_neural_style_start (GstBaseTransform * trans)
     const Settings settings = snapshot_settings (self);
     neuralstyle::StyleOptions options;
 
-    priv->cancel = false;
-    priv->frame = 0;
+    priv->cancel.clear_all ();
+    priv->next_frame = 0;
+    priv->raised_for_size = cv::Size ();
+    priv->raised_for_max_size = 0;
     GST_OBJECT_LOCK (self);
     priv->latency.slowest_frame = 0;
     GST_OBJECT_UNLOCK (self);
@@ -334,7 +414,7 @@ gst_neural_style_start (GstBaseTransform * trans)
     if (!check_style_location (self, settings.style_location)
         || !make_style_options_or_error (self, settings, &options)
         || !make_stylizer (self, settings, options)
-        || !load_style (self, settings.style_location)) {
+        || !load_first_style (self, settings.style_location)) {
       priv->stylizer.reset ();
       return FALSE;
     }
@@ -357,7 +437,6 @@ gst_neural_style_stop (GstBaseTransform * trans)
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
   GstNeuralStylePrivate *priv = self->priv;
 
-  priv->cancel = true;
   priv->stylizer.reset ();
   priv->loaded_style.clear ();
   return TRUE;
@@ -383,25 +462,29 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
 
   GST_OBJECT_LOCK (self);
   const guint max_size = self->priv->settings.max_size;
+  self->priv->latency.frame_size = frame_size;
   GST_OBJECT_UNLOCK (self);
   try {
-    const cv::Size processing = neuralstyle::processingSize (frame_size, max_size);
-    GST_OBJECT_LOCK (self);
-    self->priv->latency.processing_pixels =
-        static_cast<double> (processing.area ());
-    GST_OBJECT_UNLOCK (self);
+    /* The caps allow no frame smaller than VGG19 takes; the core has the last
+     * word. A max-size too small for the frames' shape is raised per frame. */
+    const int workable =
+        neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
+    const cv::Size processing = neuralstyle::processingSize (frame_size,
+        workable);
     GST_INFO_OBJECT (self, "%s %dx%d frames, processed at %dx%d",
         neuralstyle::toString (format).c_str (), frame_size.width,
         frame_size.height, processing.width, processing.height);
   } catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Frames of %dx%d are too small to stylise at max-size %u.",
-            frame_size.width, frame_size.height, max_size), ("%s", e.what ()));
+        ("Frames of %dx%d are too small to stylise.", frame_size.width,
+            frame_size.height), ("%s", e.what ()));
     return FALSE;
   }
   return TRUE;
 }
 
+/* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
+ * or outside a TIME segment. */
 static GstClockTime
 buffer_time (GstNeuralStyle * self, GstClockTime pts, bool running)
 {
@@ -412,6 +495,40 @@ buffer_time (GstNeuralStyle * self, GstClockTime pts, bool running)
       : gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
 }
 
+static FrameStamp
+frame_stamp (GstNeuralStyle * self, guint64 index, GstBuffer * buffer)
+{
+  const GstClockTime pts = GST_BUFFER_PTS (buffer);
+  return FrameStamp {index, buffer_time (self, pts, true),
+      buffer_time (self, pts, false)};
+}
+
+/* The max-size to process `frame_size` frames with: the property, or, where it
+ * is too small for their shape, the smallest size VGG19 takes, with a warning
+ * once for each frame size and max-size. */
+static int
+workable_max_size (GstNeuralStyle * self, cv::Size frame_size, guint max_size)
+{
+  GstNeuralStylePrivate *priv = self->priv;
+  const int workable =
+      neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
+
+  if (workable != static_cast<int> (max_size)
+      && (frame_size != priv->raised_for_size
+          || max_size != priv->raised_for_max_size)) {
+    const cv::Size processing = neuralstyle::processingSize (frame_size,
+        workable);
+    priv->raised_for_size = frame_size;
+    priv->raised_for_max_size = max_size;
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("max-size %u is too small for %dx%d frames: VGG19 needs %d pixels on "
+            "each side, so they are processed at %dx%d (max-size %d).",
+            max_size, frame_size.width, frame_size.height,
+            neuralstyle::kMinimumSide, processing.width, processing.height,
+            workable), (NULL));
+  }
+  return workable;
+}
 
 /* Records a frame's processing time; tells a live pipeline when frames take
  * longer than the latency it was given. */
@@ -451,7 +568,8 @@ gst_neural_style_transform_frame (GstVideoFilter * filter,
 {
   GstNeuralStyle *self = GST_NEURAL_STYLE (filter);
   GstNeuralStylePrivate *priv = self->priv;
-  const guint64 frame = priv->frame++;
+  const FrameStamp frame = frame_stamp (self, priv->frame, in_frame->buffer);
+  const guint64 index = frame.index;
   neuralstyle::PixelFormat format;
 
   if (!to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format))
@@ -459,57 +577,80 @@ gst_neural_style_transform_frame (GstVideoFilter * filter,
 
   try {
     const Settings settings = snapshot_settings (self);
+    const cv::Size frame_size (GST_VIDEO_FRAME_WIDTH (in_frame),
+        GST_VIDEO_FRAME_HEIGHT (in_frame));
     neuralstyle::StyleOptions options;
 
+    /* set_property refused what cannot work; this fails only for a value set
+     * in READY while the element was starting. */
     if (!make_style_options_or_error (self, settings, &options))
       return GST_FLOW_ERROR;
+    options.max_size = workable_max_size (self, frame_size, settings.max_size);
     priv->stylizer->setOptions (options);
-    if (settings.style_location != priv->loaded_style
-        && !load_style (self, settings.style_location))
-      return GST_FLOW_ERROR;
+    if (settings.style_location != priv->loaded_style)
+      change_style (self, settings.style_location);
 
-    const GstClockTime pts = GST_BUFFER_PTS (in_frame->buffer);
-    const GstClockTime running_time = buffer_time (self, pts, true);
-    const GstClockTime stream_time = buffer_time (self, pts, false);
-    const cv::Mat content (GST_VIDEO_FRAME_HEIGHT (in_frame),
-        GST_VIDEO_FRAME_WIDTH (in_frame),
+    const cv::Mat content (frame_size,
         CV_8UC (neuralstyle::channelCount (format)),
         GST_VIDEO_FRAME_PLANE_DATA (in_frame, 0),
         GST_VIDEO_FRAME_PLANE_STRIDE (in_frame, 0));
 
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
-        ", %u steps", frame, GST_TIME_ARGS (pts), settings.steps);
+        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (in_frame->buffer)),
+        settings.steps);
     const neuralstyle::StylizeResult result = priv->stylizer->stylize (content,
         format, [&](const neuralstyle::Progress & progress) {
-          post_progress (GST_ELEMENT (self), frame, progress, running_time, stream_time);
-        }, &priv->cancel);
+          post_progress (GST_ELEMENT (self), frame, progress);
+        }, priv->cancel.flag ());
 
     copy_into_frame (result.image, out_frame);
-    post_frame_done (GST_ELEMENT (self), frame, result, running_time, stream_time);
+    post_frame_done (GST_ELEMENT (self), frame, result);
     account_frame_time (self, result.elapsed_seconds);
     return GST_FLOW_OK;
   } catch (const neuralstyle::CancelledError & e) {
-    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", frame,
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", index,
         e.what ());
+    post_frame_cancelled (GST_ELEMENT (self), frame);
     return GST_FLOW_FLUSHING;
   } catch (const neuralstyle::DivergedError & e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("The optimisation of frame %" G_GUINT64_FORMAT " diverged: lower "
-            "learning-rate or style-weight.", frame), ("%s", e.what ()));
+            "learning-rate or style-weight.", index), ("%s", e.what ()));
   } catch (const c10::Error & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("LibTorch failed while stylising frame %" G_GUINT64_FORMAT ".", frame),
+        ("LibTorch failed while stylising frame %" G_GUINT64_FORMAT ".", index),
         ("%s", e.what_without_backtrace ()));
   } catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", frame),
+        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
         ("%s", e.what ()));
   } catch (...) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", frame),
+        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
         ("unknown exception"));
   }
   return GST_FLOW_ERROR;
+}
+
+/* Every buffer the element receives comes here first, so this is where frames
+ * are numbered; GstBaseTransform's QoS drops late ones here too, before any
+ * work, and says so with GST_BASE_TRANSFORM_FLOW_DROPPED. */
+static GstFlowReturn
+gst_neural_style_submit_input_buffer (GstBaseTransform * trans,
+    gboolean is_discont, GstBuffer * input)
+{
+  GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
+  GstNeuralStylePrivate *priv = self->priv;
+
+  priv->frame = priv->next_frame++;
+  /* The parent takes the buffer: stamp it first. */
+  const FrameStamp frame = frame_stamp (self, priv->frame, input);
+  const GstFlowReturn ret =
+      GST_BASE_TRANSFORM_CLASS (parent_class)->submit_input_buffer (trans,
+      is_discont, input);
+  if (ret == GST_BASE_TRANSFORM_FLOW_DROPPED)
+    post_frame_dropped (GST_ELEMENT (self), frame);
+  return ret;
 }
 
 static gboolean
@@ -519,15 +660,38 @@ gst_neural_style_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_START:
-      self->priv->cancel = true;
+      self->priv->cancel.raise (CancelReasons::kFlushing);
       break;
     case GST_EVENT_FLUSH_STOP:
-      self->priv->cancel = false;
+      /* Serialised: the frame in hand has returned. */
+      self->priv->cancel.clear (CancelReasons::kFlushing);
+      self->priv->next_frame = 0;
       break;
     default:
       break;
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* Before a frame is measured: the time a frame of the current caps takes at
+ * the current max-size and steps, from the model in the documentation. */
+static GstClockTime
+estimated_frame_time (const LatencyModel & latency, guint steps,
+    guint max_size)
+{
+  if (latency.frame_size.empty ())
+    return 0;
+  try {
+    const cv::Size processing = neuralstyle::processingSize (latency.frame_size,
+        neuralstyle::workableMaxSize (latency.frame_size,
+            static_cast<int> (max_size)));
+    const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
+    const double seconds = (steps + 1.0) * processing.area () *
+        kFlopPerPixelAndStep / flops;
+    return static_cast<GstClockTime> (seconds * GST_SECOND);
+  } catch (const std::exception &) {
+    return 0;                   /* set_info refused these caps */
+  }
 }
 
 /* Upstream latency plus the time one frame takes (see the documentation). */
@@ -550,16 +714,16 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
   gst_query_parse_latency (query, &live, &min, &max);
 
   GST_OBJECT_LOCK (self);
-  LatencyModel & latency = self->priv->latency;
-  GstClockTime ours = latency.slowest_frame;
-  if (ours == 0) {
-    const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
-    const double seconds = (self->priv->settings.steps + 1.0) *
-        latency.processing_pixels * kFlopPerPixelAndStep / flops;
-    ours = static_cast<GstClockTime> (seconds * GST_SECOND);
-  }
-  latency.reported = ours;
-  latency.upstream_live = live;
+  const LatencyModel latency = self->priv->latency;
+  const guint steps = self->priv->settings.steps;
+  const guint max_size = self->priv->settings.max_size;
+  GST_OBJECT_UNLOCK (self);
+  /* Computed from the settings of now, so it follows max-size and steps. */
+  const GstClockTime ours = latency.slowest_frame ? latency.slowest_frame :
+      estimated_frame_time (latency, steps, max_size);
+  GST_OBJECT_LOCK (self);
+  self->priv->latency.reported = ours;
+  self->priv->latency.upstream_live = live;
   GST_OBJECT_UNLOCK (self);
 
   min += ours;
@@ -577,10 +741,16 @@ gst_neural_style_change_state (GstElement * element, GstStateChange transition)
 {
   GstNeuralStyle *self = GST_NEURAL_STYLE (element);
 
-  /* Before chaining up: deactivating the pads waits for the frame in progress. */
+  /* Before chaining up: deactivating the pads waits for the frame in progress.
+   * The reason holds until the next start, whatever flushes come meanwhile. */
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
-    self->priv->cancel = true;
-  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+    self->priv->cancel.raise (CancelReasons::kStopping);
+  const GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY
+      && ret == GST_STATE_CHANGE_FAILURE)
+    self->priv->cancel.clear (CancelReasons::kStopping);
+  return ret;
 }
 
 /* Properties that shape the engine apply when the element starts. Called with
@@ -594,25 +764,62 @@ engine_property_settable (GstNeuralStyle * self)
       && (next == GST_STATE_VOID_PENDING || next <= GST_STATE_READY);
 }
 
+/* Whether `value` for `prop_id` can work from the next frame on: the core
+ * judges the settings in force with this one value changed (the element does
+ * not second-guess it). A style image must exist; reading it is the frame's
+ * job. noexcept: running out of memory aborts, as in set_setting. */
+static gboolean
+value_works_while_running (GstNeuralStyle * self, guint prop_id,
+    const GValue * value, InvalidSettings * why) noexcept
+{
+  Settings candidate = snapshot_settings (self);
+  neuralstyle::StyleOptions options;
+
+  set_setting (candidate, prop_id, value);
+  if (prop_id == PROP_STYLE_LOCATION) {
+    why->summary = style_location_problem (candidate.style_location);
+    return why->summary.empty ();
+  }
+  return make_style_options (candidate, &options, why);
+}
+
+/* In NULL and READY any value is taken and start() judges them all; while the
+ * element runs, a value that cannot work is refused here, on the
+ * application's thread, so that it can never end the stream. */
 static void
 gst_neural_style_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstNeuralStyle *self = GST_NEURAL_STYLE (object);
-  gboolean refused = FALSE, known;
+  const gchar *name = g_param_spec_get_name (pspec);
+  gboolean running, known = TRUE;
+  InvalidSettings why;
 
   GST_OBJECT_LOCK (self);
-  refused = is_engine_property (prop_id) && !engine_property_settable (self);
-  known = refused || set_setting (self->priv->settings, prop_id, value);
+  running = !engine_property_settable (self);
+  if (is_engine_property (prop_id) && !running)
+    set_setting (self->priv->settings, prop_id, value);
   GST_OBJECT_UNLOCK (self);
 
+  if (is_engine_property (prop_id)) {
+    if (running)
+      GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+          ("The %s property can only be changed in the NULL or READY state; "
+              "the new value is ignored.", name), (NULL));
+    return;
+  }
+  if (running && !value_works_while_running (self, prop_id, value, &why)) {
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("%s The new %s is ignored; the value in force stays.",
+            why.summary.c_str (), name), ("%s", why.detail.c_str ()));
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  known = set_setting (self->priv->settings, prop_id, value);
+  GST_OBJECT_UNLOCK (self);
   if (!known)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-  if (refused)
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
-        ("The %s property can only be changed in the NULL or READY state; "
-            "the new value is ignored.", g_param_spec_get_name (pspec)),
-        (NULL));
 }
 
 static void
@@ -670,6 +877,8 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_neural_style_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_neural_style_sink_event);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_neural_style_query);
+  trans_class->submit_input_buffer =
+      GST_DEBUG_FUNCPTR (gst_neural_style_submit_input_buffer);
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_neural_style_set_info);
   filter_class->transform_frame =

@@ -4,43 +4,63 @@
 namespace gstneuralstyle
 {
 
-void
-post_progress (GstElement * element, guint64 frame,
-    const neuralstyle::Progress & progress, GstClockTime running_time,
-    GstClockTime stream_time)
+/* A message named `name` with the fields every frame message has. */
+static GstStructure *
+frame_structure (const gchar * name, const FrameStamp & frame)
 {
-  GstStructure *s = gst_structure_new ("neuralstyle-progress",
-      "frame", G_TYPE_UINT64, frame,
+  return gst_structure_new (name,
+      "frame", G_TYPE_UINT64, frame.index,
+      "running-time", G_TYPE_UINT64, static_cast<guint64> (frame.running_time),
+      "stream-time", G_TYPE_UINT64, static_cast<guint64> (frame.stream_time),
+      NULL);
+}
+
+static void
+post (GstElement * element, GstStructure * structure)
+{
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), structure));
+}
+
+void
+post_progress (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress)
+{
+  GstStructure *s = frame_structure ("neuralstyle-progress", frame);
+  gst_structure_set (s,
       "step", G_TYPE_UINT, static_cast<guint> (progress.step),
       "steps", G_TYPE_UINT, static_cast<guint> (progress.steps),
       "total-loss", G_TYPE_DOUBLE, progress.losses.total,
       "content-loss", G_TYPE_DOUBLE, progress.losses.content,
       "style-loss", G_TYPE_DOUBLE, progress.losses.style,
-      "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds,
-      "running-time", G_TYPE_UINT64, static_cast<guint64> (running_time),
-      "stream-time", G_TYPE_UINT64, static_cast<guint64> (stream_time),
-      NULL);
-  gst_element_post_message (element,
-      gst_message_new_element (GST_OBJECT (element), s));
+      "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds, NULL);
+  post (element, s);
 }
 
 void
-post_frame_done (GstElement * element, guint64 frame,
-    const neuralstyle::StylizeResult & result, GstClockTime running_time,
-    GstClockTime stream_time)
+post_frame_done (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::StylizeResult & result)
 {
-  GstStructure *s = gst_structure_new ("neuralstyle-frame-done",
-      "frame", G_TYPE_UINT64, frame,
+  GstStructure *s = frame_structure ("neuralstyle-frame-done", frame);
+  gst_structure_set (s,
       "steps", G_TYPE_UINT, static_cast<guint> (result.steps),
       "elapsed", G_TYPE_DOUBLE, result.elapsed_seconds,
       "total-loss", G_TYPE_DOUBLE, result.final_losses.total,
       "content-loss", G_TYPE_DOUBLE, result.final_losses.content,
-      "style-loss", G_TYPE_DOUBLE, result.final_losses.style,
-      "running-time", G_TYPE_UINT64, static_cast<guint64> (running_time),
-      "stream-time", G_TYPE_UINT64, static_cast<guint64> (stream_time),
-      NULL);
-  gst_element_post_message (element,
-      gst_message_new_element (GST_OBJECT (element), s));
+      "style-loss", G_TYPE_DOUBLE, result.final_losses.style, NULL);
+  post (element, s);
+}
+
+void
+post_frame_cancelled (GstElement * element, const FrameStamp & frame)
+{
+  post (element, frame_structure ("neuralstyle-frame-cancelled", frame));
+}
+
+void
+post_frame_dropped (GstElement * element, const FrameStamp & frame)
+{
+  post (element, frame_structure ("neuralstyle-frame-dropped", frame));
 }
 
 }  // namespace gstneuralstyle

@@ -10,15 +10,31 @@
 namespace gstneuralstyle
 {
 
+/* The frame a message is about: its index among the frames the element received
+ * since it started or since the last flush, and its buffer's running and stream
+ * time (GST_CLOCK_TIME_NONE for a buffer without a timestamp). */
+struct FrameStamp
+{
+  guint64 index;
+  GstClockTime running_time;
+  GstClockTime stream_time;
+};
+
 /* neuralstyle-progress: the losses of one step of a frame. */
-void post_progress (GstElement * element, guint64 frame,
-    const neuralstyle::Progress & progress, GstClockTime running_time,
-    GstClockTime stream_time);
+void post_progress (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress);
 
 /* neuralstyle-frame-done: a frame is stylised and goes downstream. */
-void post_frame_done (GstElement * element, guint64 frame,
-    const neuralstyle::StylizeResult & result, GstClockTime running_time,
-    GstClockTime stream_time);
+void post_frame_done (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::StylizeResult & result);
+
+/* neuralstyle-frame-cancelled: a flush or a state change stopped the frame's
+ * optimisation; it is not pushed. */
+void post_frame_cancelled (GstElement * element, const FrameStamp & frame);
+
+/* neuralstyle-frame-dropped: QoS dropped the frame before its optimisation
+ * (GstBaseTransform posts its own QOS message beside this one). */
+void post_frame_dropped (GstElement * element, const FrameStamp & frame);
 
 }  // namespace gstneuralstyle
 

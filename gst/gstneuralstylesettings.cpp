@@ -256,6 +256,16 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
   return TRUE;
 }
 
+std::string
+style_location_problem (const std::string & location)
+{
+  if (location.empty ())
+    return "No style image set: set the style-location property.";
+  if (!g_file_test (location.c_str (), G_FILE_TEST_EXISTS))
+    return "Style image \"" + location + "\" does not exist.";
+  return std::string ();
+}
+
 gboolean
 make_style_options (const Settings & settings,
     neuralstyle::StyleOptions * options, InvalidSettings * why)

@@ -101,6 +101,10 @@ struct InvalidSettings
   std::string detail;
 };
 
+/* Why `location` cannot be the style image, for the user; empty when it can as
+ * far as the file system tells (reading the picture is the frame's job). */
+std::string style_location_problem (const std::string & location);
+
 /* Maps the settings to the core's options and validates them with the core;
  * FALSE and `why` for a value the core refuses. */
 gboolean make_style_options (const Settings & settings,
