@@ -94,10 +94,8 @@
 #include <opencv2/core.hpp>
 #include <string>
 
-#include "gstneuralstylecancel.h"
 #include "gstneuralstyleenums.h"
-#include "gstneuralstylemessages.h"
-#include "gstneuralstylesettings.h"
+#include "gstneuralstyleprivate.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
@@ -106,7 +104,7 @@
 
 using namespace gstneuralstyle;
 
-GST_DEBUG_CATEGORY_STATIC (gst_neural_style_debug);
+GST_DEBUG_CATEGORY (gst_neural_style_debug);
 #define GST_CAT_DEFAULT gst_neural_style_debug
 
 /* VGG19 pools four times before conv5_1, so both sides must be at least
@@ -130,183 +128,26 @@ GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (NEURAL_STYLE_CAPS));
 
+
 namespace
 {
-
-/* What the latency query needs. Guarded by the object lock. */
-struct LatencyModel
-{
-  cv::Size frame_size;            /* set_info; empty before caps */
-  bool on_cuda = false;           /* start */
-  GstClockTime slowest_frame = 0; /* after each frame; 0 = none measured */
-  GstClockTime reported = 0;      /* our share of the last latency answer */
-  bool upstream_live = false;
-};
 
 /* See the latency paragraph of the element documentation. */
 constexpr double kFlopPerPixelAndStep = 1.4e6;
 constexpr double kNominalCpuFlops = 1e11;
 constexpr double kNominalCudaFlops = 1e13;
 
-/* Holds an object's lock for a scope, so that an exception (std::bad_alloc
- * while copying a string) unwinds with the lock released. */
-class ObjectLock
-{
-public:
-  explicit ObjectLock (gpointer object):object_ (GST_OBJECT (object))
-  {
-    GST_OBJECT_LOCK (object_);
-  }
-  ~ObjectLock ()
-  {
-    GST_OBJECT_UNLOCK (object_);
-  }
-  ObjectLock (const ObjectLock &) = delete;
-  ObjectLock & operator= (const ObjectLock &) = delete;
-
-private:
-  GstObject * object_;
-};
-
 }  // namespace
-
-/* The C++ side of the element; GObject zero-fills the instance and never runs
- * C++ constructors, so it lives behind a pointer made in init and freed in
- * finalize. */
-struct GstNeuralStylePrivate
-{
-  Settings settings;
-  LatencyModel latency;
-
-  /* Made in start(), used by the streaming thread, dropped in stop(). */
-  std::unique_ptr<neuralstyle::Stylizer> stylizer;
-  std::string loaded_style;     /* location of the style image in the stylizer */
-
-  /* Frame numbering (see the documentation): the index the next frame received
-   * gets, and the index of the frame in hand. Streaming thread; reset in
-   * start() and at flush-stop. */
-  guint64 next_frame = 0;
-  guint64 frame = 0;
-
-  /* The frame size and max-size last warned about, so that max-size raised for
-   * the frames' shape warns once, not at every frame. Streaming thread. */
-  cv::Size raised_for_size;
-  guint raised_for_max_size = 0;
-
-  /* Polled by the core between two steps. */
-  CancelReasons cancel;
-};
-
-struct _GstNeuralStyle
-{
-  GstVideoFilter videofilter;
-
-  GstNeuralStylePrivate *priv;
-};
 
 #define gst_neural_style_parent_class parent_class
 G_DEFINE_TYPE (GstNeuralStyle, gst_neural_style, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE (neuralstyle, "neuralstyle", GST_RANK_NONE,
     GST_TYPE_NEURAL_STYLE);
 
-static Settings
-snapshot_settings (GstNeuralStyle * self)
-{
-  ObjectLock lock (self);
-  return self->priv->settings;
-}
-
 static bool
 is_random_weights (const std::string & location)
 {
   return location == "random" || location.rfind ("random:", 0) == 0;
-}
-
-/* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
-static gboolean
-make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
-    neuralstyle::StyleOptions * options)
-{
-  InvalidSettings why;
-
-  if (make_style_options (settings, options, &why))
-    return TRUE;
-  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
-      ("%s", why.detail.c_str ()));
-  return FALSE;
-}
-
-/* Posts RESOURCE/NOT_FOUND unless the style image exists. */
-static gboolean
-check_style_location (GstNeuralStyle * self, const std::string & location)
-{
-  const std::string problem = style_location_problem (location);
-
-  if (problem.empty ())
-    return TRUE;
-  GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", problem.c_str ()),
-      (NULL));
-  return FALSE;
-}
-
-/* Reads the style image into the stylizer; throws what the core throws. */
-static void
-read_style (GstNeuralStyle * self, const std::string & location)
-{
-  self->priv->stylizer->setStyle (neuralstyle::readRgbImage (location),
-      neuralstyle::PixelFormat::RGB);
-  self->priv->loaded_style = location;
-  GST_INFO_OBJECT (self, "style image %s", location.c_str ());
-}
-
-/* The style image at start(): failing to read it is an error. */
-static gboolean
-load_first_style (GstNeuralStyle * self, const std::string & location)
-{
-  if (!check_style_location (self, location))
-    return FALSE;
-  try {
-    read_style (self, location);
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not read the style image \"%s\".", location.c_str ()),
-        ("%s", e.what ()));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Puts the style in force back into style-location, unless the application
- * set another value meanwhile. */
-static void
-restore_style_location (GstNeuralStyle * self, const std::string & refused)
-{
-  ObjectLock lock (self);
-  Settings & settings = self->priv->settings;
-  if (settings.style_location == refused)
-    settings.style_location = self->priv->loaded_style;
-}
-
-/* A style-location set while playing. set_property made sure the file
- * existed, but reading it can still fail (not a picture, gone since): then the
- * previous style stays in force, with a warning, and the property reads it
- * back, so that the next frame does not try again. */
-static void
-change_style (GstNeuralStyle * self, const std::string & location)
-{
-  try {
-    const std::string problem = style_location_problem (location);
-    if (!problem.empty ())
-      throw std::runtime_error (problem);
-    read_style (self, location);
-    return;
-  } catch (const std::exception & e) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("Could not read the style image \"%s\"; the new style-location is "
-            "ignored and \"%s\" stays in force.", location.c_str (),
-            self->priv->loaded_style.c_str ()), ("%s", e.what ()));
-  }
-  restore_style_location (self, location);
 }
 
 /* Loads the weights onto the device; posts the error and returns FALSE on
@@ -481,155 +322,6 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return FALSE;
   }
   return TRUE;
-}
-
-/* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
- * or outside a TIME segment. */
-static GstClockTime
-buffer_time (GstNeuralStyle * self, GstClockTime pts, bool running)
-{
-  const GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-  if (!GST_CLOCK_TIME_IS_VALID (pts) || segment->format != GST_FORMAT_TIME)
-    return GST_CLOCK_TIME_NONE;
-  return running ? gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts)
-      : gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
-}
-
-static FrameStamp
-frame_stamp (GstNeuralStyle * self, guint64 index, GstBuffer * buffer)
-{
-  const GstClockTime pts = GST_BUFFER_PTS (buffer);
-  return FrameStamp {index, buffer_time (self, pts, true),
-      buffer_time (self, pts, false)};
-}
-
-/* The max-size to process `frame_size` frames with: the property, or, where it
- * is too small for their shape, the smallest size VGG19 takes, with a warning
- * once for each frame size and max-size. */
-static int
-workable_max_size (GstNeuralStyle * self, cv::Size frame_size, guint max_size)
-{
-  GstNeuralStylePrivate *priv = self->priv;
-  const int workable =
-      neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
-
-  if (workable != static_cast<int> (max_size)
-      && (frame_size != priv->raised_for_size
-          || max_size != priv->raised_for_max_size)) {
-    const cv::Size processing = neuralstyle::processingSize (frame_size,
-        workable);
-    priv->raised_for_size = frame_size;
-    priv->raised_for_max_size = max_size;
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
-        ("max-size %u is too small for %dx%d frames: VGG19 needs %d pixels on "
-            "each side, so they are processed at %dx%d (max-size %d).",
-            max_size, frame_size.width, frame_size.height,
-            neuralstyle::kMinimumSide, processing.width, processing.height,
-            workable), (NULL));
-  }
-  return workable;
-}
-
-/* Records a frame's processing time; tells a live pipeline when frames take
- * longer than the latency it was given. */
-static void
-account_frame_time (GstNeuralStyle * self, double seconds)
-{
-  const GstClockTime time = static_cast<GstClockTime> (seconds * GST_SECOND);
-  bool latency_grew = false;
-
-  GST_OBJECT_LOCK (self);
-  LatencyModel & latency = self->priv->latency;
-  latency.slowest_frame = std::max (latency.slowest_frame, time);
-  latency_grew = latency.upstream_live && time > latency.reported;
-  GST_OBJECT_UNLOCK (self);
-
-  if (latency_grew)
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-}
-
-/* Copies a continuous image into a frame's first plane, row by row, honouring
- * the frame's stride. */
-static void
-copy_into_frame (const cv::Mat & image, GstVideoFrame * frame)
-{
-  guint8 *rows = static_cast<guint8 *> (GST_VIDEO_FRAME_PLANE_DATA (frame, 0));
-  const gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  const size_t row_bytes = image.cols * image.elemSize ();
-
-  for (int y = 0; y < image.rows; ++y)
-    memcpy (rows + static_cast<gsize> (y) * stride, image.ptr (y), row_bytes);
-}
-
-static GstFlowReturn
-gst_neural_style_transform_frame (GstVideoFilter * filter,
-    GstVideoFrame * in_frame, GstVideoFrame * out_frame)
-{
-  GstNeuralStyle *self = GST_NEURAL_STYLE (filter);
-  GstNeuralStylePrivate *priv = self->priv;
-  const FrameStamp frame = frame_stamp (self, priv->frame, in_frame->buffer);
-  const guint64 index = frame.index;
-  neuralstyle::PixelFormat format;
-
-  if (!to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format))
-    return GST_FLOW_NOT_NEGOTIATED;
-
-  try {
-    const Settings settings = snapshot_settings (self);
-    const cv::Size frame_size (GST_VIDEO_FRAME_WIDTH (in_frame),
-        GST_VIDEO_FRAME_HEIGHT (in_frame));
-    neuralstyle::StyleOptions options;
-
-    /* set_property refused what cannot work; this fails only for a value set
-     * in READY while the element was starting. */
-    if (!make_style_options_or_error (self, settings, &options))
-      return GST_FLOW_ERROR;
-    options.max_size = workable_max_size (self, frame_size, settings.max_size);
-    priv->stylizer->setOptions (options);
-    if (settings.style_location != priv->loaded_style)
-      change_style (self, settings.style_location);
-
-    const cv::Mat content (frame_size,
-        CV_8UC (neuralstyle::channelCount (format)),
-        GST_VIDEO_FRAME_PLANE_DATA (in_frame, 0),
-        GST_VIDEO_FRAME_PLANE_STRIDE (in_frame, 0));
-
-    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
-        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (in_frame->buffer)),
-        settings.steps);
-    const neuralstyle::StylizeResult result = priv->stylizer->stylize (content,
-        format, [&](const neuralstyle::Progress & progress) {
-          post_progress (GST_ELEMENT (self), frame, progress);
-        }, priv->cancel.flag ());
-
-    copy_into_frame (result.image, out_frame);
-    post_frame_done (GST_ELEMENT (self), frame, result);
-    account_frame_time (self, result.elapsed_seconds);
-    return GST_FLOW_OK;
-  } catch (const neuralstyle::CancelledError & e) {
-    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", index,
-        e.what ());
-    post_frame_cancelled (GST_ELEMENT (self), frame);
-    return GST_FLOW_FLUSHING;
-  } catch (const neuralstyle::DivergedError & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("The optimisation of frame %" G_GUINT64_FORMAT " diverged: lower "
-            "learning-rate or style-weight.", index), ("%s", e.what ()));
-  } catch (const c10::Error & e) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("LibTorch failed while stylising frame %" G_GUINT64_FORMAT ".", index),
-        ("%s", e.what_without_backtrace ()));
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
-        ("%s", e.what ()));
-  } catch (...) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
-        ("unknown exception"));
-  }
-  return GST_FLOW_ERROR;
 }
 
 /* Every buffer the element receives comes here first, so this is where frames
@@ -882,7 +574,7 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_neural_style_set_info);
   filter_class->transform_frame =
-      GST_DEBUG_FUNCPTR (gst_neural_style_transform_frame);
+      GST_DEBUG_FUNCPTR (transform_frame);
 
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_OPTIMIZER,
       static_cast<GstPluginAPIFlags> (0));
