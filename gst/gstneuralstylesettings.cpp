@@ -60,7 +60,9 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_uint ("max-size", "Maximum processing size",
           "Longest side, in pixels, of the image that is optimised: larger "
           "frames are scaled down for processing and the result scaled back "
-          "to the frame size", 16, G_MAXINT, DEFAULT_PROP_MAX_SIZE, playing));
+          "to the frame size. Where it is too small for the frames' shape "
+          "(VGG19 needs 16 pixels a side) the smallest size that works is "
+          "used, with a warning", 16, G_MAXINT, DEFAULT_PROP_MAX_SIZE, playing));
   g_object_class_install_property (gobject_class, PROP_POOLING,
       g_param_spec_enum ("pooling", "Pooling",
           "VGG19's pooling: max (as trained, the reference notebook's) or "
