@@ -178,18 +178,24 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
   gst_object_unref(element);
   EXPECT_EQ(tested, live);
 
+  // One element for all: each change is set, checked at the next frame, and undone.
+  Harness harness(settings(baseline));
+  harness.setCaps("RGB", 32, 32);
+  int index = 0;
+  const FrameReport before = processFrame(harness, index++);
+  GObject* object = G_OBJECT(harness.element());
   for (const auto& change : changes) {
     SCOPED_TRACE(std::string(change.property) + "=" + change.value);
-    Harness harness(settings(baseline));
-    harness.setCaps("RGB", 32, 32);
-    const FrameReport before = processFrame(harness, 0);
-    GObject* object = G_OBJECT(harness.element());
+    const PropertyValue baseline_value(object, change.property);
     gst_util_set_object_arg(object, change.property, change.value.c_str());
     EXPECT_TRUE(popWarnings(harness.bus()).empty());
-    const FrameReport after = processFrame(harness, 1);
+    const FrameReport after = processFrame(harness, index++);
     EXPECT_TRUE(after != before) << "the new value did not reach the frame";
     EXPECT_TRUE(after.warnings.empty()) << after.warnings.front();
+    g_object_set_property(object, change.property, &baseline_value.value);
   }
+  // Undone, every change is gone again.
+  EXPECT_FALSE(processFrame(harness, index) != before);
 }
 
 TEST_F(LiveTest, ValuesThatCannotWorkAreRefusedWhenSetAndTheStreamGoesOn) {
