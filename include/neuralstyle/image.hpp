@@ -28,6 +28,12 @@ constexpr int kMinimumSide = 16;
 /// Throws ImageError if the result would be smaller than kMinimumSide on a side.
 cv::Size processingSize(cv::Size image, int max_size);
 
+/// The max_size to process `image` with: max_size itself when processingSize accepts
+/// it, else the smallest larger value it accepts (a thin image at a small max_size
+/// would be scaled below kMinimumSide on its shorter side). Throws the same ImageError
+/// as processingSize when the image itself is smaller than kMinimumSide on a side.
+int workableMaxSize(cv::Size image, int max_size);
+
 /// Checks type and channel count; converts to 8-bit RGB (CV_8UC3). Throws ImageError.
 cv::Mat toRgb(const cv::Mat& image, PixelFormat format);
 

@@ -30,6 +30,29 @@ TEST(ProcessingSize, TooSmallImagesAreAClearError) {
   }
 }
 
+TEST(WorkableMaxSize, IsMaxSizeWhereItWorksElseTheSmallestThatDoes) {
+  EXPECT_EQ(workableMaxSize({800, 600}, 400), 400);
+  EXPECT_EQ(workableMaxSize({385, 289}, 16), 21);  // 21x16; 20 would give 20x15
+  EXPECT_EQ(workableMaxSize({40, 16}, 32), 39);    // 39x16 (15.6 rounds up)
+  EXPECT_EQ(workableMaxSize({16, 64}, 16), 62);    // 16x62 (15.5 rounds up)
+  // Wherever it is raised, one less fails and the raised value works.
+  for (const cv::Size image : {cv::Size(1000, 20), cv::Size(64, 17), cv::Size(301, 47),
+                               cv::Size(17, 300), cv::Size(1920, 1080)})
+    for (const int max_size : {16, 17, 31, 64, 100}) {
+      SCOPED_TRACE(std::to_string(image.width) + "x" + std::to_string(image.height) + " at " +
+                   std::to_string(max_size));
+      const int workable = workableMaxSize(image, max_size);
+      EXPECT_GE(workable, max_size);
+      EXPECT_NO_THROW(processingSize(image, workable));
+      if (workable > max_size) EXPECT_THROW(processingSize(image, workable - 1), ImageError);
+    }
+}
+
+TEST(WorkableMaxSize, ImagesSmallerThanVgg19AcceptsAreAClearError) {
+  EXPECT_THROW(workableMaxSize({15, 400}, 400), ImageError);
+  EXPECT_THROW(workableMaxSize({0, 0}, 400), ImageError);
+}
+
 TEST(ToRgb, EveryFormatPutsRedWhereItWas) {
   // One red pixel, one blue pixel, expressed in each byte order.
   struct Case {

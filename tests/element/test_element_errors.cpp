@@ -4,6 +4,7 @@
 #include <gst/check/gstharness.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -159,13 +160,18 @@ TEST_F(ElementErrors, UnsupportedCapsAreRefusedWhenPushed) {
   gst_harness_teardown(harness);
 }
 
-TEST_F(ElementErrors, FramesTooThinForVgg19AreANegotiationError) {
-  // 16x64 at max-size 16 would be processed at 4x16; VGG19 needs 16 pixels a side.
-  expectError(runOneFrame(fast("max-size=16"), "width=16,height=64"), GST_CORE_ERROR,
-              GST_CORE_ERROR_NEGOTIATION, "16x64");
+TEST_F(ElementErrors, FramesTooThinForMaxSizeAreProcessedLargerWithAWarning) {
+  // 16x64 at max-size 16 would be processed at 4x16; VGG19 needs 16 pixels a side, so
+  // the frame is processed at 16x62 instead: a warning, not an error.
+  const Outcome outcome = runOneFrame(fast("max-size=16"), "width=16,height=64");
+  EXPECT_TRUE(outcome.eos) << outcome.error_text;
+  EXPECT_EQ(outcome.count("neuralstyle-frame-done"), 1u);
+  ASSERT_EQ(outcome.warnings.size(), 1u);
+  EXPECT_NE(outcome.warnings[0].find("max-size 16"), std::string::npos) << outcome.warnings[0];
+  EXPECT_NE(outcome.warnings[0].find("16x62"), std::string::npos) << outcome.warnings[0];
 }
 
-TEST_F(ElementErrors, StyleFileMissingAtTheNextFrameStopsTheStream) {
+TEST_F(ElementErrors, StyleFileGoneBeforeTheNextFrameKeepsThePreviousStyle) {
   GstHarness* harness = gst_harness_new_parse(("neuralstyle name=ns " + fast("steps=0")).c_str());
   GstBus* bus = gst_bus_new();
   gst_element_set_bus(harness->element, bus);
@@ -175,19 +181,29 @@ TEST_F(ElementErrors, StyleFileMissingAtTheNextFrameStopsTheStream) {
   ASSERT_NE(first, nullptr);
   gst_buffer_unref(first);
 
-  const std::string missing = dir.file("gone.png");
+  // It exists when set, so it is accepted; it is gone when the next frame reads it.
+  const std::string gone = writeStyle(dir, "gone.png");
   GstElement* element = gst_bin_get_by_name(GST_BIN(harness->element), "ns");
-  g_object_set(element, "style-location", missing.c_str(), nullptr);
-  gst_object_unref(element);
-  EXPECT_EQ(gst_harness_push(harness, frame()), GST_FLOW_ERROR);
-  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  g_object_set(element, "style-location", gone.c_str(), nullptr);
+  std::remove(gone.c_str());
+  GstBuffer* second = gst_harness_push_and_pull(harness, frame());
+  EXPECT_NE(second, nullptr) << "the stream ended";
+  if (second) gst_buffer_unref(second);
+  GstMessage* message = gst_bus_pop_filtered(
+      bus, static_cast<GstMessageType>(GST_MESSAGE_WARNING | GST_MESSAGE_ERROR));
   ASSERT_NE(message, nullptr);
+  ASSERT_EQ(GST_MESSAGE_TYPE(message), GST_MESSAGE_WARNING) << "the stream ended with an error";
   GError* error = nullptr;
-  gst_message_parse_error(message, &error, nullptr);
-  EXPECT_TRUE(g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND));
-  EXPECT_NE(std::string(error->message).find(missing), std::string::npos) << error->message;
+  gst_message_parse_warning(message, &error, nullptr);
+  EXPECT_TRUE(g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ));
+  EXPECT_NE(std::string(error->message).find(gone), std::string::npos) << error->message;
   g_clear_error(&error);
   gst_message_unref(message);
+  gchar* location = nullptr;
+  g_object_get(element, "style-location", &location, nullptr);
+  EXPECT_STREQ(location, style.c_str()) << "style-location must read back the style in force";
+  g_free(location);
+  gst_object_unref(element);
   gst_harness_teardown(harness);
   gst_object_unref(bus);
 }
@@ -250,6 +266,19 @@ TEST_F(ElementErrors, ShutdownCancelsALongFrameBetweenSteps) {
   const gint64 seek_start = g_get_monotonic_time();
   EXPECT_TRUE(gst_element_seek_simple(pipeline, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0));
   EXPECT_LT((g_get_monotonic_time() - seek_start) / 1e6, 10.0);
+  // The flush is over, so the cancelled frame has said so: frame 0, not pushed.
+  bool cancelled = false;
+  while (GstMessage* element_message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
+    const GstStructure* structure = gst_message_get_structure(element_message);
+    guint64 frame = 1;
+    if (gst_structure_has_name(structure, "neuralstyle-frame-cancelled")) {
+      cancelled = true;
+      EXPECT_TRUE(gst_structure_get_uint64(structure, "frame", &frame));
+      EXPECT_EQ(frame, 0u);
+    }
+    gst_message_unref(element_message);
+  }
+  EXPECT_TRUE(cancelled) << "no neuralstyle-frame-cancelled after the flushing seek";
   const gint64 stop_start = g_get_monotonic_time();
   EXPECT_EQ(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
   EXPECT_LT((g_get_monotonic_time() - stop_start) / 1e6, 10.0);

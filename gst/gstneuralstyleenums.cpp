@@ -1,0 +1,196 @@
+/* The element's enum types and their mapping to the core's enums. */
+#include "gstneuralstyleenums.h"
+
+/* Registers an enum type once (thread-safe); `values` must be static. */
+static GType
+register_enum_once (gsize * type, const gchar * name, const GEnumValue * values)
+{
+  if (g_once_init_enter (type))
+    g_once_init_leave (type, g_enum_register_static (name, values));
+  return static_cast<GType> (*type);
+}
+
+GType
+gst_neural_style_optimizer_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_OPTIMIZER_ADAM,
+        "Adam, as in the reference notebook (learning rate about 0.003)", "adam"},
+    {GST_NEURAL_STYLE_OPTIMIZER_LBFGS,
+        "L-BFGS, one loss evaluation a step: far fewer steps (learning rate "
+        "about 1)", "lbfgs"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleOptimizer", values);
+}
+
+GType
+gst_neural_style_pooling_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_POOLING_MAX, "Max pooling, as VGG19 was trained", "max"},
+    {GST_NEURAL_STYLE_POOLING_AVERAGE,
+        "Average pooling: smoother results (Gatys et al. preferred it)",
+        "average"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStylePooling", values);
+}
+
+GType
+gst_neural_style_device_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_DEVICE_AUTO,
+        "CUDA when a CUDA device is available, else the CPU", "auto"},
+    {GST_NEURAL_STYLE_DEVICE_CPU, "The CPU", "cpu"},
+    {GST_NEURAL_STYLE_DEVICE_CUDA,
+        "The first CUDA device (an error if there is none)", "cuda"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleDevice", values);
+}
+
+GType
+gst_neural_style_precision_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_PRECISION_FLOAT32,
+        "Float32: the reference notebook's arithmetic, exact losses", "float32"},
+    {GST_NEURAL_STYLE_PRECISION_BFLOAT16,
+        "BFloat16 inside VGG19: about 1.6x faster on CPUs with AVX512-BF16/AMX "
+          "and on GPUs; losses within about 1%", "bfloat16"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStylePrecision", values);
+}
+
+GType
+gst_neural_style_convolution_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_CONVOLUTION_AUTO,
+        "Winograd where it is available and pays, direct elsewhere", "auto"},
+    {GST_NEURAL_STYLE_CONVOLUTION_DIRECT,
+        "LibTorch's direct convolutions: the reference notebook's arithmetic",
+        "direct"},
+    {GST_NEURAL_STYLE_CONVOLUTION_WINOGRAD,
+        "oneDNN's Winograd F(4x4,3x3) for every layer that has it: about 2x "
+          "faster a step, losses within about 1e-6 (float32 on a CPU with "
+          "AVX-512 only)", "winograd"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleConvolution", values);
+}
+
+namespace gstneuralstyle
+{
+
+const gchar *
+enum_nick (GType type, gint value)
+{
+  GEnumValue *found =
+      g_enum_get_value (G_ENUM_CLASS (g_type_class_peek (type)), value);
+  return found ? found->value_nick : "?";
+}
+
+neuralstyle::DeviceKind
+to_device_kind (GstNeuralStyleDevice device)
+{
+  switch (device) {
+    case GST_NEURAL_STYLE_DEVICE_CPU:
+      return neuralstyle::DeviceKind::CPU;
+    case GST_NEURAL_STYLE_DEVICE_CUDA:
+      return neuralstyle::DeviceKind::CUDA;
+    case GST_NEURAL_STYLE_DEVICE_AUTO:
+      break;
+  }
+  return neuralstyle::DeviceKind::Auto;
+}
+
+neuralstyle::Convolution
+to_convolution (GstNeuralStyleConvolution convolution)
+{
+  switch (convolution) {
+    case GST_NEURAL_STYLE_CONVOLUTION_DIRECT:
+      return neuralstyle::Convolution::Direct;
+    case GST_NEURAL_STYLE_CONVOLUTION_WINOGRAD:
+      return neuralstyle::Convolution::Winograd;
+    case GST_NEURAL_STYLE_CONVOLUTION_AUTO:
+      break;
+  }
+  return neuralstyle::Convolution::Auto;
+}
+
+neuralstyle::Precision
+to_precision (GstNeuralStylePrecision precision)
+{
+  switch (precision) {
+    case GST_NEURAL_STYLE_PRECISION_BFLOAT16:
+      return neuralstyle::Precision::BFloat16;
+    case GST_NEURAL_STYLE_PRECISION_FLOAT32:
+      break;
+  }
+  return neuralstyle::Precision::Float32;
+}
+
+gboolean
+to_pixel_format (GstVideoFormat format, neuralstyle::PixelFormat * pixel_format)
+{
+  using neuralstyle::PixelFormat;
+  switch (format) {
+    case GST_VIDEO_FORMAT_GRAY8:
+      *pixel_format = PixelFormat::Gray;
+      return TRUE;
+    case GST_VIDEO_FORMAT_RGB:
+      *pixel_format = PixelFormat::RGB;
+      return TRUE;
+    case GST_VIDEO_FORMAT_BGR:
+      *pixel_format = PixelFormat::BGR;
+      return TRUE;
+    case GST_VIDEO_FORMAT_RGBA:
+    case GST_VIDEO_FORMAT_RGBx:
+      *pixel_format = PixelFormat::RGBA;
+      return TRUE;
+    case GST_VIDEO_FORMAT_BGRA:
+    case GST_VIDEO_FORMAT_BGRx:
+      *pixel_format = PixelFormat::BGRA;
+      return TRUE;
+    case GST_VIDEO_FORMAT_ARGB:
+    case GST_VIDEO_FORMAT_xRGB:
+      *pixel_format = PixelFormat::ARGB;
+      return TRUE;
+    case GST_VIDEO_FORMAT_ABGR:
+    case GST_VIDEO_FORMAT_xBGR:
+      *pixel_format = PixelFormat::ABGR;
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+neuralstyle::Optimizer
+to_optimizer (GstNeuralStyleOptimizer optimizer)
+{
+  switch (optimizer) {
+    case GST_NEURAL_STYLE_OPTIMIZER_LBFGS:
+      return neuralstyle::Optimizer::LBFGS;
+    case GST_NEURAL_STYLE_OPTIMIZER_ADAM:
+      break;
+  }
+  return neuralstyle::Optimizer::Adam;
+}
+
+neuralstyle::Pooling
+to_pooling (GstNeuralStylePooling pooling)
+{
+  return pooling == GST_NEURAL_STYLE_POOLING_AVERAGE ?
+      neuralstyle::Pooling::Average : neuralstyle::Pooling::Max;
+}
+
+}  // namespace gstneuralstyle

@@ -1,0 +1,31 @@
+/* The element's enum properties: their GTypes (declared in gstneuralstyle.h) and
+ * their mapping to the core's enums; GStreamer's video formats mapped to the core's
+ * pixel formats. */
+#ifndef __GST_NEURAL_STYLE_ENUMS_H__
+#define __GST_NEURAL_STYLE_ENUMS_H__
+
+#include "gstneuralstyle.h"
+
+#include "neuralstyle/image.hpp"
+#include "neuralstyle/options.hpp"
+
+namespace gstneuralstyle
+{
+
+/* The nick of an enum property's value, for messages ("cuda", "bfloat16"). */
+const gchar *enum_nick (GType type, gint value);
+
+neuralstyle::Optimizer to_optimizer (GstNeuralStyleOptimizer optimizer);
+neuralstyle::Pooling to_pooling (GstNeuralStylePooling pooling);
+neuralstyle::DeviceKind to_device_kind (GstNeuralStyleDevice device);
+neuralstyle::Precision to_precision (GstNeuralStylePrecision precision);
+neuralstyle::Convolution to_convolution (GstNeuralStyleConvolution convolution);
+
+/* FALSE for a format the element does not take. RGBx and friends keep their
+ * padding byte exactly as alpha is kept. */
+gboolean to_pixel_format (GstVideoFormat format,
+    neuralstyle::PixelFormat * pixel_format);
+
+}  // namespace gstneuralstyle
+
+#endif /* __GST_NEURAL_STYLE_ENUMS_H__ */

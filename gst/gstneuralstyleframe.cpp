@@ -1,0 +1,258 @@
+/* The frame path: the settings of the moment, the style image, the
+ * optimisation of one frame, the frame out and the messages about it. */
+#include <algorithm>
+#include <c10/util/Exception.h>
+#include <cstring>
+#include <stdexcept>
+
+#include "gstneuralstyleenums.h"
+#include "gstneuralstyleprivate.h"
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/image.hpp"
+
+#define GST_CAT_DEFAULT gst_neural_style_debug
+
+namespace gstneuralstyle
+{
+
+Settings
+snapshot_settings (GstNeuralStyle * self)
+{
+  ObjectLock lock (self);
+  return self->priv->settings;
+}
+
+gboolean
+make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
+    neuralstyle::StyleOptions * options)
+{
+  InvalidSettings why;
+
+  if (make_style_options (settings, options, &why))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
+      ("%s", why.detail.c_str ()));
+  return FALSE;
+}
+
+gboolean
+check_style_location (GstNeuralStyle * self, const std::string & location)
+{
+  const std::string problem = style_location_problem (location);
+
+  if (problem.empty ())
+    return TRUE;
+  GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", problem.c_str ()),
+      (NULL));
+  return FALSE;
+}
+
+/* Reads the style image into the stylizer; throws what the core throws. */
+static void
+read_style (GstNeuralStyle * self, const std::string & location)
+{
+  self->priv->stylizer->setStyle (neuralstyle::readRgbImage (location),
+      neuralstyle::PixelFormat::RGB);
+  self->priv->loaded_style = location;
+  GST_INFO_OBJECT (self, "style image %s", location.c_str ());
+}
+
+gboolean
+load_first_style (GstNeuralStyle * self, const std::string & location)
+{
+  if (!check_style_location (self, location))
+    return FALSE;
+  try {
+    read_style (self, location);
+  } catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not read the style image \"%s\".", location.c_str ()),
+        ("%s", e.what ()));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Puts the style in force back into style-location, unless the application
+ * set another value meanwhile. */
+static void
+restore_style_location (GstNeuralStyle * self, const std::string & refused)
+{
+  ObjectLock lock (self);
+  Settings & settings = self->priv->settings;
+  if (settings.style_location == refused)
+    settings.style_location = self->priv->loaded_style;
+}
+
+/* A style-location set while playing. set_property made sure the file
+ * existed, but reading it can still fail (not a picture, gone since): then the
+ * previous style stays in force, with a warning, and the property reads it
+ * back, so that the next frame does not try again. */
+static void
+change_style (GstNeuralStyle * self, const std::string & location)
+{
+  try {
+    const std::string problem = style_location_problem (location);
+    if (!problem.empty ())
+      throw std::runtime_error (problem);
+    read_style (self, location);
+    return;
+  } catch (const std::exception & e) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+        ("Could not read the style image \"%s\"; the new style-location is "
+            "ignored and \"%s\" stays in force.", location.c_str (),
+            self->priv->loaded_style.c_str ()), ("%s", e.what ()));
+  }
+  restore_style_location (self, location);
+}
+
+/* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
+ * or outside a TIME segment. */
+static GstClockTime
+buffer_time (GstNeuralStyle * self, GstClockTime pts, bool running)
+{
+  const GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
+  if (!GST_CLOCK_TIME_IS_VALID (pts) || segment->format != GST_FORMAT_TIME)
+    return GST_CLOCK_TIME_NONE;
+  return running ? gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts)
+      : gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
+}
+
+FrameStamp
+frame_stamp (GstNeuralStyle * self, guint64 index, GstBuffer * buffer)
+{
+  const GstClockTime pts = GST_BUFFER_PTS (buffer);
+  return FrameStamp {index, buffer_time (self, pts, true),
+      buffer_time (self, pts, false)};
+}
+
+/* The max-size to process `frame_size` frames with: the property, or, where it
+ * is too small for their shape, the smallest size VGG19 takes, with a warning
+ * once for each frame size and max-size. */
+static int
+workable_max_size (GstNeuralStyle * self, cv::Size frame_size, guint max_size)
+{
+  GstNeuralStylePrivate *priv = self->priv;
+  const int workable =
+      neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
+
+  if (workable != static_cast<int> (max_size)
+      && (frame_size != priv->raised_for_size
+          || max_size != priv->raised_for_max_size)) {
+    const cv::Size processing = neuralstyle::processingSize (frame_size,
+        workable);
+    priv->raised_for_size = frame_size;
+    priv->raised_for_max_size = max_size;
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("max-size %u is too small for %dx%d frames: VGG19 needs %d pixels on "
+            "each side, so they are processed at %dx%d (max-size %d).",
+            max_size, frame_size.width, frame_size.height,
+            neuralstyle::kMinimumSide, processing.width, processing.height,
+            workable), (NULL));
+  }
+  return workable;
+}
+
+/* Records a frame's processing time; tells a live pipeline when frames take
+ * longer than the latency it was given. */
+static void
+account_frame_time (GstNeuralStyle * self, double seconds)
+{
+  const GstClockTime time = static_cast<GstClockTime> (seconds * GST_SECOND);
+  bool latency_grew = false;
+
+  GST_OBJECT_LOCK (self);
+  LatencyModel & latency = self->priv->latency;
+  latency.slowest_frame = std::max (latency.slowest_frame, time);
+  latency_grew = latency.upstream_live && time > latency.reported;
+  GST_OBJECT_UNLOCK (self);
+
+  if (latency_grew)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* Copies a continuous image into a frame's first plane, row by row, honouring
+ * the frame's stride. */
+static void
+copy_into_frame (const cv::Mat & image, GstVideoFrame * frame)
+{
+  guint8 *rows = static_cast<guint8 *> (GST_VIDEO_FRAME_PLANE_DATA (frame, 0));
+  const gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  const size_t row_bytes = image.cols * image.elemSize ();
+
+  for (int y = 0; y < image.rows; ++y)
+    memcpy (rows + static_cast<gsize> (y) * stride, image.ptr (y), row_bytes);
+}
+
+GstFlowReturn
+transform_frame (GstVideoFilter * filter,
+    GstVideoFrame * in_frame, GstVideoFrame * out_frame)
+{
+  GstNeuralStyle *self = GST_NEURAL_STYLE (filter);
+  GstNeuralStylePrivate *priv = self->priv;
+  const FrameStamp frame = frame_stamp (self, priv->frame, in_frame->buffer);
+  const guint64 index = frame.index;
+  neuralstyle::PixelFormat format;
+
+  if (!to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format))
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  try {
+    const Settings settings = snapshot_settings (self);
+    const cv::Size frame_size (GST_VIDEO_FRAME_WIDTH (in_frame),
+        GST_VIDEO_FRAME_HEIGHT (in_frame));
+    neuralstyle::StyleOptions options;
+
+    /* set_property refused what cannot work; this fails only for a value set
+     * in READY while the element was starting. */
+    if (!make_style_options_or_error (self, settings, &options))
+      return GST_FLOW_ERROR;
+    options.max_size = workable_max_size (self, frame_size, settings.max_size);
+    priv->stylizer->setOptions (options);
+    if (settings.style_location != priv->loaded_style)
+      change_style (self, settings.style_location);
+
+    const cv::Mat content (frame_size,
+        CV_8UC (neuralstyle::channelCount (format)),
+        GST_VIDEO_FRAME_PLANE_DATA (in_frame, 0),
+        GST_VIDEO_FRAME_PLANE_STRIDE (in_frame, 0));
+
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
+        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (in_frame->buffer)),
+        settings.steps);
+    const neuralstyle::StylizeResult result = priv->stylizer->stylize (content,
+        format, [&](const neuralstyle::Progress & progress) {
+          post_progress (GST_ELEMENT (self), frame, progress);
+        }, priv->cancel.flag ());
+
+    copy_into_frame (result.image, out_frame);
+    post_frame_done (GST_ELEMENT (self), frame, result);
+    account_frame_time (self, result.elapsed_seconds);
+    return GST_FLOW_OK;
+  } catch (const neuralstyle::CancelledError & e) {
+    GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", index,
+        e.what ());
+    post_frame_cancelled (GST_ELEMENT (self), frame);
+    return GST_FLOW_FLUSHING;
+  } catch (const neuralstyle::DivergedError & e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("The optimisation of frame %" G_GUINT64_FORMAT " diverged: lower "
+            "learning-rate or style-weight.", index), ("%s", e.what ()));
+  } catch (const c10::Error & e) {
+    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
+        ("LibTorch failed while stylising frame %" G_GUINT64_FORMAT ".", index),
+        ("%s", e.what_without_backtrace ()));
+  } catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
+        ("%s", e.what ()));
+  } catch (...) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
+        ("unknown exception"));
+  }
+  return GST_FLOW_ERROR;
+}
+
+}  // namespace gstneuralstyle

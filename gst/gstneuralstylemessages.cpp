@@ -1,0 +1,66 @@
+/* The element's per-frame bus messages. */
+#include "gstneuralstylemessages.h"
+
+namespace gstneuralstyle
+{
+
+/* A message named `name` with the fields every frame message has. */
+static GstStructure *
+frame_structure (const gchar * name, const FrameStamp & frame)
+{
+  return gst_structure_new (name,
+      "frame", G_TYPE_UINT64, frame.index,
+      "running-time", G_TYPE_UINT64, static_cast<guint64> (frame.running_time),
+      "stream-time", G_TYPE_UINT64, static_cast<guint64> (frame.stream_time),
+      NULL);
+}
+
+static void
+post (GstElement * element, GstStructure * structure)
+{
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), structure));
+}
+
+void
+post_progress (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress)
+{
+  GstStructure *s = frame_structure ("neuralstyle-progress", frame);
+  gst_structure_set (s,
+      "step", G_TYPE_UINT, static_cast<guint> (progress.step),
+      "steps", G_TYPE_UINT, static_cast<guint> (progress.steps),
+      "total-loss", G_TYPE_DOUBLE, progress.losses.total,
+      "content-loss", G_TYPE_DOUBLE, progress.losses.content,
+      "style-loss", G_TYPE_DOUBLE, progress.losses.style,
+      "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds, NULL);
+  post (element, s);
+}
+
+void
+post_frame_done (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::StylizeResult & result)
+{
+  GstStructure *s = frame_structure ("neuralstyle-frame-done", frame);
+  gst_structure_set (s,
+      "steps", G_TYPE_UINT, static_cast<guint> (result.steps),
+      "elapsed", G_TYPE_DOUBLE, result.elapsed_seconds,
+      "total-loss", G_TYPE_DOUBLE, result.final_losses.total,
+      "content-loss", G_TYPE_DOUBLE, result.final_losses.content,
+      "style-loss", G_TYPE_DOUBLE, result.final_losses.style, NULL);
+  post (element, s);
+}
+
+void
+post_frame_cancelled (GstElement * element, const FrameStamp & frame)
+{
+  post (element, frame_structure ("neuralstyle-frame-cancelled", frame));
+}
+
+void
+post_frame_dropped (GstElement * element, const FrameStamp & frame)
+{
+  post (element, frame_structure ("neuralstyle-frame-dropped", frame));
+}
+
+}  // namespace gstneuralstyle

@@ -1,0 +1,41 @@
+/* The element messages the element posts on the bus for each frame (see the
+ * element documentation and README for their fields). */
+#ifndef __GST_NEURAL_STYLE_MESSAGES_H__
+#define __GST_NEURAL_STYLE_MESSAGES_H__
+
+#include <gst/gst.h>
+
+#include "neuralstyle/stylizer.hpp"
+
+namespace gstneuralstyle
+{
+
+/* The frame a message is about: its index among the frames the element received
+ * since it started or since the last flush, and its buffer's running and stream
+ * time (GST_CLOCK_TIME_NONE for a buffer without a timestamp). */
+struct FrameStamp
+{
+  guint64 index;
+  GstClockTime running_time;
+  GstClockTime stream_time;
+};
+
+/* neuralstyle-progress: the losses of one step of a frame. */
+void post_progress (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress);
+
+/* neuralstyle-frame-done: a frame is stylised and goes downstream. */
+void post_frame_done (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::StylizeResult & result);
+
+/* neuralstyle-frame-cancelled: a flush or a state change stopped the frame's
+ * optimisation; it is not pushed. */
+void post_frame_cancelled (GstElement * element, const FrameStamp & frame);
+
+/* neuralstyle-frame-dropped: QoS dropped the frame before its optimisation
+ * (GstBaseTransform posts its own QOS message beside this one). */
+void post_frame_dropped (GstElement * element, const FrameStamp & frame);
+
+}  // namespace gstneuralstyle
+
+#endif /* __GST_NEURAL_STYLE_MESSAGES_H__ */

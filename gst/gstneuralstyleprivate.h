@@ -1,0 +1,114 @@
+/* The element's instance data, shared by gstneuralstyle.cpp (lifecycle,
+ * events, properties, latency) and gstneuralstyleframe.cpp (the frame path). */
+#ifndef __GST_NEURAL_STYLE_PRIVATE_H__
+#define __GST_NEURAL_STYLE_PRIVATE_H__
+
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "gstneuralstyle.h"
+#include "gstneuralstylecancel.h"
+#include "gstneuralstylemessages.h"
+#include "gstneuralstylesettings.h"
+#include "neuralstyle/stylizer.hpp"
+
+GST_DEBUG_CATEGORY_EXTERN (gst_neural_style_debug);
+
+namespace gstneuralstyle
+{
+
+/* What the latency query needs. Guarded by the object lock. */
+struct LatencyModel
+{
+  cv::Size frame_size;            /* set_info; empty before caps */
+  bool on_cuda = false;           /* start */
+  GstClockTime slowest_frame = 0; /* after each frame; 0 = none measured */
+  GstClockTime reported = 0;      /* our share of the last latency answer */
+  bool upstream_live = false;
+};
+
+/* Holds an object's lock for a scope, so that an exception (std::bad_alloc
+ * while copying a string) unwinds with the lock released. */
+class ObjectLock
+{
+public:
+  explicit ObjectLock (gpointer object):object_ (GST_OBJECT (object))
+  {
+    GST_OBJECT_LOCK (object_);
+  }
+  ~ObjectLock ()
+  {
+    GST_OBJECT_UNLOCK (object_);
+  }
+  ObjectLock (const ObjectLock &) = delete;
+  ObjectLock & operator= (const ObjectLock &) = delete;
+
+private:
+  GstObject * object_;
+};
+
+}  // namespace gstneuralstyle
+
+/* The C++ side of the element; GObject zero-fills the instance and never runs
+ * C++ constructors, so it lives behind a pointer made in init and freed in
+ * finalize. */
+struct GstNeuralStylePrivate
+{
+  gstneuralstyle::Settings settings;
+  gstneuralstyle::LatencyModel latency;
+
+  /* Made in start(), used by the streaming thread, dropped in stop(). */
+  std::unique_ptr<neuralstyle::Stylizer> stylizer;
+  std::string loaded_style;     /* location of the style image in the stylizer */
+
+  /* Frame numbering (see the documentation): the index the next frame received
+   * gets, and the index of the frame in hand. Streaming thread; reset in
+   * start() and at flush-stop. */
+  guint64 next_frame = 0;
+  guint64 frame = 0;
+
+  /* The frame size and max-size last warned about, so that max-size raised for
+   * the frames' shape warns once, not at every frame. Streaming thread. */
+  cv::Size raised_for_size;
+  guint raised_for_max_size = 0;
+
+  /* Polled by the core between two steps. */
+  gstneuralstyle::CancelReasons cancel;
+};
+
+struct _GstNeuralStyle
+{
+  GstVideoFilter videofilter;
+
+  GstNeuralStylePrivate *priv;
+};
+
+/* The frame path (gstneuralstyleframe.cpp). */
+namespace gstneuralstyle
+{
+
+/* A copy of the settings, taken under the object lock. */
+Settings snapshot_settings (GstNeuralStyle * self);
+
+/* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
+gboolean make_style_options_or_error (GstNeuralStyle * self,
+    const Settings & settings, neuralstyle::StyleOptions * options);
+
+/* Posts RESOURCE/NOT_FOUND unless the style image exists. */
+gboolean check_style_location (GstNeuralStyle * self,
+    const std::string & location);
+
+/* The style image at start(): failing to read it is an error. */
+gboolean load_first_style (GstNeuralStyle * self, const std::string & location);
+
+/* Which frame `buffer` is, for the messages about it. */
+FrameStamp frame_stamp (GstNeuralStyle * self, guint64 index,
+    GstBuffer * buffer);
+
+GstFlowReturn transform_frame (GstVideoFilter * filter,
+    GstVideoFrame * in_frame, GstVideoFrame * out_frame);
+
+}  // namespace gstneuralstyle
+
+#endif /* __GST_NEURAL_STYLE_PRIVATE_H__ */

@@ -1,0 +1,115 @@
+/* The element's properties: their defaults, their GParamSpecs, the values an
+ * element holds (Settings) and their mapping to the core's StyleOptions. Nothing
+ * here knows about an element instance, its lock or its state. */
+#ifndef __GST_NEURAL_STYLE_SETTINGS_H__
+#define __GST_NEURAL_STYLE_SETTINGS_H__
+
+#include <string>
+
+#include "gstneuralstyle.h"
+
+#include "neuralstyle/options.hpp"
+
+#define DEFAULT_PROP_STYLE_LOCATION NULL
+#define DEFAULT_PROP_WEIGHTS_LOCATION NULL
+#define DEFAULT_PROP_STEPS 2000
+#define DEFAULT_PROP_LEARNING_RATE 0.003
+#define DEFAULT_PROP_OPTIMIZER GST_NEURAL_STYLE_OPTIMIZER_ADAM
+#define DEFAULT_PROP_CONTENT_WEIGHT 1.0
+#define DEFAULT_PROP_STYLE_WEIGHT 1e6
+#define DEFAULT_PROP_STYLE_LAYER_WEIGHTS \
+  "conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2"
+#define DEFAULT_PROP_CONTENT_LAYER "conv4_2"
+#define DEFAULT_PROP_MAX_SIZE 400
+#define DEFAULT_PROP_POOLING GST_NEURAL_STYLE_POOLING_MAX
+#define DEFAULT_PROP_DEVICE GST_NEURAL_STYLE_DEVICE_AUTO
+#define DEFAULT_PROP_PRECISION GST_NEURAL_STYLE_PRECISION_FLOAT32
+#define DEFAULT_PROP_CONVOLUTION GST_NEURAL_STYLE_CONVOLUTION_AUTO
+#define DEFAULT_PROP_THREADS 0
+#define DEFAULT_PROP_SEED 0
+#define DEFAULT_PROP_PROGRESS_INTERVAL 10
+
+enum
+{
+  PROP_0,
+  PROP_STYLE_LOCATION,
+  PROP_WEIGHTS_LOCATION,
+  PROP_STEPS,
+  PROP_LEARNING_RATE,
+  PROP_OPTIMIZER,
+  PROP_CONTENT_WEIGHT,
+  PROP_STYLE_WEIGHT,
+  PROP_STYLE_LAYER_WEIGHTS,
+  PROP_CONTENT_LAYER,
+  PROP_MAX_SIZE,
+  PROP_POOLING,
+  PROP_DEVICE,
+  PROP_PRECISION,
+  PROP_CONVOLUTION,
+  PROP_THREADS,
+  PROP_SEED,
+  PROP_PROGRESS_INTERVAL,
+};
+
+namespace gstneuralstyle
+{
+
+/* Property values. The element guards them with its object lock; the streaming
+ * thread works on a copy taken at the start of each frame. */
+struct Settings
+{
+  std::string style_location;
+  std::string weights_location;
+  guint steps = DEFAULT_PROP_STEPS;
+  gdouble learning_rate = DEFAULT_PROP_LEARNING_RATE;
+  GstNeuralStyleOptimizer optimizer = DEFAULT_PROP_OPTIMIZER;
+  gdouble content_weight = DEFAULT_PROP_CONTENT_WEIGHT;
+  gdouble style_weight = DEFAULT_PROP_STYLE_WEIGHT;
+  std::string style_layer_weights = DEFAULT_PROP_STYLE_LAYER_WEIGHTS;
+  std::string content_layer = DEFAULT_PROP_CONTENT_LAYER;
+  guint max_size = DEFAULT_PROP_MAX_SIZE;
+  GstNeuralStylePooling pooling = DEFAULT_PROP_POOLING;
+  GstNeuralStyleDevice device = DEFAULT_PROP_DEVICE;
+  GstNeuralStylePrecision precision = DEFAULT_PROP_PRECISION;
+  GstNeuralStyleConvolution convolution = DEFAULT_PROP_CONVOLUTION;
+  guint threads = DEFAULT_PROP_THREADS;
+  guint64 seed = DEFAULT_PROP_SEED;
+  guint progress_interval = DEFAULT_PROP_PROGRESS_INTERVAL;
+};
+
+/* Installs every property on the element's class. */
+void install_properties (GObjectClass * klass);
+
+/* Properties that shape the engine (weights, device, ...): they apply when the
+ * element starts, so they can only change in the NULL or READY state. */
+gboolean is_engine_property (guint prop_id);
+
+/* Stores `value` in the field of `prop_id` (FALSE for an unknown id). noexcept:
+ * running out of memory aborts, as g_malloc does, instead of letting
+ * std::bad_alloc unwind through GObject with the object lock held. */
+gboolean set_setting (Settings & settings, guint prop_id,
+    const GValue * value) noexcept;
+
+/* Reads the field of `prop_id` into `value` (FALSE for an unknown id). */
+gboolean get_setting (const Settings & settings, guint prop_id, GValue * value);
+
+/* Why settings cannot become StyleOptions: `summary` names the property for the
+ * user, `detail` is the core's reason. */
+struct InvalidSettings
+{
+  std::string summary;
+  std::string detail;
+};
+
+/* Why `location` cannot be the style image, for the user; empty when it can as
+ * far as the file system tells (reading the picture is the frame's job). */
+std::string style_location_problem (const std::string & location);
+
+/* Maps the settings to the core's options and validates them with the core;
+ * FALSE and `why` for a value the core refuses. */
+gboolean make_style_options (const Settings & settings,
+    neuralstyle::StyleOptions * options, InvalidSettings * why);
+
+}  // namespace gstneuralstyle
+
+#endif /* __GST_NEURAL_STYLE_SETTINGS_H__ */
