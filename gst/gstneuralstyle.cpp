@@ -5,12 +5,14 @@
  * Restyles each video frame after a style image with the neural algorithm of
  * Gatys, Ecker and Bethge ("Image Style Transfer Using Convolutional Neural
  * Networks", CVPR 2016): starting from the frame, the element optimises an
- * image whose VGG19 activations match the frame (#GstNeuralStyle:content-layer)
+ * image whose activations in a feature network (#GstNeuralStyle:network: VGG19,
+ * the reference notebook's, or SqueezeNet 1.1) match the frame
+ * (#GstNeuralStyle:content-layer)
  * and whose Gram matrices match the style image
  * (#GstNeuralStyle:style-layer-weights), for #GstNeuralStyle:steps steps, and
  * pushes the result. The work is done by LibTorch, on CUDA when available
  * (#GstNeuralStyle:device), in float32 or, faster and within about 1% of
- * the float32 losses, with VGG19 in bfloat16 (#GstNeuralStyle:precision). On
+ * the float32 losses, with the network in bfloat16 (#GstNeuralStyle:precision). On
  * CPUs with AVX-512 the float32 convolutions run as Winograd transforms, about
  * twice as fast, with losses within about 1e-6 (#GstNeuralStyle:convolution).
  * Frames are processed at #GstNeuralStyle:max-size
@@ -18,14 +20,19 @@
  * size; the alpha (or padding) byte of four-byte formats passes through
  * unchanged. Timestamps, durations and the number of frames are preserved.
  *
- * The network needs VGG19 weights (#GstNeuralStyle:weights-location): a
- * .safetensors, .onnx or Caffe model. When the property is unset the element
- * uses `$NEURALSTYLE_WEIGHTS`, then `$XDG_DATA_HOME/neuralstyle/vgg19.safetensors`
- * (`~/.local/share/...`), then `vgg19.safetensors` in the installed data
- * directory; `scripts/convert_torchvision_vgg19.py` makes that file from
- * torchvision's checkpoint. `weights-location=random` (or `random:SEED`) uses
- * random, untrained filters instead: they still transfer colours and fine
- * texture, far more weakly than trained weights.
+ * The network needs weights (#GstNeuralStyle:weights-location): a VGG19 or
+ * SqueezeNet 1.1 .safetensors file (the network is recognised from its
+ * tensors), or a VGG19 .onnx or Caffe model. When the property is unset the
+ * element uses `$NEURALSTYLE_WEIGHTS`, then `vgg19.safetensors` in
+ * `$XDG_DATA_HOME/neuralstyle` (`~/.local/share/...`) and in the installed
+ * data directory, then `squeezenet1_1.safetensors` there;
+ * `scripts/fetch_weights.sh` downloads and converts them.
+ * `weights-location=random` (or `random:SEED`) uses random, untrained filters
+ * instead: they still transfer colours and fine texture, far more weakly than
+ * trained weights. Unset #GstNeuralStyle:content-layer and
+ * #GstNeuralStyle:style-layer-weights, #GstNeuralStyle:learning-rate 0 and
+ * #GstNeuralStyle:style-weight -1 mean the network's defaults (VGG19's are the
+ * notebook's).
  *
  * Each frame posts element messages on the bus. Every one has `frame`
  * (guint64): the index of the frame among those the element received since it
@@ -50,10 +57,10 @@
  * unset or does not exist (GLib itself refuses numbers out of range). A style image that exists but cannot be read is found at
  * the next frame: a warning, and the previous style stays in force. When
  * #GstNeuralStyle:max-size is too small for the frames' shape (VGG19 needs 16
- * pixels on the shorter side), they are processed at the smallest size that
- * works, with a warning. In the NULL and READY states values are taken as
+ * pixels on the shorter side, SqueezeNet up to fire6 17), they are processed
+ * at the smallest size that works, with a warning. In the NULL and READY states values are taken as
  * they are and checked when the element starts, where a bad one is an error.
- * #GstNeuralStyle:weights-location, #GstNeuralStyle:device,
+ * #GstNeuralStyle:weights-location, #GstNeuralStyle:network, #GstNeuralStyle:device,
  * #GstNeuralStyle:precision, #GstNeuralStyle:convolution, #GstNeuralStyle:threads
  * and #GstNeuralStyle:seed
  * apply when the element starts and can only be changed in the NULL or READY
@@ -169,8 +176,10 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   GstNeuralStylePrivate *priv = self->priv;
   neuralstyle::EngineOptions engine;
 
+  engine.network = to_network (settings.network);
   engine.weights = settings.weights_location.empty ()?
-      neuralstyle::defaultWeightsLocation () : settings.weights_location;
+      neuralstyle::defaultWeightsLocation (engine.network) :
+      settings.weights_location;
   engine.device = to_device_kind (settings.device);
   engine.precision = to_precision (settings.precision);
   engine.convolution = to_convolution (settings.convolution);
@@ -181,19 +190,20 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   if (engine.weights.empty ()) {
     const gchar *data_home = g_get_user_data_dir ();
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No VGG19 weights found: set weights-location (or $NEURALSTYLE_WEIGHTS) "
-            "to a VGG19 model, install one as %s/neuralstyle/vgg19.safetensors or "
-            "%s/vgg19.safetensors, or use weights-location=random for random, "
-            "untrained features.", data_home, NEURALSTYLE_DATA_DIR),
+        ("No weights found: set weights-location (or $NEURALSTYLE_WEIGHTS) "
+            "to a VGG19 or SqueezeNet 1.1 model, install one as "
+            "%s/neuralstyle/vgg19.safetensors (or squeezenet1_1.safetensors) or "
+            "in %s, or use weights-location=random for random, untrained "
+            "features.", data_home, NEURALSTYLE_DATA_DIR),
         ("Readable formats: .safetensors, .onnx, Caffe .caffemodel + .prototxt. "
-            "scripts/convert_torchvision_vgg19.py converts torchvision's "
-            "vgg19 checkpoint to vgg19.safetensors."));
+            "scripts/fetch_weights.sh downloads them; scripts/convert_torchvision.py "
+            "converts a torchvision checkpoint."));
     return FALSE;
   }
   if (!is_random_weights (engine.weights)
       && !g_file_test (weights, G_FILE_TEST_EXISTS)) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("VGG19 weights \"%s\" do not exist.", weights), (NULL));
+        ("Weights \"%s\" do not exist.", weights), (NULL));
     return FALSE;
   }
 
@@ -205,7 +215,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
           ("Invalid weights-location \"%s\".", weights), ("%s", e.what ()));
     else
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not read the VGG19 weights \"%s\".", weights),
+          ("Could not read the weights \"%s\".", weights),
           ("%s", e.what ()));
     return FALSE;
   } catch (const neuralstyle::DeviceError & e) {
@@ -220,7 +230,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     return FALSE;
   } catch (const c10::Error & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("LibTorch could not set up VGG19 with the weights \"%s\" on device "
+        ("LibTorch could not set up the network with the weights \"%s\" on device "
             "\"%s\" in %s.", weights,
             enum_nick (GST_TYPE_NEURAL_STYLE_DEVICE, settings.device),
             enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision)),
@@ -228,16 +238,19 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     return FALSE;
   } catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Could not set up VGG19 with the weights \"%s\".", weights),
+        ("Could not set up the network with the weights \"%s\".", weights),
         ("%s", e.what ()));
     return FALSE;
   }
 
   const bool on_cuda = priv->stylizer->device ().is_cuda ();
+  const neuralstyle::Network network = priv->stylizer->network ()->network ();
   GST_OBJECT_LOCK (self);
   priv->latency.on_cuda = on_cuda;
+  priv->network = network;
   GST_OBJECT_UNLOCK (self);
-  GST_INFO_OBJECT (self, "VGG19 weights %s on %s in %s", weights,
+  GST_INFO_OBJECT (self, "%s weights %s on %s in %s",
+      neuralstyle::networkName (network).c_str (), weights,
       on_cuda ? "CUDA" : "the CPU",
       enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision));
   return TRUE;
@@ -263,7 +276,8 @@ gst_neural_style_start (GstBaseTransform * trans)
 
     /* The cheap checks first: loading the weights takes a while. */
     if (!check_style_location (self, settings.style_location)
-        || !make_style_options_or_error (self, settings, &options)
+        || !make_style_options_or_error (self, settings,
+            to_network (settings.network), &options)
         || !make_stylizer (self, settings, options)
         || !load_first_style (self, settings.style_location)) {
       priv->stylizer.reset ();
@@ -290,6 +304,9 @@ gst_neural_style_stop (GstBaseTransform * trans)
 
   priv->stylizer.reset ();
   priv->loaded_style.clear ();
+  GST_OBJECT_LOCK (self);
+  priv->network = neuralstyle::Network::Auto;
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -476,13 +493,18 @@ value_works_while_running (GstNeuralStyle * self, guint prop_id,
 {
   Settings candidate = snapshot_settings (self);
   neuralstyle::StyleOptions options;
+  neuralstyle::Network network;
+  {
+    ObjectLock lock (self);
+    network = self->priv->network;
+  }
 
   set_setting (candidate, prop_id, value);
   if (prop_id == PROP_STYLE_LOCATION) {
     why->summary = style_location_problem (candidate.style_location);
     return why->summary.empty ();
   }
-  return make_style_options (candidate, &options, why);
+  return make_style_options (candidate, network, &options, why);
 }
 
 /* In NULL and READY any value is taken and start() judges them all; while the
@@ -569,7 +591,7 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "Neural style transfer", "Filter/Effect/Video",
       "Restyles video frames after a style image with the neural algorithm "
-      "of Gatys et al. (VGG19 features, optimised with LibTorch)",
+      "of Gatys et al. (VGG19 or SqueezeNet features, optimised with LibTorch)",
       "The neuralstyle authors");
 
   element_class->change_state =
@@ -586,6 +608,8 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   filter_class->transform_frame =
       GST_DEBUG_FUNCPTR (transform_frame);
 
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_NETWORK,
+      static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_OPTIMIZER,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_POOLING,

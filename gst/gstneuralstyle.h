@@ -80,6 +80,24 @@ typedef enum {
   GST_NEURAL_STYLE_CONVOLUTION_WINOGRAD,
 } GstNeuralStyleConvolution;
 
+/**
+ * GstNeuralStyleNetwork:
+ * @GST_NEURAL_STYLE_NETWORK_AUTO: whatever the weights hold (VGG19 for random
+ *   weights)
+ * @GST_NEURAL_STYLE_NETWORK_VGG19: VGG19, the reference notebook's network
+ * @GST_NEURAL_STYLE_NETWORK_SQUEEZENET1_1: torchvision's SqueezeNet 1.1
+ *
+ * The feature network the weights must hold.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_NETWORK_AUTO,
+  GST_NEURAL_STYLE_NETWORK_VGG19,
+  GST_NEURAL_STYLE_NETWORK_SQUEEZENET1_1,
+} GstNeuralStyleNetwork;
+
+#define GST_TYPE_NEURAL_STYLE_NETWORK (gst_neural_style_network_get_type ())
+GType gst_neural_style_network_get_type (void);
+
 #define GST_TYPE_NEURAL_STYLE_OPTIMIZER (gst_neural_style_optimizer_get_type ())
 GType gst_neural_style_optimizer_get_type (void);
 

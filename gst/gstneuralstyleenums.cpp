@@ -26,6 +26,23 @@ gst_neural_style_optimizer_get_type (void)
 }
 
 GType
+gst_neural_style_network_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_NETWORK_AUTO,
+        "Whatever the weights hold (VGG19 for random weights)", "auto"},
+    {GST_NEURAL_STYLE_NETWORK_VGG19,
+        "VGG19, the reference notebook's network", "vgg19"},
+    {GST_NEURAL_STYLE_NETWORK_SQUEEZENET1_1,
+        "SqueezeNet 1.1 (torchvision's squeezenet1_1): ImageNet weights of 5 MB, "
+          "a fraction of VGG19's step", "squeezenet1_1"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleNetwork", values);
+}
+
+GType
 gst_neural_style_pooling_get_type (void)
 {
   static gsize type = 0;
@@ -184,6 +201,20 @@ to_optimizer (GstNeuralStyleOptimizer optimizer)
       break;
   }
   return neuralstyle::Optimizer::Adam;
+}
+
+neuralstyle::Network
+to_network (GstNeuralStyleNetwork network)
+{
+  switch (network) {
+    case GST_NEURAL_STYLE_NETWORK_VGG19:
+      return neuralstyle::Network::VGG19;
+    case GST_NEURAL_STYLE_NETWORK_SQUEEZENET1_1:
+      return neuralstyle::Network::SqueezeNet1_1;
+    case GST_NEURAL_STYLE_NETWORK_AUTO:
+      break;
+  }
+  return neuralstyle::Network::Auto;
 }
 
 neuralstyle::Pooling

@@ -15,6 +15,7 @@ namespace gstneuralstyle
 /* The nick of an enum property's value, for messages ("cuda", "bfloat16"). */
 const gchar *enum_nick (GType type, gint value);
 
+neuralstyle::Network to_network (GstNeuralStyleNetwork network);
 neuralstyle::Optimizer to_optimizer (GstNeuralStyleOptimizer optimizer);
 neuralstyle::Pooling to_pooling (GstNeuralStylePooling pooling);
 neuralstyle::DeviceKind to_device_kind (GstNeuralStyleDevice device);

@@ -24,11 +24,11 @@ snapshot_settings (GstNeuralStyle * self)
 
 gboolean
 make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
-    neuralstyle::StyleOptions * options)
+    neuralstyle::Network network, neuralstyle::StyleOptions * options)
 {
   InvalidSettings why;
 
-  if (make_style_options (settings, options, &why))
+  if (make_style_options (settings, network, options, &why))
     return TRUE;
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
       ("%s", why.detail.c_str ()));
@@ -206,7 +206,8 @@ transform_frame (GstVideoFilter * filter,
 
     /* set_property refused what cannot work; this fails only for a value set
      * in READY while the element was starting. */
-    if (!make_style_options_or_error (self, settings, &options))
+    if (!make_style_options_or_error (self, settings,
+            priv->stylizer->network ()->network (), &options))
       return GST_FLOW_ERROR;
     options.max_size = workable_max_size (self, frame_size, settings.max_size);
     priv->stylizer->setOptions (options);

@@ -60,6 +60,9 @@ struct GstNeuralStylePrivate
 
   /* Made in start(), used by the streaming thread, dropped in stop(). */
   std::unique_ptr<neuralstyle::Stylizer> stylizer;
+  /* The network the stylizer runs, for checking layer names set while running
+   * (Auto while there is none). Guarded by the object lock. */
+  neuralstyle::Network network = neuralstyle::Network::Auto;
   std::string loaded_style;     /* location of the style image in the stylizer */
 
   /* Frame numbering (see the documentation): the index the next frame received
@@ -93,7 +96,8 @@ Settings snapshot_settings (GstNeuralStyle * self);
 
 /* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
 gboolean make_style_options_or_error (GstNeuralStyle * self,
-    const Settings & settings, neuralstyle::StyleOptions * options);
+    const Settings & settings, neuralstyle::Network network,
+    neuralstyle::StyleOptions * options);
 
 /* Posts RESOURCE/NOT_FOUND unless the style image exists. */
 gboolean check_style_location (GstNeuralStyle * self,

@@ -20,21 +20,29 @@ install_properties (GObjectClass * gobject_class)
           "PNG or JPEG). Required. A new location set while playing is used "
           "from the next frame on", DEFAULT_PROP_STYLE_LOCATION, playing));
   g_object_class_install_property (gobject_class, PROP_WEIGHTS_LOCATION,
-      g_param_spec_string ("weights-location", "VGG19 weights location",
-          "VGG19 weights: a .safetensors, .onnx or Caffe .caffemodel/.prototxt "
-          "file, or \"random\" / \"random:SEED\" for random, untrained "
-          "filters. Unset: $NEURALSTYLE_WEIGHTS, then "
-          "$XDG_DATA_HOME/neuralstyle/vgg19.safetensors, then "
-          NEURALSTYLE_DATA_DIR "/vgg19.safetensors",
+      g_param_spec_string ("weights-location", "Weights location",
+          "The network's weights: a .safetensors file (VGG19 or SqueezeNet "
+          "1.1, recognised from its tensors), a VGG19 .onnx or Caffe "
+          ".caffemodel/.prototxt file, or \"random\" / \"random:SEED\" for "
+          "random, untrained filters. Unset: $NEURALSTYLE_WEIGHTS, then "
+          "vgg19.safetensors in $XDG_DATA_HOME/neuralstyle and "
+          NEURALSTYLE_DATA_DIR ", then squeezenet1_1.safetensors there",
           DEFAULT_PROP_WEIGHTS_LOCATION, ready));
+  g_object_class_install_property (gobject_class, PROP_NETWORK,
+      g_param_spec_enum ("network", "Network",
+          "The feature network the weights must hold: auto (whatever they "
+          "hold; VGG19 for random weights), vgg19 or squeezenet1_1. A file of "
+          "the other network is an error naming both",
+          GST_TYPE_NEURAL_STYLE_NETWORK, DEFAULT_PROP_NETWORK, ready));
   g_object_class_install_property (gobject_class, PROP_STEPS,
       g_param_spec_uint ("steps", "Steps",
           "Optimisation steps for each frame (0 outputs the frame as it "
           "goes in, up to rounding)", 0, G_MAXINT, DEFAULT_PROP_STEPS, playing));
   g_object_class_install_property (gobject_class, PROP_LEARNING_RATE,
       g_param_spec_double ("learning-rate", "Learning rate",
-          "Step size of the optimiser, in normalised pixel units", 1e-6, 10.0,
-          DEFAULT_PROP_LEARNING_RATE, playing));
+          "Step size of the optimiser, in normalised pixel units; 0 = the "
+          "network's default (vgg19 0.003, squeezenet1_1 0.02; L-BFGS wants "
+          "about 1)", 0.0, 10.0, DEFAULT_PROP_LEARNING_RATE, playing));
   g_object_class_install_property (gobject_class, PROP_OPTIMIZER,
       g_param_spec_enum ("optimizer", "Optimizer",
           "Algorithm that updates the image", GST_TYPE_NEURAL_STYLE_OPTIMIZER,
@@ -45,17 +53,22 @@ install_properties (GObjectClass * gobject_class)
           G_MAXDOUBLE, DEFAULT_PROP_CONTENT_WEIGHT, playing));
   g_object_class_install_property (gobject_class, PROP_STYLE_WEIGHT,
       g_param_spec_double ("style-weight", "Style weight",
-          "Weight of the style loss in the total loss (beta)", 0.0,
+          "Weight of the style loss in the total loss (beta); -1 = the "
+          "network's default (vgg19 1e6, squeezenet1_1 1e-3)", -1.0,
           G_MAXDOUBLE, DEFAULT_PROP_STYLE_WEIGHT, playing));
   g_object_class_install_property (gobject_class, PROP_STYLE_LAYER_WEIGHTS,
       g_param_spec_string ("style-layer-weights", "Style layer weights",
-          "Comma-separated LAYER=WEIGHT pairs: the VGG19 layers whose Gram "
-          "matrices define the style, and their weights",
-          DEFAULT_PROP_STYLE_LAYER_WEIGHTS, playing));
+          "Comma-separated LAYER=WEIGHT pairs: the layers whose Gram "
+          "matrices define the style, and their weights. Unset: the "
+          "network's (vgg19 conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,"
+          "conv5_1=0.2; squeezenet1_1 conv1=1,fire3=1,fire4=10,fire5=30,"
+          "fire6=100)", DEFAULT_PROP_STYLE_LAYER_WEIGHTS, playing));
   g_object_class_install_property (gobject_class, PROP_CONTENT_LAYER,
       g_param_spec_string ("content-layer", "Content layer",
-          "VGG19 layer whose activations define the content (conv1_1 ... "
-          "conv5_4)", DEFAULT_PROP_CONTENT_LAYER, playing));
+          "Layer whose activations define the content: vgg19 conv1_1 ... "
+          "conv5_4, squeezenet1_1 conv1, fire2 ... fire9. Unset: the "
+          "network's (vgg19 conv4_2, squeezenet1_1 fire4)",
+          DEFAULT_PROP_CONTENT_LAYER, playing));
   g_object_class_install_property (gobject_class, PROP_MAX_SIZE,
       g_param_spec_uint ("max-size", "Maximum processing size",
           "Longest side, in pixels, of the image that is optimised: larger "
@@ -109,6 +122,7 @@ is_engine_property (guint prop_id)
 {
   switch (prop_id) {
     case PROP_WEIGHTS_LOCATION:
+    case PROP_NETWORK:
     case PROP_DEVICE:
     case PROP_PRECISION:
     case PROP_CONVOLUTION:
@@ -170,6 +184,10 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
       settings.device =
           static_cast<GstNeuralStyleDevice> (g_value_get_enum (value));
       break;
+    case PROP_NETWORK:
+      settings.network =
+          static_cast<GstNeuralStyleNetwork> (g_value_get_enum (value));
+      break;
     case PROP_PRECISION:
       settings.precision =
           static_cast<GstNeuralStylePrecision> (g_value_get_enum (value));
@@ -223,10 +241,10 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
       g_value_set_double (value, settings.style_weight);
       break;
     case PROP_STYLE_LAYER_WEIGHTS:
-      g_value_set_string (value, settings.style_layer_weights.c_str ());
+      g_value_set_string (value, string_or_null (settings.style_layer_weights));
       break;
     case PROP_CONTENT_LAYER:
-      g_value_set_string (value, settings.content_layer.c_str ());
+      g_value_set_string (value, string_or_null (settings.content_layer));
       break;
     case PROP_MAX_SIZE:
       g_value_set_uint (value, settings.max_size);
@@ -236,6 +254,9 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
       break;
     case PROP_DEVICE:
       g_value_set_enum (value, settings.device);
+      break;
+    case PROP_NETWORK:
+      g_value_set_enum (value, settings.network);
       break;
     case PROP_PRECISION:
       g_value_set_enum (value, settings.precision);
@@ -269,28 +290,36 @@ style_location_problem (const std::string & location)
 }
 
 gboolean
-make_style_options (const Settings & settings,
+make_style_options (const Settings & settings, neuralstyle::Network network,
     neuralstyle::StyleOptions * options, InvalidSettings * why)
 {
   options->steps = static_cast<int> (settings.steps);
   options->optimizer = to_optimizer (settings.optimizer);
-  options->learning_rate = settings.learning_rate;
+  if (settings.learning_rate > 0)
+    options->learning_rate = settings.learning_rate;
   options->content_weight = settings.content_weight;
-  options->style_weight = settings.style_weight;
+  if (settings.style_weight >= 0)
+    options->style_weight = settings.style_weight;
   options->content_layer = settings.content_layer;
   options->max_size = static_cast<int> (settings.max_size);
   options->pooling = to_pooling (settings.pooling);
   options->progress_interval = static_cast<int> (settings.progress_interval);
+  const bool network_known = network != neuralstyle::Network::Auto;
   try {
-    options->style_layers =
-        neuralstyle::parseLayerWeights (settings.style_layer_weights);
+    if (!settings.style_layer_weights.empty ())
+      options->style_layers =
+          neuralstyle::parseLayerWeights (settings.style_layer_weights);
+    for (const auto & layer : options->style_layers)
+      if (network_known)
+        neuralstyle::featureLayer (network, layer.layer);
   } catch (const std::exception & e) {
     *why = {"Invalid style-layer-weights \"" + settings.style_layer_weights +
           "\".", e.what ()};
     return FALSE;
   }
   try {
-    neuralstyle::layerIndex (settings.content_layer);
+    if (network_known && !settings.content_layer.empty ())
+      neuralstyle::featureLayer (network, settings.content_layer);
   } catch (const std::exception & e) {
     *why = {"Invalid content-layer \"" + settings.content_layer + "\".",
       e.what ()};

@@ -13,13 +13,15 @@
 #define DEFAULT_PROP_STYLE_LOCATION NULL
 #define DEFAULT_PROP_WEIGHTS_LOCATION NULL
 #define DEFAULT_PROP_STEPS 2000
-#define DEFAULT_PROP_LEARNING_RATE 0.003
+/* 0 (learning rate), -1 (style weight) and NULL (layers): the network's own
+ * defaults (neuralstyle::networkDefaults; VGG19's are the reference notebook's). */
+#define DEFAULT_PROP_LEARNING_RATE 0.0
 #define DEFAULT_PROP_OPTIMIZER GST_NEURAL_STYLE_OPTIMIZER_ADAM
 #define DEFAULT_PROP_CONTENT_WEIGHT 1.0
-#define DEFAULT_PROP_STYLE_WEIGHT 1e6
-#define DEFAULT_PROP_STYLE_LAYER_WEIGHTS \
-  "conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2"
-#define DEFAULT_PROP_CONTENT_LAYER "conv4_2"
+#define DEFAULT_PROP_STYLE_WEIGHT -1.0
+#define DEFAULT_PROP_STYLE_LAYER_WEIGHTS NULL
+#define DEFAULT_PROP_CONTENT_LAYER NULL
+#define DEFAULT_PROP_NETWORK GST_NEURAL_STYLE_NETWORK_AUTO
 #define DEFAULT_PROP_MAX_SIZE 400
 #define DEFAULT_PROP_POOLING GST_NEURAL_STYLE_POOLING_MAX
 #define DEFAULT_PROP_DEVICE GST_NEURAL_STYLE_DEVICE_AUTO
@@ -49,6 +51,7 @@ enum
   PROP_THREADS,
   PROP_SEED,
   PROP_PROGRESS_INTERVAL,
+  PROP_NETWORK,
 };
 
 namespace gstneuralstyle
@@ -65,8 +68,9 @@ struct Settings
   GstNeuralStyleOptimizer optimizer = DEFAULT_PROP_OPTIMIZER;
   gdouble content_weight = DEFAULT_PROP_CONTENT_WEIGHT;
   gdouble style_weight = DEFAULT_PROP_STYLE_WEIGHT;
-  std::string style_layer_weights = DEFAULT_PROP_STYLE_LAYER_WEIGHTS;
-  std::string content_layer = DEFAULT_PROP_CONTENT_LAYER;
+  std::string style_layer_weights;  /* empty: the network's */
+  std::string content_layer;        /* empty: the network's */
+  GstNeuralStyleNetwork network = DEFAULT_PROP_NETWORK;
   guint max_size = DEFAULT_PROP_MAX_SIZE;
   GstNeuralStylePooling pooling = DEFAULT_PROP_POOLING;
   GstNeuralStyleDevice device = DEFAULT_PROP_DEVICE;
@@ -106,9 +110,12 @@ struct InvalidSettings
 std::string style_location_problem (const std::string & location);
 
 /* Maps the settings to the core's options and validates them with the core;
- * FALSE and `why` for a value the core refuses. */
+ * FALSE and `why` for a value the core refuses. Layer names are checked against
+ * `network` (the one the element runs on); with Auto, before the weights say
+ * which network it is, the stylizer checks them when it is made. */
 gboolean make_style_options (const Settings & settings,
-    neuralstyle::StyleOptions * options, InvalidSettings * why);
+    neuralstyle::Network network, neuralstyle::StyleOptions * options,
+    InvalidSettings * why);
 
 }  // namespace gstneuralstyle
 

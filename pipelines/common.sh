@@ -22,9 +22,13 @@ ns_options_help() {
 Stylisation options (properties of the neuralstyle element; unset ones keep the
 element's defaults, see `gst-inspect-1.0 neuralstyle`):
   -s, --style FILE            style image (required)
-  -w, --weights LOCATION      VGG19 weights: .safetensors, .onnx or .caffemodel file, or
+  -w, --weights LOCATION      the network's weights: a VGG19 or SqueezeNet 1.1
+                              .safetensors, a VGG19 .onnx or .caffemodel file, or
                               random[:SEED]. Default: $NEURALSTYLE_WEIGHTS, then
-                              vgg19.safetensors in the neuralstyle data folders
+                              vgg19.safetensors, then squeezenet1_1.safetensors in
+                              the neuralstyle data folders
+      --network NAME          auto (default: what the weights hold), vgg19 or
+                              squeezenet1_1
   -n, --steps N               optimisation steps per frame (default 2000)
   -m, --max-size N            longest side of the processing size (default 400)
   -d, --device DEVICE         auto, cpu or cuda (default auto)
@@ -34,12 +38,14 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
       --convolution NAME      auto (default: Winograd where it pays), direct (the
                               seed's arithmetic) or winograd (about 2x faster a step
                               on CPUs with AVX-512, losses within about 1e-6)
-      --learning-rate X       optimiser step size (default 0.003)
+      --learning-rate X       optimiser step size (default: the network's, vgg19
+                              0.003, squeezenet1_1 0.02)
       --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)
       --content-weight X      alpha (default 1)
-      --style-weight X        beta (default 1e6)
+      --style-weight X        beta (default: the network's, vgg19 1e6, squeezenet1_1 1e-3)
       --style-layers SPEC     e.g. conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2
-      --content-layer NAME    e.g. conv4_2
+                              (default: the network's)
+      --content-layer NAME    e.g. conv4_2 or fire4 (default: the network's)
       --pooling NAME          max (default) or average
       --threads N             CPU threads, 0 = all cores
       --seed N                seed of LibTorch's generators
@@ -69,6 +75,7 @@ ns_take_option() {
   case $option in
     -s | --style) property=style-location ;;
     -w | --weights) property=weights-location ;;
+    --network) property=network ;;
     -n | --steps) property=steps ;;
     -m | --max-size) property=max-size ;;
     -d | --device) property=device ;;

@@ -165,7 +165,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   const auto height = content_in.size(2), width = content_in.size(3);
   const auto indices = requestedIndices();
   const int deepest = *std::max_element(indices.begin(), indices.end());
-  const int64_t minimum = std::max<int64_t>(kMinimumSide, network_->minimumSide(deepest));
+  const int64_t minimum = minimumSide();
   if (height < minimum || width < minimum)
     throw ImageError("content of " + std::to_string(width) + "x" + std::to_string(height) +
                      " is too small for " + networkName(network_->network()) + " up to " +
@@ -250,13 +250,27 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   return target;
 }
 
+int64_t Stylizer::minimumSide() const {
+  const auto indices = requestedIndices();
+  const int deepest = *std::max_element(indices.begin(), indices.end());
+  return std::max<int64_t>(kMinimumSide, network_->minimumSide(deepest));
+}
+
 StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
                                 const ProgressCallback& on_progress,
                                 const std::atomic<bool>* cancel) {
   if (style_rgb_.empty()) throw ImageError("no style image has been set");
   const auto start = Clock::now();
   const cv::Mat rgb = toRgb(content, format);
-  const cv::Size size = processingSize(rgb.size(), options_.max_size);
+  cv::Size size = processingSize(rgb.size(), options_.max_size);
+  // A network that pools more (SqueezeNet to fire6) needs a little more than
+  // processingSize's floor: scale up, keeping the aspect, and back at the end.
+  const auto minimum = static_cast<double>(minimumSide());
+  if (std::min(size.width, size.height) < minimum) {
+    const double scale = minimum / std::min(size.width, size.height);
+    size = cv::Size(static_cast<int>(std::ceil(size.width * scale)),
+                    static_cast<int>(std::ceil(size.height * scale)));
+  }
   const auto tensor = rgbToTensor(resizeTo(rgb, size), convention_, device_);
   StylizeResult result;
   const auto target = stylizeTensor(tensor, on_progress, cancel, &result.final_losses);

@@ -65,6 +65,11 @@ class Stylizer {
   void setStyle(const cv::Mat& image, PixelFormat format);
   bool hasStyle() const { return !style_rgb_.empty(); }
 
+  /// The smallest side an image is processed at with the options in force: the network
+  /// must reach its deepest layer in use (VGG19 to conv5_1: 16; SqueezeNet to fire6: 17).
+  /// stylize() scales smaller processing sizes up to it.
+  int64_t minimumSide() const;
+
   /// Stylises one frame. `cancel`, if given, is polled between steps; when it becomes
   /// true the run stops with CancelledError. Throws ImageError, DivergedError, ...
   StylizeResult stylize(const cv::Mat& content, PixelFormat format,

@@ -281,3 +281,45 @@ TEST(StyleLayerLoss, HandWrittenBackwardEqualsAutogradsInBothLayouts) {
     EXPECT_EQ(mine.grad().sizes(), base.sizes());
   }
 }
+
+// SqueezeNet 1.1 with its own defaults (the ImageNet weights where ../shared has them).
+TEST(SqueezeNetStylizer, RunsWithItsDefaultsAndLowersTheStyleLoss) {
+  configureThreads(2);
+  StyleOptions options = fastOptions(10);
+  options.max_size = 48;
+  Stylizer stylizer(loadWeights(test::squeezeNetWeights()), torch::kCPU, options);
+  EXPECT_EQ(stylizer.network()->network(), Network::SqueezeNet1_1);
+  EXPECT_EQ(stylizer.options().content_layer, networkDefaults(Network::SqueezeNet1_1).content_layer);
+  EXPECT_DOUBLE_EQ(*stylizer.options().learning_rate, 0.02);
+  stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
+  std::vector<Losses> losses;
+  const auto result = stylizer.stylize(test::syntheticRgb({48, 40}, 3), PixelFormat::RGB,
+                                       [&](const Progress& p) { losses.push_back(p.losses); });
+  ASSERT_EQ(losses.size(), 10u);
+  EXPECT_LT(losses.back().style, losses.front().style);
+  EXPECT_EQ(result.image.size(), cv::Size(48, 40));
+  // A VGG19 layer name is refused, naming the network; the options in force stay.
+  auto vgg_layers = stylizer.options();
+  vgg_layers.content_layer = "conv4_2";
+  EXPECT_THROW(stylizer.setOptions(vgg_layers), OptionsError);
+  EXPECT_EQ(stylizer.options().content_layer, "fire4");
+}
+
+TEST(SqueezeNetStylizer, SmallImagesAreProcessedAtTheNetworksMinimumSide) {
+  configureThreads(2);
+  Stylizer stylizer(randomWeights(2, Network::SqueezeNet1_1), torch::kCPU, fastOptions(1));
+  // fire6, the deepest default layer, sits behind conv1 and three poolings.
+  EXPECT_EQ(stylizer.minimumSide(), 17);
+  stylizer.setStyle(test::syntheticRgb({20, 20}, 5), PixelFormat::RGB);
+  const auto result = stylizer.stylize(test::syntheticRgb({16, 16}, 4), PixelFormat::RGB);
+  EXPECT_EQ(result.image.size(), cv::Size(16, 16));
+  // The tensor entry point takes the size as given and says what it needs.
+  const auto tiny = torch::zeros({1, 3, 16, 16});
+  try {
+    stylizer.stylizeTensor(tiny);
+    FAIL() << "16x16 is below SqueezeNet's minimum for fire6";
+  } catch (const ImageError& e) {
+    EXPECT_NE(std::string(e.what()).find("squeezenet1_1 up to fire6 (at least 17"), std::string::npos)
+        << e.what();
+  }
+}

@@ -343,8 +343,8 @@ TEST(ElementProperties, DefaultsAreTheCoreDefaults) {
   gdouble learning_rate = 0, content_weight = 0, style_weight = 0;
   gchar *layers = nullptr, *content_layer = nullptr, *style = nullptr, *weights = nullptr;
   guint64 seed = 1;
-  gint device = -1, optimizer = -1, precision = -1, convolution = -1, pooling = -1;
-  g_object_get(element, "convolution", &convolution, "pooling", &pooling, "steps", &steps, "max-size", &max_size, "threads", &threads,
+  gint device = -1, optimizer = -1, precision = -1, convolution = -1, pooling = -1, network = -1;
+  g_object_get(element, "network", &network, "convolution", &convolution, "pooling", &pooling, "steps", &steps, "max-size", &max_size, "threads", &threads,
                "progress-interval", &progress_interval, "learning-rate", &learning_rate,
                "content-weight", &content_weight, "style-weight", &style_weight,
                "style-layer-weights", &layers, "content-layer", &content_layer,
@@ -353,12 +353,22 @@ TEST(ElementProperties, DefaultsAreTheCoreDefaults) {
   const StyleOptions defaults;
   EXPECT_EQ(steps, static_cast<guint>(defaults.steps));
   EXPECT_EQ(max_size, static_cast<guint>(defaults.max_size));
-  EXPECT_DOUBLE_EQ(learning_rate, defaults.learning_rate);
+  // Unset in the core: the network's own defaults. The element says so with 0, -1 and NULL.
+  EXPECT_FALSE(defaults.learning_rate || defaults.style_weight);
+  EXPECT_TRUE(defaults.content_layer.empty() && defaults.style_layers.empty());
+  EXPECT_DOUBLE_EQ(learning_rate, 0.0);
   EXPECT_DOUBLE_EQ(content_weight, defaults.content_weight);
-  EXPECT_DOUBLE_EQ(style_weight, defaults.style_weight);
-  EXPECT_EQ(content_layer, defaults.content_layer);
-  ASSERT_NE(layers, nullptr);
-  EXPECT_EQ(formatLayerWeights(parseLayerWeights(layers)), formatLayerWeights(defaults.style_layers));
+  EXPECT_DOUBLE_EQ(style_weight, -1.0);
+  EXPECT_EQ(content_layer, nullptr);
+  EXPECT_EQ(layers, nullptr);
+  EXPECT_EQ(network, 0);  // auto
+  EXPECT_EQ(EngineOptions().network, Network::Auto);
+  GParamSpec* network_spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "network");
+  ASSERT_NE(network_spec, nullptr);
+  EXPECT_TRUE(network_spec->flags & GST_PARAM_MUTABLE_READY);
+  GEnumClass* networks = G_PARAM_SPEC_ENUM(network_spec)->enum_class;
+  for (const char* nick : {"auto", "vgg19", "squeezenet1_1"})
+    EXPECT_NE(g_enum_get_value_by_nick(networks, nick), nullptr) << nick;
   EXPECT_EQ(style, nullptr);
   EXPECT_EQ(weights, nullptr);
   EXPECT_EQ(threads, 0u);

@@ -304,3 +304,63 @@ TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
 
 }  // namespace
 }  // namespace neuralstyle::element_test
+
+namespace neuralstyle::element_test {
+namespace {
+
+// SqueezeNet 1.1: recognised from its weights, run with its own default layers; a
+// request for the other network, or the other network's layer names, is a clear error.
+struct ElementNetworks : testing::Test {
+  TempDir dir;
+  std::string style = writeStyle(dir);
+  const std::string squeezenet = std::string(std::getenv("NEURALSTYLE_TESTDATA")) +
+                                 "/squeezenet1_1.safetensors";
+  std::string settings(const std::string& extra) const {
+    return "style-location=" + style + " weights-location=" + squeezenet +
+           " threads=2 max-size=48 device=cpu steps=2 " + extra;
+  }
+  static Outcome runOneFrame(const std::string& settings) {
+    return runPipeline("videotestsrc num-buffers=1 ! video/x-raw,width=40,height=32 ! neuralstyle " +
+                       settings + " ! fakesink");
+  }
+};
+
+TEST_F(ElementNetworks, SqueezeNetWeightsRunWithTheNetworksDefaults) {
+  const Outcome outcome = runOneFrame(settings("network=auto"));
+  ASSERT_TRUE(outcome.eos) << outcome.error_text;
+  EXPECT_EQ(outcome.count("neuralstyle-frame-done"), 1u);
+  const Outcome explicit_network = runOneFrame(settings("network=squeezenet1_1 content-layer=fire3"));
+  ASSERT_TRUE(explicit_network.eos) << explicit_network.error_text;
+}
+
+TEST_F(ElementNetworks, AskingForTheOtherNetworkIsAnErrorNamingBoth) {
+  const Outcome outcome = runOneFrame(settings("network=vgg19"));
+  ASSERT_TRUE(outcome.error);
+  EXPECT_NE(outcome.error_text.find("hold squeezenet1_1, but network vgg19"), std::string::npos)
+      << outcome.error_text;
+  EXPECT_NE(outcome.error_text.find(squeezenet), std::string::npos) << outcome.error_text;
+}
+
+TEST_F(ElementNetworks, LayersOfTheOtherNetworkAreASettingsError) {
+  const Outcome outcome = runOneFrame(settings("content-layer=conv4_2"));
+  ASSERT_TRUE(outcome.error);
+  EXPECT_EQ(outcome.error_domain, GST_LIBRARY_ERROR);
+  EXPECT_EQ(outcome.error_code, GST_LIBRARY_ERROR_SETTINGS);
+  EXPECT_NE(outcome.error_text.find("unknown squeezenet1_1 layer 'conv4_2'"), std::string::npos)
+      << outcome.error_text;
+  // Known up front: network=squeezenet1_1 names the property at fault before any loading.
+  const Outcome named = runOneFrame(settings("network=squeezenet1_1 style-layer-weights=conv1_1=1"));
+  ASSERT_TRUE(named.error);
+  EXPECT_NE(named.error_text.find("Invalid style-layer-weights"), std::string::npos) << named.error_text;
+}
+
+TEST_F(ElementNetworks, RandomSqueezeNetWeightsAreChosenByTheNetwork) {
+  const Outcome outcome = runOneFrame("style-location=" + style +
+                                      " weights-location=random:2 network=squeezenet1_1"
+                                      " threads=2 max-size=48 device=cpu steps=1");
+  ASSERT_TRUE(outcome.eos) << outcome.error_text;
+  EXPECT_EQ(outcome.count("neuralstyle-frame-done"), 1u);
+}
+
+}  // namespace
+}  // namespace neuralstyle::element_test
