@@ -64,10 +64,11 @@ TEST(RandomWeights, SameSeedSameWeightsOtherSeedOtherWeights) {
   EXPECT_GT(a.conv_biases[0].abs().sum().item<double>(), 0);
 }
 
-TEST(RandomWeights, MalformedSeedIsAnError) {
-  EXPECT_THROW(loadWeights("random:"), WeightsError);
-  EXPECT_THROW(loadWeights("random:abc"), WeightsError);
-  EXPECT_THROW(loadWeights("random:-1"), WeightsError);
+TEST(RandomWeights, MalformedSeedIsAnOptionsError) {
+  // A bad seed is a bad option, not a bad weights file.
+  for (const auto* location : {"random:", "random:abc", "random:-1", "random:+1", "random: 1",
+                               "random:18446744073709551616", "random:99999999999999999999"})
+    EXPECT_THROW(loadWeights(location), OptionsError) << location;
 }
 
 TEST(Safetensors, AllKeyStylesAndDtypesGiveTheSameNetwork) {
