@@ -30,9 +30,10 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
 fi
 nice -n 19 cmake --build "$build" -j"${BUILD_JOBS:-2}" --target "${targets[@]}"
 
-# Seed corpora (rewritten every run; the grown corpora are kept).
-seeds=$build/seeds
-rm -rf "$seeds"
+# Seed corpora, fresh for each run (two runs may overlap); the grown corpora are kept.
+mkdir -p "$build"
+seeds=$(mktemp -d "$build/seeds.XXXXXX")
+trap 'rm -rf "$seeds"' EXIT
 "$python" tests/reference/make_test_weights.py --seed 1 --width-divisor 64 --out "$seeds/tiny" >/dev/null
 mkdir -p "$seeds/safetensors" "$seeds/onnx" "$seeds/caffe"
 cp "$seeds"/tiny/*.safetensors "$hostile"/*.safetensors "$seeds/safetensors/"
@@ -55,13 +56,15 @@ run_one() {
   local target=$1 corpus=$build/corpus/$1 findings=$build/findings/$1 log=$build/logs/$1.log
   mkdir -p "$corpus" "$findings" "$build/logs"
   local start=$SECONDS
-  # libFuzzer's own clock stops it; `timeout` only guards against a hang at exit.
+  # libFuzzer's own clock stops it; `timeout` only guards against a hang at exit. An input
+  # that takes 600 s is a hang; with -timeout=60 a nice-19 fuzzer on a loaded machine
+  # (load 14 on 2 cores) reported inputs that run in 10 ms as timeouts.
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0} \
   OMP_NUM_THREADS=1 \
     timeout --signal=INT $((seconds + 120)) nice -n 19 "$build/tests/fuzz/$target" \
-      -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
+      -max_total_time="$seconds" -timeout=600 -rss_limit_mb=4096 -print_final_stats=1 \
       -artifact_prefix="$findings/" "$corpus" "$(seed_dir "$target")" >"$log" 2>&1 || true
   echo "$((SECONDS - start))" >"$build/logs/$target.seconds"
 }
