@@ -210,13 +210,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   try {
     priv->stylizer = std::make_unique < neuralstyle::Stylizer > (engine, options);
   } catch (const neuralstyle::WeightsError & e) {
-    if (is_random_weights (engine.weights))
-      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-          ("Invalid weights-location \"%s\".", weights), ("%s", e.what ()));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Could not read the weights \"%s\".", weights),
-          ("%s", e.what ()));
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not read the weights \"%s\".", weights), ("%s", e.what ()));
     return FALSE;
   } catch (const neuralstyle::DeviceError & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
@@ -225,6 +220,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
         ("%s", e.what ()));
     return FALSE;
   } catch (const neuralstyle::OptionsError & e) {
+    // e.g. a malformed seed in weights-location=random:SEED
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
         ("Invalid neuralstyle settings."), ("%s", e.what ()));
     return FALSE;

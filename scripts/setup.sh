@@ -14,6 +14,8 @@ packages=(
   g++ cmake make pkg-config ccache
   # the core
   libtorch-dev libopencv-dev nlohmann-json3-dev
+  # ONNX weights are checked with ONNX's own library before OpenCV imports them
+  libonnx-dev libprotobuf-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)
   libopenblas0-pthread
   # oneDNN's headers: Winograd convolutions (the libdnnl.so.2 LibTorch already runs on)

@@ -1,8 +1,11 @@
 #include "neuralstyle/weights.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
@@ -140,51 +143,73 @@ NetworkWeights randomWeights(uint64_t seed, Network network) {
   return weights;
 }
 
+namespace {
+
+// "random" or "random:SEED". A malformed seed is a bad option, not a bad file.
+uint64_t parseRandomSeed(const std::string& location) {
+  if (location == "random") return 0;
+  const std::string digits = location.substr(7);
+  uint64_t seed = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+      error != std::errc() || end != digits.data() + digits.size())
+    throw OptionsError("weights '" + location +
+                       "': the seed after 'random:' must be a whole number from 0 to " +
+                       std::to_string(std::numeric_limits<uint64_t>::max()));
+  return seed;
+}
+
+NetworkWeights readWeightsFile(const std::string& location, Network network) {
+  if (!fs::exists(location)) throw WeightsError("weights file '" + location + "' does not exist");
+  if (fs::is_directory(location))
+    throw WeightsError("weights '" + location + "' is a folder, not a weights file");
+  if (endsWith(location, ".safetensors")) return detail::readSafetensors(location, network);
+  const bool onnx = endsWith(location, ".onnx");
+  const bool caffe = endsWith(location, ".caffemodel") || endsWith(location, ".prototxt");
+  if ((onnx || caffe) && network != Network::Auto && network != Network::VGG19)
+    throw WeightsError("weights '" + location + "': ONNX and Caffe files are read as vgg19 only, "
+                       "but network " + networkName(network) +
+                       " was asked for (use a .safetensors file)");
+  if (onnx) return detail::readOnnx(location);
+  if (caffe) return loadCaffePair(location);
+  throw WeightsError("weights '" + location +
+                     "': unknown format (expected .safetensors, .onnx, .caffemodel or "
+                     ".prototxt; .pth pickles are not read: convert them with "
+                     "scripts/convert_torchvision.py)");
+}
+
+}  // namespace
+
 NetworkWeights loadWeights(const std::string& location, Network network) {
   if (location.empty())
     throw WeightsError("no weights given: set a weights location (a .safetensors, .onnx or "
                        ".caffemodel file, or 'random'), or $NEURALSTYLE_WEIGHTS");
-  NetworkWeights weights;
   if (location == "random" || location.rfind("random:", 0) == 0) {
-    uint64_t seed = 0;
-    if (location != "random") {
-      const std::string digits = location.substr(7);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-        throw OptionsError("weights '" + location +
-                           "': the seed after 'random:' must be a number from 0 to " +
-                           std::to_string(UINT64_MAX));
-      try {
-        seed = std::stoull(digits);
-      } catch (const std::out_of_range&) {
-        throw OptionsError("weights '" + location + "': the seed after 'random:' must be at most " +
-                           std::to_string(UINT64_MAX));
-      }
-    }
-    weights = randomWeights(seed, network);
-  } else {
-    if (!fs::exists(location)) throw WeightsError("weights file '" + location + "' does not exist");
-    if (fs::is_directory(location))
-      throw WeightsError("weights '" + location + "' is a folder, not a weights file");
-    const bool onnx = endsWith(location, ".onnx");
-    const bool caffe = endsWith(location, ".caffemodel") || endsWith(location, ".prototxt");
-    if ((onnx || caffe) && network != Network::Auto && network != Network::VGG19)
-      throw WeightsError("weights '" + location + "': ONNX and Caffe files are read as vgg19 only, "
-                         "but network " + networkName(network) +
-                         " was asked for (use a .safetensors file)");
-    if (endsWith(location, ".safetensors"))
-      weights = detail::readSafetensors(location, network);
-    else if (onnx)
-      weights = detail::readOnnx(location);
-    else if (caffe)
-      weights = loadCaffePair(location);
-    else
-      throw WeightsError("weights '" + location +
-                         "': unknown format (expected .safetensors, .onnx, .caffemodel or "
-                         ".prototxt; .pth pickles are not read: convert them with "
-                         "scripts/convert_torchvision.py)");
+    auto weights = randomWeights(parseRandomSeed(location), network);
+    validateWeights(weights);
+    return weights;
   }
-  validateWeights(weights);
-  return weights;
+  // The boundary: whatever a reader or a library under it throws on a hostile file
+  // leaves as a WeightsError naming the file.
+  const std::string failed = "weights '" + location + "': cannot be read: ";
+  try {
+    auto weights = readWeightsFile(location, network);
+    validateWeights(weights);
+    return weights;
+  } catch (const Error&) {
+    throw;  // already typed, and names the file
+  } catch (const c10::Error& e) {
+    throw WeightsError(failed + e.what_without_backtrace());
+  } catch (const cv::Exception& e) {
+    throw WeightsError(failed + e.what());
+  } catch (const std::bad_alloc&) {
+    throw WeightsError(failed + "not enough memory");
+  } catch (const std::exception& e) {
+    throw WeightsError(failed + e.what());
+  }
+}
+
+  }
 }
 
 std::string defaultWeightsLocation(Network network) {

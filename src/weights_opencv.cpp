@@ -5,6 +5,7 @@
 
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/vgg19.hpp"
+#include "onnx_check.hpp"
 #include "weights_formats.hpp"
 
 namespace neuralstyle::detail {
@@ -46,31 +47,33 @@ NetworkWeights convolutionsOf(cv::dnn::Net& net, const std::string& source) {
 }  // namespace
 
 NetworkWeights readOnnx(const std::string& path) {
-  cv::dnn::Net net;
+  // OpenCV 4.6's importer trusts the file (see onnx_check.hpp): check it first.
+  checkOnnxFile(path, OnnxRequirement::Vgg19);
   try {
-    net = cv::dnn::readNetFromONNX(path);
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(path);
+    if (net.empty()) throw WeightsError("weights '" + path + "': empty ONNX network");
+    auto weights = convolutionsOf(net, path);
+    // ONNX exports of torchvision's VGG19 keep torchvision's input convention.
+    weights.convention = InputConvention::torchvision();
+    return weights;
   } catch (const cv::Exception& e) {
     throw WeightsError("weights '" + path + "': OpenCV cannot import this ONNX file: " + e.err);
   }
-  if (net.empty()) throw WeightsError("weights '" + path + "': empty ONNX network");
-  auto weights = convolutionsOf(net, path);
-  // ONNX exports of torchvision's VGG19 keep torchvision's input convention.
-  weights.convention = InputConvention::torchvision();
-  return weights;
 }
 
 NetworkWeights readCaffe(const std::string& prototxt, const std::string& caffemodel) {
-  cv::dnn::Net net;
+  // Every OpenCV call, not only the import, may throw on a hostile model (an unknown
+  // layer type throws from getLayer).
   try {
-    net = cv::dnn::readNetFromCaffe(prototxt, caffemodel);
+    cv::dnn::Net net = cv::dnn::readNetFromCaffe(prototxt, caffemodel);
+    if (net.empty()) throw WeightsError("weights '" + caffemodel + "': empty Caffe network");
+    auto weights = convolutionsOf(net, caffemodel);
+    weights.convention = InputConvention::caffe();
+    return weights;
   } catch (const cv::Exception& e) {
     throw WeightsError("weights '" + caffemodel + "' with '" + prototxt +
                        "': OpenCV cannot import this Caffe model: " + e.err);
   }
-  if (net.empty()) throw WeightsError("weights '" + caffemodel + "': empty Caffe network");
-  auto weights = convolutionsOf(net, caffemodel);
-  weights.convention = InputConvention::caffe();
-  return weights;
 }
 
 }  // namespace neuralstyle::detail

@@ -320,11 +320,12 @@ class CliBinaryFails : public CliBinary, public ::testing::WithParamInterface<Ba
     test::writeText(dir / "corrupt.safetensors", "not a safetensors file");
   }
 
-  // Placeholders: {content}, {style}, {out} and {dir}.
+  // Placeholders: {content}, {style}, {out}, {dir} and {hostile} (tests/data/hostile).
   std::string expand(std::string text) const {
     const std::pair<std::string, std::string> names[] = {
         {"{content}", content}, {"{style}", style}, {"{out}", dir / "out.png"},
-        {"{dir}", dir.path().string()}};
+        {"{dir}", dir.path().string()},
+        {"{hostile}", std::string(std::getenv("NEURALSTYLE_SOURCE_DIR")) + "/tests/data/hostile"}};
     for (const auto& [name, value] : names)
       for (size_t at; (at = text.find(name)) != std::string::npos;) text.replace(at, name.size(), value);
     return text;
@@ -379,6 +380,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"WinogradInBfloat16", {{"--convolution", "winograd"}, {"--precision", "bfloat16"}}, 2,
                "Winograd convolutions run in float32 on the CPU only"},
         BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
+        BadRun{"RandomSeedOutOfRange", {{"--weights", "random:99999999999999999999"}}, 2,
+               "weights 'random:99999999999999999999': the seed after 'random:' must be a whole number"},
         // 3: inputs and outputs
         BadRun{"ContentFileMissing", {{"--content", "{dir}/missing.png"}}, 3,
                "content image '{dir}/missing.png' does not exist"},
@@ -395,7 +398,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"WeightsFileMissing", {{"--weights", "{dir}/missing.safetensors"}}, 4,
                "weights file '{dir}/missing.safetensors' does not exist"},
         BadRun{"WeightsFileCorrupt", {{"--weights", "{dir}/corrupt.safetensors"}}, 4,
-               "corrupt.safetensors"}),
+               "corrupt.safetensors"},
+        // Hostile ONNX files that crashed OpenCV's importer (tests/data/hostile/README.md).
+        BadRun{"WeightsOnnxDimsBeyondData",
+               {{"--weights", "{hostile}/F1_onnx_segv_dims_4096x4096x3x3_raw216B.onnx"}}, 4,
+               "{hostile}/F1_onnx_segv_dims_4096x4096x3x3_raw216B.onnx': refused before import"},
+        BadRun{"WeightsOnnxDimsBeyondDataSmall",
+               {{"--weights", "{hostile}/F1b_onnx_heap_overflow_read_dims_2x6x3x3_raw144B.onnx"}}, 4,
+               "F1b_onnx_heap_overflow_read_dims_2x6x3x3_raw144B.onnx': refused before import"},
+        BadRun{"WeightsOnnxUndefinedInput", {{"--weights", "{hostile}/F9_onnx_null_deref.onnx"}}, 4,
+               "F9_onnx_null_deref.onnx': refused before import"}),
     [](const auto& test_case) { return std::string(test_case.param.name); });
 
 TEST_F(CliBinary, NoWeightsConfiguredSaysHowToGetThem) {

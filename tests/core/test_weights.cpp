@@ -69,10 +69,10 @@ TEST(RandomWeights, SameSeedSameWeightsOtherSeedOtherWeights) {
 }
 
 TEST(RandomWeights, MalformedSeedIsAnOptionsError) {
-  EXPECT_THROW(loadWeights("random:"), OptionsError);
-  EXPECT_THROW(loadWeights("random:abc"), OptionsError);
-  EXPECT_THROW(loadWeights("random:-1"), OptionsError);
-  EXPECT_THROW(loadWeights("random:99999999999999999999"), OptionsError);  // past 2^64
+  // A bad seed is a bad option, not a bad weights file.
+  for (const auto* location : {"random:", "random:abc", "random:-1", "random:+1", "random: 1",
+                               "random:18446744073709551616", "random:99999999999999999999"})
+    EXPECT_THROW(loadWeights(location), OptionsError) << location;
 }
 
 TEST(RandomWeights, NetworkChoosesTheArchitecture) {

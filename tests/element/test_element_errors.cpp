@@ -97,6 +97,25 @@ TEST_F(ElementErrors, MalformedRandomWeightsAreASettingsError) {
               GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, "random:seven");
 }
 
+TEST_F(ElementErrors, OutOfRangeRandomSeedIsASettingsError) {
+  expectError(runOneFrame("style-location=" + style + " weights-location=random:99999999999999999999"),
+              GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, "random:99999999999999999999");
+}
+
+// ONNX files that crashed OpenCV's importer (tests/data/hostile/README.md) are refused
+// before it sees them: a read error naming the file, and no crash.
+TEST_F(ElementErrors, HostileOnnxWeightsCannotBeRead) {
+  const std::string hostile = std::string(g_getenv("NEURALSTYLE_SOURCE_DIR")) + "/tests/data/hostile/";
+  for (const auto* name : {"F1_onnx_segv_dims_4096x4096x3x3_raw216B.onnx",
+                           "F1b_onnx_heap_overflow_read_dims_2x6x3x3_raw144B.onnx",
+                           "F9_onnx_null_deref.onnx"}) {
+    SCOPED_TRACE(name);
+    const Outcome outcome = runOneFrame("style-location=" + style + " weights-location=" + hostile + name);
+    expectError(outcome, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, hostile + name);
+    EXPECT_NE(outcome.error_text.find("refused before import"), std::string::npos) << outcome.error_text;
+  }
+}
+
 TEST_F(ElementErrors, NoWeightsAnywhereSaysHowToGetThem) {
   const std::string installed = std::string(NEURALSTYLE_DATA_DIR) + "/vgg19.safetensors";
   if (g_file_test(installed.c_str(), G_FILE_TEST_EXISTS)) GTEST_SKIP() << installed << " is installed";

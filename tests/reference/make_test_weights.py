@@ -30,6 +30,10 @@ N = 0,2,5,7,10,12,14,16,19,21,23,25,28,30,32,34 in torchvision's numbering):
                               it), built after torch.manual_seed(S), biases drawn from
                               uniform(-0.05, 0.05)
 
+With --width-divisor N every channel count is divided by N (at least 1): the same files
+for a network of VGG19's layout but tiny (N=64: about 20 KB each), which the core
+refuses as VGG19 but which are well-formed seeds for the fuzzers of tests/fuzz.
+
 Every file uses the torchvision input convention (RGB, [0,1], ImageNet mean/std),
 including the Caffe pair: the real Caffe VGG19 expects BGR in [0,255] minus the mean,
 these test weights do not.
@@ -56,9 +60,16 @@ BIAS_RANGE = 0.05
 INPUT_SHAPE = (1, 3, 32, 32)
 
 
-def build_features(seed):
+def build_features(seed, width_divisor=1):
     torch.manual_seed(seed)
-    features = torchvision.models.vgg19().features
+    if width_divisor == 1:
+        features = torchvision.models.vgg19().features
+    else:
+        # VGG19's layout with every width divided (at least 1): small files of the same
+        # structure, e.g. seeds for the fuzzers (tests/fuzz), not a VGG19 the core accepts.
+        cfg = [c if c == "M" else max(1, c // width_divisor)
+               for c in torchvision.models.vgg.cfgs["E"]]
+        features = torchvision.models.vgg.make_layers(cfg)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for module in features:
@@ -220,13 +231,16 @@ def main():
                     "plain and 'features.'-prefixed keys), ONNX and Caffe.")
     parser.add_argument("--seed", type=int, default=0, help="torch.manual_seed value (default 0)")
     parser.add_argument("--out", required=True, help="output directory (created if missing)")
+    parser.add_argument("--width-divisor", type=int, default=1,
+                        help="divide every channel count by this (default 1: VGG19 itself); "
+                             "small files of VGG19's structure, e.g. fuzzing seeds")
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the cv2.dnn checks of the ONNX and Caffe files")
     args = parser.parse_args()
 
     start = time.time()
     os.makedirs(args.out, exist_ok=True)
-    features = build_features(args.seed)
+    features = build_features(args.seed, args.width_divisor)
     convs = {str(i): m for i, m in enumerate(features) if isinstance(m, torch.nn.Conv2d)}
     plain = {}
     for index, conv in convs.items():
@@ -277,7 +291,8 @@ def main():
             print("cv2 checks skipped: no `import cv2` (Debian: apt-get install python3-opencv)")
         if cv2 is not None:
             failures = verify(cv2, args.out, features, layers, args.seed)
-    print(f"seed {args.seed}, {len(convs)} convs, {time.time() - start:.1f} s")
+    print(f"seed {args.seed}, width divisor {args.width_divisor}, {len(convs)} convs,"
+          f" {time.time() - start:.1f} s")
     if failures:
         sys.exit("FAILED: " + "; ".join(failures))
 
