@@ -209,9 +209,6 @@ NetworkWeights loadWeights(const std::string& location, Network network) {
   }
 }
 
-  }
-}
-
 std::string defaultWeightsLocation(Network network) {
   if (const char* env = std::getenv("NEURALSTYLE_WEIGHTS"); env && *env) return env;
   std::string user_data;
