@@ -167,6 +167,17 @@ is_random_weights (const std::string & location)
   return location == "random" || location.rfind ("random:", 0) == 0;
 }
 
+/* The network the settings name before any weights are read: the network
+ * property, or VGG19 for random weights; Auto when only the file can tell. */
+static neuralstyle::Network
+network_known_up_front (const Settings & settings)
+{
+  if (settings.network != GST_NEURAL_STYLE_NETWORK_AUTO)
+    return to_network (settings.network);
+  return is_random_weights (settings.weights_location) ?
+      neuralstyle::Network::VGG19 : neuralstyle::Network::Auto;
+}
+
 /* Loads the weights onto the device; posts the error and returns FALSE on
  * failure. */
 static gboolean
@@ -273,7 +284,7 @@ gst_neural_style_start (GstBaseTransform * trans)
     /* The cheap checks first: loading the weights takes a while. */
     if (!check_style_location (self, settings.style_location)
         || !make_style_options_or_error (self, settings,
-            to_network (settings.network), &options)
+            network_known_up_front (settings), &options)
         || !make_stylizer (self, settings, options)
         || !load_first_style (self, settings.style_location)) {
       priv->stylizer.reset ();

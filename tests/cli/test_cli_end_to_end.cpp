@@ -371,7 +371,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"StyleLayerWeightsMalformed", {{"--style-layer-weights", "conv1_1:1"}}, 2,
                "--style-layer-weights"},
         BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
-               "unknown VGG19 layer 'pool9'"},
+               "unknown vgg19 layer 'pool9'"},
         BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda"},
         BadRun{"UnknownPrecision", {{"--precision", "fp16"}}, 2,
                "--precision must be float32 or bfloat16, got 'fp16'"},

@@ -107,7 +107,7 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "--convolution", "auto|direct|winograd", "(default auto)", "--threads", "--seed", "--progress-interval",
         "--start-index", "--loss-log", "--quiet", "--help", "--version",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
-        "(default 1e+06)", "130 interrupted"})
+        "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);

@@ -151,10 +151,19 @@ TEST(TensorMemoryScope, AForkWhileAnotherThreadUsesTheCacheLeavesTheChildAUsable
   // would wait forever at its first large allocation. The other thread below holds the
   // lock often; each child must finish (alarm: a deadlocked child dies of SIGALRM).
   std::atomic<bool> stop{false};
+  std::atomic<int> rounds{0};
+  // LibTorch's own one-time set-up (static guards, call_once) must be over before the
+  // first fork: a child forked while another thread sits inside one would wait on it for
+  // ever, whatever our lock does (seen under load, once in a full ctest -j2 run).
+  { torch::empty({kLargeFloats}); }
   std::thread busy([&] {
     TensorMemoryScope scope;
-    while (!stop.load()) torch::empty({kLargeFloats});  // allocation and free, both locked
+    while (!stop.load()) {
+      torch::empty({kLargeFloats});  // allocation and free, both locked
+      ++rounds;
+    }
   });
+  while (rounds.load() < 2) std::this_thread::yield();
   constexpr int kForks = 20;
   int clean_exits = 0;
   for (int i = 0; i < kForks; ++i) {
