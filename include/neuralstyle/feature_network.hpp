@@ -29,9 +29,9 @@ enum class Pooling { Max, Average };
 ///   convolutions): about 2x faster a VGG19 step at 256-512 px; losses differ from Direct
 ///   by about 1e-6 relative (see README, Performance). Needs a CPU with AVX-512, float32
 ///   and a build with oneDNN; asking for it otherwise is an OptionsError.
-/// - Auto: Winograd where it is available and pays (outputs of 16x15 pixels or more, and
-///   layers wide enough; see winogradPays), Direct elsewhere (CUDA, bfloat16, CPUs without
-///   AVX-512, small outputs).
+/// - Auto: Winograd where it is available and pays (VGG19's layers with outputs of 16x15
+///   pixels or more), Direct elsewhere (CUDA, bfloat16, CPUs without AVX-512, small
+///   outputs, and SqueezeNet, whose thin expand layers measured slower with it).
 enum class Convolution { Auto, Direct, Winograd };
 
 /// Whether Convolution::Winograd can run here (a build with oneDNN, a CPU with AVX-512).
@@ -65,12 +65,15 @@ class FeatureNetworkImpl : public torch::nn::Module {
   bool usesWinograd(const torch::nn::Conv2d& conv, const torch::Tensor& input) const;
 
  protected:
-  FeatureNetworkImpl(Network network, Pooling pooling);
+  /// Validates `weights` and checks they hold `network`; throws WeightsError.
+  FeatureNetworkImpl(Network network, const NetworkWeights& weights, Pooling pooling);
 
   /// Registers a frozen convolution with the weights of `spec` (padding as given) under
   /// torchvision's module key, so that state-dict keys read as torchvision's.
   torch::nn::Conv2d addConv(const ConvSpec& spec, const torch::Tensor& weight,
                             const torch::Tensor& bias, int64_t stride, int64_t padding);
+  /// Whether Convolution::Auto uses Winograd on this network at all (by measurement).
+  void setWinogradInAuto(bool enabled) { winograd_in_auto_ = enabled; }
   /// relu(conv(x)), through Winograd where usesWinograd() says so.
   torch::Tensor convRelu(const torch::nn::Conv2d& conv, const torch::Tensor& x);
 
@@ -92,6 +95,7 @@ class FeatureNetworkImpl : public torch::nn::Module {
   Network network_;
   Pooling pooling_;
   Convolution convolution_ = Convolution::Auto;
+  bool winograd_in_auto_ = true;
   std::set<const torch::nn::Conv2dImpl*> winograd_shaped_;  // 3x3, stride 1, padding 1
   std::map<const torch::nn::Conv2dImpl*, WinogradLayer> winograd_;
   std::shared_ptr<detail::WinogradWorkspace> winograd_workspace_;  // shared by the layers

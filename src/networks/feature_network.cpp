@@ -11,8 +11,14 @@ namespace neuralstyle {
 
 bool winogradConvolutionAvailable() { return detail::winogradAvailable(); }
 
-FeatureNetworkImpl::FeatureNetworkImpl(Network network, Pooling pooling)
-    : network_(network), pooling_(pooling) {}
+FeatureNetworkImpl::FeatureNetworkImpl(Network network, const NetworkWeights& weights,
+                                       Pooling pooling)
+    : network_(network), pooling_(pooling) {
+  validateWeights(weights);
+  if (weights.network != network)
+    throw WeightsError("weights '" + weights.source + "' hold " + networkName(weights.network) +
+                       ", not " + networkName(network));
+}
 
 void FeatureNetworkImpl::setConvolution(Convolution convolution) {
   if (convolution == Convolution::Winograd && !detail::winogradAvailable())
@@ -54,7 +60,7 @@ bool FeatureNetworkImpl::usesWinograd(const torch::nn::Conv2d& conv,
       !detail::winogradSupports(weight.size(1), weight.size(0)))
     return false;
   return convolution_ == Convolution::Winograd ||
-         detail::winogradPays(input.size(2), input.size(3));
+         (winograd_in_auto_ && detail::winogradPays(input.size(2), input.size(3)));
 }
 
 const detail::WinogradConvRelu& FeatureNetworkImpl::winograd(const torch::nn::Conv2d& conv) {

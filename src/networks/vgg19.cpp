@@ -25,11 +25,7 @@ int layerIndex(const std::string& name) {
 }
 
 Vgg19FeaturesImpl::Vgg19FeaturesImpl(const NetworkWeights& weights, Pooling pooling)
-    : FeatureNetworkImpl(Network::VGG19, pooling) {
-  validateWeights(weights);
-  if (weights.network != Network::VGG19)
-    throw WeightsError("weights '" + weights.source + "' hold " + networkName(weights.network) +
-                       ", not vgg19");
+    : FeatureNetworkImpl(Network::VGG19, weights, pooling) {
   const auto& specs = convSpecs(Network::VGG19);
   for (size_t i = 0; i < specs.size(); ++i)
     convs_.emplace(vgg19ConvIndices()[i],

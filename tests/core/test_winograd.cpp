@@ -128,19 +128,13 @@ TEST(Vgg19Winograd, AutoUsesItOnlyWhereItPaysAndDirectNever) {
   EXPECT_FALSE(network->usesWinograd(2, at(2)));
 }
 
-TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
-  SKIP_WITHOUT_WINOGRAD();
-  configureThreads(2);
-  Vgg19Features network(randomWeights(3));
-  std::vector<int> indices;  // layers, as the losses use them
-  for (const char* name : {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1"})
-    indices.push_back(network->layer(name));
-  torch::manual_seed(6);
-  const auto image = torch::randn({1, 3, 40, 48});
+// Features at `layers` and the input's gradient agree between Winograd and direct.
+static void expectWinogradMatchesDirect(FeatureNetworkImpl& network, const std::vector<int>& layers,
+                                        const torch::Tensor& image) {
   const auto run = [&](Convolution convolution) {
-    network->setConvolution(convolution);
+    network.setConvolution(convolution);
     const auto x = image.clone().set_requires_grad(true);
-    const auto features = network->forward(x, indices);
+    const auto features = network.forward(x, layers);
     torch::Tensor loss = torch::zeros({});
     for (const auto& f : features) loss = loss + f.pow(2).mean();
     loss.backward();
@@ -148,9 +142,21 @@ TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   };
   const auto [direct, direct_grad] = run(Convolution::Direct);
   const auto [winograd, winograd_grad] = run(Convolution::Winograd);
-  for (size_t i = 0; i < indices.size(); ++i)
-    EXPECT_LT(relativeL2(winograd[i], direct[i]), 1e-5) << "layer " << indices[i];
+  for (size_t i = 0; i < layers.size(); ++i)
+    EXPECT_LT(relativeL2(winograd[i], direct[i]), 1e-5)
+        << network.layerNames()[static_cast<size_t>(layers[i])];
   EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
+}
+
+TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
+  SKIP_WITHOUT_WINOGRAD();
+  configureThreads(2);
+  Vgg19Features network(randomWeights(3));
+  std::vector<int> layers;  // as the losses use them
+  for (const char* name : {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1"})
+    layers.push_back(network->layer(name));
+  torch::manual_seed(6);
+  expectWinogradMatchesDirect(*network, layers, torch::randn({1, 3, 40, 48}));
 }
 
 static Vgg19Features winogradNetwork() {
@@ -177,23 +183,8 @@ TEST(SqueezeNetWinograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
   SKIP_WITHOUT_WINOGRAD();
   configureThreads(2);
   SqueezeNetFeatures network(randomWeights(3, Network::SqueezeNet1_1));
-  const std::vector<int> layers{0, 1, 2, 3, 4, 5, 6, 7, 8};
   torch::manual_seed(6);
-  const auto image = torch::randn({1, 3, 96, 88});
-  const auto run = [&](Convolution convolution) {
-    network->setConvolution(convolution);
-    const auto x = image.clone().set_requires_grad(true);
-    const auto features = network->forward(x, layers);
-    torch::Tensor loss = torch::zeros({});
-    for (const auto& f : features) loss = loss + f.pow(2).mean();
-    loss.backward();
-    return std::make_pair(features, x.grad());
-  };
-  const auto [direct, direct_grad] = run(Convolution::Direct);
-  const auto [winograd, winograd_grad] = run(Convolution::Winograd);
-  for (size_t i = 0; i < layers.size(); ++i)
-    EXPECT_LT(relativeL2(winograd[i], direct[i]), 1e-5) << network->layerNames()[i];
-  EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
+  expectWinogradMatchesDirect(*network, {0, 1, 2, 3, 4, 5, 6, 7, 8}, torch::randn({1, 3, 96, 88}));
 }
 
 TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
@@ -241,4 +232,20 @@ TEST(StylizerWinograd, IsRefusedWhereItCannotRun) {
   SKIP_WITHOUT_WINOGRAD();
   EXPECT_THROW(Stylizer(randomWeights(1), torch::kCPU, {}, Precision::BFloat16, Convolution::Winograd),
                OptionsError);
+}
+
+TEST(SqueezeNetWinograd, AutoKeepsDirectConvolutionsWhereWinogradMeasuredSlower) {
+  SKIP_WITHOUT_WINOGRAD();
+  SqueezeNetFeatures network(randomWeights(3, Network::SqueezeNet1_1));
+  std::vector<torch::nn::Conv2d> expand3x3;
+  for (const auto& child : network->named_children())
+    if (child.key().find("expand3x3") != std::string::npos)
+      expand3x3.push_back(
+          torch::nn::Conv2d(std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(child.value())));
+  ASSERT_EQ(expand3x3.size(), 8u);
+  const auto input = torch::randn({1, 16, 64, 64});
+  EXPECT_FALSE(network->usesWinograd(expand3x3[0], input));  // auto
+  network->setConvolution(Convolution::Winograd);
+  EXPECT_TRUE(network->usesWinograd(expand3x3[0], input));
+  EXPECT_FALSE(network->usesWinograd(expand3x3[0], input.to(torch::kBFloat16)));
 }
