@@ -97,7 +97,9 @@ void expectParity(const ParityCase& parity) {
   std::cout << "worst relative loss error over " << parity.steps << " steps: " << worst << "\n";
 
   // The losses must have moved, or the comparison proves little.
-  EXPECT_LT(reference["total"].back().get<double>(), reference["total"][0].get<double>());
+  // (Moved, not necessarily down: random SqueezeNet weights at learning rate 0.1 overshoot.)
+  const double first = reference["total"][0].get<double>(), last = reference["total"].back().get<double>();
+  EXPECT_GT(std::abs(last - first), 1e-3 * std::abs(first));
   const cv::Mat seed_image = readRgbImage(dir.file("seed.png"));
   ASSERT_EQ(seed_image.size(), result.image.size());
   EXPECT_LE(cv::norm(seed_image, result.image, cv::NORM_INF), 1.0);
