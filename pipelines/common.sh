@@ -7,6 +7,7 @@
 # shellcheck shell=bash disable=SC2034  # NS_* variables are read by the sourcing scripts
 
 NS_SCRIPT=$(basename "$0")
+NS_PIPELINES_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 NS_STYLE=""
 NS_PROPERTIES=()  # element properties given on the command line, as name=value
 NS_VERBOSE=0
@@ -151,6 +152,79 @@ ns_check_setup() {
   [[ -f $NS_STYLE ]] || ns_die "style image '$NS_STYLE' does not exist"
 }
 
+# ns_media_python ARGS...: runs Python with ARGS, a Python that has GStreamer's
+# introspection (python3-gi): Debian's /usr/bin/python3 first, then the one on PATH.
+ns_media_python() {
+  local python
+  for python in /usr/bin/python3 python3; do
+    if "$python" -c 'import gi; gi.require_version("GstPbutils", "1.0")' 2>/dev/null; then
+      "$python" "$@"
+      return
+    fi
+  done
+  ns_die "the video scripts need GStreamer's Python bindings: install python3-gi and gir1.2-gst-plugins-base-1.0 (scripts/setup.sh does)"
+}
+
+# ns_media_probe ARGS...: pipelines/media_probe.py (see there).
+ns_media_probe() {
+  ns_media_python "$NS_PIPELINES_DIR/media_probe.py" "$@"
+}
+
+# ns_require_elements ELEMENT...: fails before anything runs when GStreamer lacks one of
+# the ELEMENTs, naming each with the Debian package that provides it.
+ns_require_elements() {
+  local element missing=() packages=()
+  for element in "$@"; do
+    gst-inspect-1.0 "$element" >/dev/null 2>&1 && continue
+    local package
+    package=$(ns_media_probe package "$element" 2>/dev/null || true)
+    missing+=("$element${package:+ (Debian package: $package)}")
+    [[ -n $package ]] && packages+=("${package%% *}")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  local install=""
+  ((${#packages[@]})) && install="; install with: sudo apt-get install ${packages[*]}"
+  ns_die "GStreamer has no ${missing[*]}$install"
+}
+
+# ns_probe_input FILE: what FILE holds, from GStreamer's discoverer (media_probe.py): sets
+# NS_INPUT_VIDEO, NS_INPUT_AUDIO (0/1), NS_INPUT_FRAMERATE (N/D), NS_INPUT_SIZE (WxH),
+# and NS_MISSING_VIDEO / NS_MISSING_AUDIO: one "description<TAB>packages" line per
+# decoder GStreamer lacks for the file's video (or container) and audio.
+ns_probe_input() {
+  local report key value width="" height=""
+  report=$(ns_media_probe probe "$1") || ns_die "'$1' is not an image or a video GStreamer can read (see above)"
+  NS_INPUT_VIDEO=0 NS_INPUT_AUDIO=0 NS_INPUT_FRAMERATE=0/1 NS_MISSING_VIDEO="" NS_MISSING_AUDIO=""
+  while IFS='=' read -r key value; do
+    case $key in
+      video) NS_INPUT_VIDEO=$value ;;
+      audio) NS_INPUT_AUDIO=$value ;;
+      framerate) NS_INPUT_FRAMERATE=$value ;;
+      width) width=$value ;;
+      height) height=$value ;;
+      missing)
+        case ${value%%$'\t'*} in
+          audio) NS_MISSING_AUDIO+="${value#*$'\t'}"$'\n' ;;
+          *) NS_MISSING_VIDEO+="${value#*$'\t'}"$'\n' ;;
+        esac
+        ;;
+    esac
+  done <<<"$report"
+  NS_INPUT_SIZE="${width}x$height"
+}
+
+# ns_missing_decoders_text LINES: "DESCRIPTION, in Debian's P1 or P2" for each
+# "description<TAB>packages" line, joined by "; ".
+ns_missing_decoders_text() {
+  local line packages text=""
+  while IFS= read -r line; do
+    [[ -n $line ]] || continue
+    packages=${line#*$'\t'}
+    text+="${text:+; }the ${line%%$'\t'*}, in Debian's ${packages// / or }"
+  done <<<"$1"
+  echo "$text"
+}
+
 # ns_element: the neuralstyle element with the chosen properties, as gst-launch
 # arguments, in the array NS_ELEMENT.
 ns_element() {
@@ -181,12 +255,20 @@ ns_show_progress() {
 }
 
 # ns_launch PIPELINE...: runs gst-launch-1.0 on the pipeline (given as arguments); its
-# errors go to stderr unchanged. Fails with gst-launch's status.
+# errors go to stderr unchanged. Fails with gst-launch's status. With NS_STOP_NS set (in
+# the environment of the call), the pipeline runs through gst_run.py instead: up to that
+# stream time, every stream ending there; the pipeline's decodebin must be named `in`.
 ns_launch() {
+  local launch=(gst-launch-1.0 -e)
+  if [[ -n ${NS_STOP_NS:-} ]]; then
+    launch=(ns_media_python "$NS_PIPELINES_DIR/gst_run.py" "$NS_STOP_NS" in)
+  elif ! ((NS_QUIET)); then
+    launch+=(-m)
+  fi
   if ((NS_QUIET)); then
-    gst-launch-1.0 -q "$@" >/dev/null || ns_die "the pipeline failed (see the error above)"
+    "${launch[@]}" "$@" >/dev/null || ns_die "the pipeline failed (see the error above)"
   else
-    gst-launch-1.0 -m "$@" | ns_show_progress || ns_die "the pipeline failed (see the error above)"
+    "${launch[@]}" "$@" | ns_show_progress || ns_die "the pipeline failed (see the error above)"
   fi
 }
 

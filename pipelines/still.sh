@@ -26,6 +26,9 @@ output=${NS_POSITIONAL[1]}
 
 ns_check_setup
 [[ -f $input ]] || ns_die "input image '$input' does not exist"
+ns_probe_input "$input"
+[[ -z $NS_MISSING_VIDEO ]] ||
+  ns_die "cannot decode '$input': GStreamer lacks $(ns_missing_decoders_text "$NS_MISSING_VIDEO")"
 encoder=$(ns_still_encoder "$output")
 ns_element
 

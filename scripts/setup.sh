@@ -23,6 +23,11 @@ packages=(
   # the element and the pipelines
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # the decoders and encoders of pipelines/video.sh: FFmpeg's (MPEG-4/XVID, H.264, AAC,
+  # AC-3, ...), x264enc (-ugly), openh264enc and h264parse (-bad); its input probe and its
+  # --frames runner use GStreamer's Python bindings
+  gstreamer1.0-libav gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
   # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
