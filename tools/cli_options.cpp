@@ -311,7 +311,8 @@ std::string helpText(const HelpDefaults& d) {
          "                          names); for a pattern, a pattern such as out/%05d.png\n"
          "                          (same indices). Outputs are 8-bit colour images of the\n"
          "                          input's size\n"
-         "  --start-index N         first index of a frame pattern (default 0)\n"
+         "  --start-index N         first index of a frame pattern (default: the first of\n"
+         "                          0 to 4 that exists, as ffmpeg reads %05d.png)\n"
          "  --weights LOCATION      the network's weights: a .safetensors file (VGG19 or\n"
          "                          SqueezeNet 1.1, recognised from its tensors), a VGG19\n"
          "                          .onnx, .caffemodel or .prototxt file, or random[:SEED]\n"
@@ -427,8 +428,17 @@ FramePlan planFrames(const Options& options) {
     plan.kind = InputKind::Sequence;
     if (!isFramePattern(output))
       throw UsageError("--output must be a frame pattern such as out/%05d.png when --content is one");
-    const int start = options.start_index.value_or(0);
-    formatFramePattern(output, start);  // validates it before any work
+    formatFramePattern(output, 0);  // validates it before any work
+    // As ffmpeg's image2 reader: without --start-index the first frame is the first of
+    // the indices 0..4 that exists (ffmpeg writes from 1, other tools from 0).
+    int start = options.start_index.value_or(0);
+    if (!options.start_index) {
+      for (int index = 0; index < kStartIndexProbes; ++index)
+        if (fs::is_regular_file(formatFramePattern(content, index), error)) {
+          start = index;
+          break;
+        }
+    }
     for (int index = start;; ++index) {
       const std::string frame = formatFramePattern(content, index);
       if (!fs::is_regular_file(frame, error)) break;
@@ -437,8 +447,13 @@ FramePlan planFrames(const Options& options) {
       if (index == INT_MAX) break;
     }
     if (plan.frames.empty())
-      throw InputError("no frame matches " + quoted(content) + " (looked for " +
-                       quoted(formatFramePattern(content, start)) + ")");
+      throw InputError(
+          "no frame matches " + quoted(content) + " (looked for " +
+          (options.start_index ? quoted(formatFramePattern(content, start))
+                               : quoted(formatFramePattern(content, 0)) + " to " +
+                                     quoted(formatFramePattern(content, kStartIndexProbes - 1)) +
+                                     "; --start-index N for a later first frame") +
+          ")");
   } else {
     throw InputError("content image " + quoted(content) + " does not exist");
   }

@@ -64,7 +64,7 @@ struct Options {
   std::optional<int> threads;
   std::optional<uint64_t> seed;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps
-  std::optional<int> start_index;  ///< first index of a frame pattern (default 0)
+  std::optional<int> start_index;  ///< first index of a frame pattern (unset: probe 0..4)
   std::string loss_log;        ///< CSV path; empty = none
   bool quiet = false;
 };
@@ -103,6 +103,10 @@ bool isFramePattern(const std::string& path);
 /// Throws UsageError unless the pattern holds exactly one conversion and no other '%'.
 std::string formatFramePattern(const std::string& pattern, int index);
 
+/// How many first indices a frame pattern is probed for without --start-index (0..4,
+/// ffmpeg image2's start_number_range).
+constexpr int kStartIndexProbes = 5;
+
 enum class InputKind { Image, Folder, Sequence };
 
 struct Frame {
@@ -120,7 +124,8 @@ struct FramePlan {
 ///  - a folder: every image in it (by name), written under the same names into the
 ///    --output folder (created if needed);
 ///  - an existing file: that image, written to the --output file;
-///  - a frame pattern: indices from --start-index up to the first missing file, written
+///  - a frame pattern: indices from --start-index (default: the first of 0..4 that
+///    exists, as ffmpeg's image2 reader probes) up to the first missing file, written
 ///    to the --output pattern with the same index.
 /// Checks that the inputs exist and look like images, and that each output has an image
 /// writer and a folder that exists (except the one Folder mode creates). Touches nothing.

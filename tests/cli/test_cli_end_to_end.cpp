@@ -268,6 +268,18 @@ TEST_F(CliBinary, StylisesAFrameSequenceUpToTheFirstGap) {
   EXPECT_NE(run.err.find("frame 3/3 step 2/2 loss"), std::string::npos) << run.err;
 }
 
+TEST_F(CliBinary, ReadsAFolderNumberedAsFfmpegWritesItWithoutOptions) {
+  fs::create_directory(dir / "ffmpeg");
+  for (int i : {1, 2}) writeNoiseImage(dir / ("ffmpeg/0000" + std::to_string(i) + ".png"), 24, 20, i);
+  const Outcome run = runCli(Args{"--content", dir / "ffmpeg/%05d.png", "--style", style, "--output",
+                                  dir / "styled-%05d.png"} + fast(),
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(dir / "styled-00001.png"));
+  EXPECT_TRUE(fs::exists(dir / "styled-00002.png"));
+  EXPECT_FALSE(fs::exists(dir / "styled-00000.png"));
+}
+
 TEST_F(CliBinary, LossLogHasAHeaderAndOneFiniteRowPerStep) {
   const Outcome run = runCli(oneImage(dir / "out.png") + fast(3) +
                                  Args{"--loss-log", dir / "losses.csv", "--progress-interval", "0"},

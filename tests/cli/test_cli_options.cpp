@@ -244,6 +244,46 @@ TEST_F(CliPlan, SequenceRunsFromTheStartIndexToTheFirstGap) {
   EXPECT_EQ(plan.frames[2].output, dir / "o3.png");
 }
 
+TEST_F(CliPlan, SequenceStartsAtTheFirstOfIndicesZeroToFourLikeFfmpeg) {
+  // ffmpeg -i clip.mp4 %05d.png writes 00001.png first.
+  for (int i : {1, 2}) writeNoiseImage(formatFramePattern(dir / "f%05d.png", i), 20, 20, i);
+  FramePlan plan = planFrames(options(dir / "f%05d.png", dir / "o%05d.png"));
+  ASSERT_EQ(plan.frames.size(), 2u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f00001.png");
+  EXPECT_EQ(plan.frames[0].output, dir / "o00001.png") << "outputs keep the input's indices";
+  // The last index probed is 4; 5 is too far, as for ffmpeg.
+  writeNoiseImage(dir / "g4.png", 20, 20, 4);
+  writeNoiseImage(dir / "h5.png", 20, 20, 5);
+  plan = planFrames(options(dir / "g%d.png", dir / "o%d.png"));
+  ASSERT_EQ(plan.frames.size(), 1u);
+  EXPECT_EQ(plan.frames[0].output, dir / "o4.png");
+  try {
+    planFrames(options(dir / "h%d.png", dir / "o%d.png"));
+    FAIL() << "index 5 was found without --start-index";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("looked for '" + dir / "h0.png" + "' to '" + dir / "h4.png" +
+                                         "'; --start-index N for a later first frame"),
+              std::string::npos)
+        << e.what();
+  }
+  Options o = options(dir / "h%d.png", dir / "o%d.png");
+  o.start_index = 5;
+  EXPECT_EQ(planFrames(o).frames.size(), 1u);
+}
+
+TEST_F(CliPlan, AnExplicitStartIndexIsNotProbedAround) {
+  writeNoiseImage(dir / "f1.png", 20, 20, 1);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.start_index = 0;
+  try {
+    planFrames(o);
+    FAIL() << "--start-index 0 started at 1";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("(looked for '" + dir / "f0.png" + "')"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(CliPlan, OneImageGoesToOneFile) {
   writeNoiseImage(dir / "c.png", 20, 20, 1);
   const FramePlan plan = planFrames(options(dir / "c.png", dir / "o.jpg"));
