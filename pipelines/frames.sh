@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Stylises a numbered sequence of PNG frames into another folder.
 set -euo pipefail
 # shellcheck source=common.sh

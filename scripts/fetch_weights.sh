@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fetch torchvision's ImageNet weights of a network and convert them for neuralstyle.
 #
 #   scripts/fetch_weights.sh [--network vgg19|squeezenet1_1] [DEST]

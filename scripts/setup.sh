@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up a Debian 12 machine for neuralstyle and builds it: installs the Debian packages
 # that are missing (as root, or through sudo), configures and builds into ./build.
 # Idempotent: packages already there are not touched, the build is incremental.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up (packages + build, see setup.sh) and runs the whole test suite with ctest.
 # Labels: unit, reference, element, pipeline, cli, install. Extra arguments go to ctest,
 # e.g. scripts/test.sh -L unit

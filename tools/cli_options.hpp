@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The `neuralstyle` tool's command line: argument parsing and the list of frames a run
 // will process. No LibTorch here, so that all of it is unit-tested quickly and a bad

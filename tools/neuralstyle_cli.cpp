@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // `neuralstyle`: stylise one image, a folder of images or a numbered frame sequence from
 // the command line, with the options of the GStreamer element. The command line is
 // checked whole (cli_options.cpp) before the weights are loaded; every failure ends as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // End-to-end tests of the `neuralstyle` binary, run as a subprocess on tiny images with
 // random weights: outputs, the loss log, and the exit code plus one-line reason of
 // every documented failure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Unit tests of the CLI's argument parsing and frame planning (no process, no LibTorch).
 #include <gtest/gtest.h>
 

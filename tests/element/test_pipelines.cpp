@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The scripts in pipelines/ end to end on tiny inputs: outputs exist, have the input's
 // size and count, and differ from the input; bad invocations fail clearly.
 #include <gtest/gtest.h>
