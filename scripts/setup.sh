@@ -15,6 +15,8 @@ packages=(
   g++ cmake make pkg-config ccache
   # the core
   libtorch-dev libopencv-dev nlohmann-json3-dev
+  # the command line of the neuralstyle tool
+  libcli11-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them
   libonnx-dev libprotobuf-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)

@@ -77,9 +77,11 @@ struct Command {
   Options options;
 };
 
-/// Parses the arguments after the program name. Strict: unknown options, missing or
-/// malformed values, values out of range, repeated options and stray arguments all
-/// throw UsageError with a one-line reason. --help and --version win over the rest.
+/// Parses the arguments after the program name with CLI11 (cli_arguments.cpp). Strict:
+/// unknown options, missing or malformed values, values out of range, repeated options
+/// and stray arguments all throw UsageError with a one-line reason, as do bad values and
+/// unknown names in a --config file (a missing one throws InputError). --help and
+/// --version win over the rest.
 Command parseArguments(const std::vector<std::string>& arguments);
 
 /// The core's defaults, shown by --help.

@@ -114,6 +114,60 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
 }
 
+TEST(CliParse, ReadsIntegersInDecimalOnly) {
+  // CLI11's own conversion would read 010 as octal 8.
+  EXPECT_EQ(parsed({"--steps", "010"}).steps, 10);
+  EXPECT_THROW(parsed({"--steps", "0x10"}), UsageError);
+}
+
+TEST(CliParse, HelpGroupsTheOptions) {
+  const std::string help = helpText(HelpDefaults{});
+  const std::vector<std::string> order = {"Usage: neuralstyle --content IN --style STYLE --output OUT",
+                                          "Inputs and outputs:", "--config FILE",
+                                          "Optimisation (of the image itself):", "--steps N",
+                                          "Engine:", "--device auto|cpu|cuda",
+                                          "Progress (on stderr):", "--quiet", "Exit status:"};
+  size_t at = 0;
+  for (const auto& text : order) {
+    const size_t found = help.find(text, at);
+    ASSERT_NE(found, std::string::npos) << "'" << text << "' missing or out of order in\n" << help;
+    at = found;
+  }
+}
+
+TEST(CliParse, ReadsAConfigFileWhereTheCommandLineWins) {
+  TempDir dir;
+  test::writeText(dir / "job.toml",
+                  "# a batch job\ncontent = \"in/%05d.png\"\nstyle = \"s.png\"\noutput = \"out/%05d.png\"\n"
+                  "steps = 30\nlearning-rate = 0.5\nnetwork = \"squeezenet1_1\"\nquiet = true\n");
+  const Options o = parseArguments({"--config", dir / "job.toml", "--steps", "7"}).options;
+  EXPECT_EQ(o.content, "in/%05d.png");
+  EXPECT_EQ(o.output, "out/%05d.png");
+  EXPECT_EQ(o.steps, 7) << "the command line wins over the file";
+  EXPECT_DOUBLE_EQ(*o.learning_rate, 0.5);
+  EXPECT_EQ(o.network, Network::SqueezeNet1_1);
+  EXPECT_TRUE(o.quiet);
+
+  // The file's values get the same checks, and unknown names are refused.
+  test::writeText(dir / "bad.ini", "steps = -4\n");
+  try {
+    parseArguments(withRequired({"--config", dir / "bad.ini"}));
+    FAIL() << "accepted steps = -4";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--steps must be >= 0, got -4"), std::string::npos) << e.what();
+  }
+  test::writeText(dir / "typo.ini", "stpes = 4\n");
+  try {
+    parseArguments(withRequired({"--config", dir / "typo.ini"}));
+    FAIL() << "accepted an unknown name";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--config '" + dir / "typo.ini" + "': unknown option 'stpes'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(parseArguments(withRequired({"--config", dir / "missing.toml"})), InputError);
+}
+
 TEST(CliParse, FormatsFramePatternsLikePrintf) {
   EXPECT_TRUE(isFramePattern("in/%05d.png"));
   EXPECT_FALSE(isFramePattern("in/frame.png"));
