@@ -32,6 +32,8 @@ packages=(
   opencv-doc curl ca-certificates
   # lint of the shell scripts (a ctest case)
   shellcheck
+  # Debian packages with cpack -G DEB (dpkg-shlibdeps)
+  dpkg-dev
 )
 
 missing=()
