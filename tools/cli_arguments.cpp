@@ -117,6 +117,7 @@ class Arguments {
     app_.allow_extras();   // unknown options get our message (parse())
     app_.allow_config_extras(CLI::config_extras_mode::error);
     addInputs(d);
+    addSlices();
     addOptimisation(d);
     addEngine(d);
     addProgress();
@@ -195,6 +196,19 @@ class Arguments {
         ->group(group_);
   }
 
+  /// A flag without a value, given at most once, that sets `target`.
+  void flag(const std::string& name, const std::string& description, bool& target) {
+    app_.add_flag_function(
+            name,
+            [name, &target](std::int64_t count) {
+              if (count > 1) throw UsageError(name + " is given more than once");
+              target = true;
+            },
+            description)
+        ->disable_flag_override()
+        ->group(group_);
+  }
+
   /// A flag that throws `Signal` the moment it is parsed.
   template <typename Signal>
   void signalFlag(const std::string& names, const std::string& description) {
@@ -260,6 +274,30 @@ class Arguments {
                     "the command line win over the file's")
         ->option_text("FILE")
         ->group(group_);
+  }
+
+  void addSlices() {
+    group_ = "Slices of a folder or a frame pattern (batch jobs, one slice a task)";
+    Options& o = options_;
+    value("--start", "K", "the slice's first frame, by position: 0 = the first frame\n(default 0)",
+          [&o](const auto& n, const auto& v) { o.slice_start = toInt(n, v, 0, INT_MAX); });
+    value("--count", "N", "frames in the slice, >= 1 (default: to the last frame;\nfewer at the end)",
+          [&o](const auto& n, const auto& v) { o.slice_count = toInt(n, v, 1, INT_MAX); });
+    value("--overlap", "M",
+          "also stylise up to M frames before the slice's first frame\n"
+          "stylised, without writing them (for temporal coherence;\n"
+          "frames are stylised independently today, so this only\n"
+          "costs time) (default 0)",
+          [&o](const auto& n, const auto& v) { o.overlap = toInt(n, v, 0, INT_MAX); });
+    flag("--resume",
+         "skip the frames whose output is complete (decodes and has\n"
+         "the input's size); outputs are written under a temporary\n"
+         "name and renamed, so a killed run leaves no partial frame",
+         o.resume);
+    flag("--check",
+         "stylise nothing: list the slice's frames whose output is\n"
+         "missing or incomplete on stdout; exit 3 if there is one",
+         o.check);
   }
 
   void addOptimisation(const HelpDefaults& d) {
@@ -340,15 +378,7 @@ class Arguments {
           "(default 10; 0 = last step only): a bar on a terminal,\n"
           "else lines such as \"frame 1/3 step 10/100 loss ...\"",
           [&o](const auto& n, const auto& v) { o.progress_interval = toInt(n, v, 0, INT_MAX); });
-    app_.add_flag_function(
-            "--quiet",
-            [&o](std::int64_t count) {
-              if (count > 1) throw UsageError("--quiet is given more than once");
-              o.quiet = true;
-            },
-            "no progress, only errors")
-        ->disable_flag_override()
-        ->group(group_);
+    flag("--quiet", "no progress, only errors", o.quiet);
     signalFlag<HelpRequested>("-h,--help", "show this help and exit");
     signalFlag<VersionRequested>("--version", "show the version and exit");
   }

@@ -117,7 +117,63 @@ void probeWritable(const fs::path& folder) {
   ::unlink(probe.c_str());
 }
 
+// --start/--count/--overlap/--resume/--check on the planned frames (see planFrames).
+void selectSlice(const Options& options, FramePlan& plan) {
+  const bool sliced = options.slice_start || options.slice_count || options.overlap > 0;
+  if ((sliced || options.resume || options.check) && plan.kind == InputKind::Image)
+    throw UsageError(std::string(options.slice_start   ? "--start"
+                                 : options.slice_count ? "--count"
+                                 : options.overlap > 0 ? "--overlap"
+                                 : options.resume      ? "--resume"
+                                                       : "--check") +
+                     " applies only to a folder or a frame pattern");
+  if (options.resume && options.check) throw UsageError("--resume and --check exclude each other");
+  const int total = static_cast<int>(plan.frames.size());
+  const int start = options.slice_start.value_or(0);
+  if (start >= total)
+    throw InputError("--start " + std::to_string(start) + " is past the last frame (the input has " +
+                     std::to_string(total) + " frame" + (total == 1 ? "" : "s") + ", positions 0 to " +
+                     std::to_string(total - 1) + ")");
+  const int end = options.slice_count ? std::min(total, start + std::min(*options.slice_count, total))
+                                      : total;
+  std::vector<Frame> selected;
+  for (int i = start; i < end; ++i) {
+    const Frame& frame = plan.frames[static_cast<size_t>(i)];
+    if ((options.resume || options.check) && isCompleteOutput(frame.content, frame.output)) {
+      ++plan.skipped;
+      continue;
+    }
+    if (options.check) {
+      plan.incomplete.push_back(frame);
+      continue;
+    }
+    if (selected.empty()) {
+      // The overlap leads into the first frame that is stylised.
+      for (int j = std::max(0, i - options.overlap); j < i; ++j) {
+        Frame lead = plan.frames[static_cast<size_t>(j)];
+        lead.write = false;
+        selected.push_back(lead);
+      }
+    }
+    selected.push_back(frame);
+  }
+  plan.frames = std::move(selected);
+}
+
 }  // namespace
+
+bool isCompleteOutput(const std::string& content, const std::string& output) {
+  std::error_code error;
+  if (!fs::is_regular_file(output, error)) return false;
+  try {
+    const cv::Mat image = cv::imread(output, cv::IMREAD_UNCHANGED);
+    if (image.empty()) return false;
+    const cv::Mat source = cv::imread(content, cv::IMREAD_UNCHANGED);
+    return !source.empty() && image.size() == source.size();
+  } catch (const cv::Exception&) {
+    return false;
+  }
+}
 
 bool isFramePattern(const std::string& path) { return splitPattern(path).conversions > 0; }
 
@@ -200,6 +256,7 @@ FramePlan planFrames(const Options& options) {
 
   if (options.start_index && plan.kind != InputKind::Sequence)
     throw UsageError("--start-index applies only to a frame pattern such as in/%05d.png");
+  selectSlice(options, plan);
   for (const auto& frame : plan.frames) {
     requireReadableImage("content image", frame.content);
     requireWriter(frame.output);

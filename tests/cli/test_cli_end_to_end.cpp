@@ -281,6 +281,33 @@ TEST_F(CliBinary, ReadsAFolderNumberedAsFfmpegWritesItWithoutOptions) {
   EXPECT_FALSE(fs::exists(dir / "styled-00000.png"));
 }
 
+TEST_F(CliBinary, SlicesAndResumesASequence) {
+  fs::create_directory(dir / "seq");
+  for (int i = 0; i < 3; ++i) writeNoiseImage(dir / ("seq/" + std::to_string(i) + ".png"), 24, 20, i);
+  const Args base = Args{"--content", dir / "seq/%d.png", "--style", style, "--output", dir / "out-%d.png"} + fast();
+  // The middle frame only, after one overlap frame that is not written.
+  const Outcome slice = runCli(base + Args{"--start", "1", "--count", "1", "--overlap", "1"}, dir);
+  ASSERT_EQ(slice.exit_code, 0) << slice.err;
+  EXPECT_FALSE(fs::exists(dir / "out-0.png")) << "the overlap frame is not written";
+  ASSERT_TRUE(fs::exists(dir / "out-1.png"));
+  EXPECT_FALSE(fs::exists(dir / "out-2.png"));
+  const std::string middle = readText(dir / "out-1.png");
+
+  const Outcome check = runCli(base + Args{"--check"}, dir);
+  EXPECT_EQ(check.exit_code, 3) << check.err;
+  EXPECT_EQ(check.out, dir / "out-0.png" + "\n" + dir / "out-2.png" + "\n");
+
+  const Outcome resume = runCli(base + Args{"--resume"}, dir);
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_NE(resume.err.find("2 frames on"), std::string::npos) << resume.err;
+  EXPECT_NE(resume.err.find("(1 already complete)"), std::string::npos) << resume.err;
+  EXPECT_EQ(readText(dir / "out-1.png"), middle) << "a complete frame is left alone";
+  EXPECT_EQ(runCli(base + Args{"--check"}, dir).exit_code, 0);
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().rfind(".partial-", 0), std::string::npos)
+        << "temporary file left: " << entry.path();
+}
+
 TEST_F(CliBinary, LossLogHasAHeaderAndOneFiniteRowPerStep) {
   const Outcome run = runCli(oneImage(dir / "out.png") + fast(3) +
                                  Args{"--loss-log", dir / "losses.csv", "--progress-interval", "0"},

@@ -120,6 +120,19 @@ TEST(CliParse, ReadsIntegersInDecimalOnly) {
   EXPECT_THROW(parsed({"--steps", "0x10"}), UsageError);
 }
 
+TEST(CliParse, ReadsSliceOptions) {
+  const Options o = parsed({"--start", "4", "--count=2", "--overlap", "1", "--resume"});
+  EXPECT_EQ(o.slice_start, 4);
+  EXPECT_EQ(o.slice_count, 2);
+  EXPECT_EQ(o.overlap, 1);
+  EXPECT_TRUE(o.resume);
+  EXPECT_FALSE(o.check);
+  EXPECT_TRUE(parsed({"--check"}).check);
+  EXPECT_THROW(parsed({"--count", "0"}), UsageError);
+  EXPECT_THROW(parsed({"--start", "-1"}), UsageError);
+  EXPECT_THROW(parsed({"--resume", "--resume"}), UsageError);
+}
+
 TEST(CliParse, HelpGroupsTheOptions) {
   const std::string help = helpText(HelpDefaults{});
   const std::vector<std::string> order = {"Usage: neuralstyle --content IN --style STYLE --output OUT",
@@ -337,6 +350,63 @@ TEST_F(CliPlan, AnExplicitStartIndexIsNotProbedAround) {
     EXPECT_NE(std::string(e.what()).find("(looked for '" + dir / "f0.png" + "')"), std::string::npos)
         << e.what();
   }
+}
+
+TEST_F(CliPlan, SlicesASequenceByPosition) {
+  for (int i = 1; i <= 5; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 20, i);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.slice_start = 1;
+  o.slice_count = 2;
+  FramePlan plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 2u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f2.png") << "position 1 is the second frame";
+  EXPECT_EQ(plan.frames[1].output, dir / "o3.png");
+  EXPECT_TRUE(plan.frames[0].write && plan.frames[1].write);
+  // The last slice is shorter; the overlap comes before the slice, unwritten, and stops
+  // at the first frame.
+  o.slice_start = 3;
+  o.slice_count = 4;
+  o.overlap = 9;
+  plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 5u);
+  EXPECT_FALSE(plan.frames[0].write);
+  EXPECT_FALSE(plan.frames[2].write);
+  EXPECT_TRUE(plan.frames[3].write);
+  EXPECT_EQ(plan.frames[3].content, dir / "f4.png");
+  o.slice_start = 5;
+  EXPECT_THROW(planFrames(o), InputError) << "past the last frame";
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  Options image = options(dir / "c.png", dir / "o.png");
+  image.slice_count = 1;
+  EXPECT_THROW(planFrames(image), UsageError);
+}
+
+TEST_F(CliPlan, ResumeRedoesOnlyMissingOrIncompleteOutputs) {
+  for (int i = 0; i < 4; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 16, i);
+  writeNoiseImage(dir / "o0.png", 20, 16, 7);  // complete
+  writeNoiseImage(dir / "o1.png", 16, 16, 7);  // wrong size
+  test::writeText(dir / "o2.png", std::string("\x89PNG\r\n\x1a\n", 8) + "cut off");  // not decodable
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.resume = true;
+  o.overlap = 1;
+  FramePlan plan = planFrames(o);
+  EXPECT_EQ(plan.skipped, 1);
+  ASSERT_EQ(plan.frames.size(), 4u) << "the overlap frame before frame 1, then 1, 2, 3";
+  EXPECT_FALSE(plan.frames[0].write);
+  EXPECT_EQ(plan.frames[1].output, dir / "o1.png");
+  EXPECT_EQ(plan.frames[3].output, dir / "o3.png");
+  EXPECT_TRUE(isCompleteOutput(dir / "f0.png", dir / "o0.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f1.png", dir / "o1.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f2.png", dir / "o2.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f3.png", dir / "o3.png"));
+
+  // --check lists what --resume would do, and plans nothing to stylise.
+  o.resume = false;
+  o.check = true;
+  plan = planFrames(o);
+  EXPECT_TRUE(plan.frames.empty());
+  ASSERT_EQ(plan.incomplete.size(), 3u);
+  EXPECT_EQ(plan.incomplete[0].output, dir / "o1.png");
 }
 
 TEST_F(CliPlan, OneImageGoesToOneFile) {
