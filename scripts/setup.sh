@@ -34,6 +34,8 @@ packages=(
   shellcheck
   # Debian packages with cpack -G DEB (dpkg-shlibdeps)
   dpkg-dev
+  # lint of the Kubernetes manifests (a ctest case)
+  yamllint
 )
 
 missing=()
