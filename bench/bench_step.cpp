@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Times the core's optimisation loop on one content/style pair and prints one JSON object:
 // ms per step (median after warm-up), achieved GFLOP/s, the machine's measured peak on
 // the same threads, peak resident memory, and optionally the time to reach a target loss.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """neuralstyle benchmark: the core's optimisation loop against the seed's own loop.
 
 Runs, in one go and on the same threads, weights and pixels:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Times the seed notebook's own loop (tests/reference/seed_reference.py's code) and prints
 one JSON object: ms per step (median after warm-up), peak resident memory, the losses.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* neuralstyle: Gatys et al. neural style transfer as a GStreamer video filter. */
 #ifndef __GST_NEURAL_STYLE_H__
 #define __GST_NEURAL_STYLE_H__

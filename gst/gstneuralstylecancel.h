@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Why the optimisation of the frame in hand must stop. */
 #ifndef __GST_NEURAL_STYLE_CANCEL_H__
 #define __GST_NEURAL_STYLE_CANCEL_H__

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element's enum types and their mapping to the core's enums. */
 #include "gstneuralstyleenums.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element's enum properties: their GTypes (declared in gstneuralstyle.h) and
  * their mapping to the core's enums; GStreamer's video formats mapped to the core's
  * pixel formats. */

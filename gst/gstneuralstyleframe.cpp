@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The frame path: the settings of the moment, the style image, the
  * optimisation of one frame, the frame out and the messages about it. */
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element's per-frame bus messages. */
 #include "gstneuralstylemessages.h"
 

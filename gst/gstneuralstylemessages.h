@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element messages the element posts on the bus for each frame (see the
  * element documentation and README for their fields). */
 #ifndef __GST_NEURAL_STYLE_MESSAGES_H__

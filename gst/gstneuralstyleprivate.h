@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element's instance data, shared by gstneuralstyle.cpp (lifecycle,
  * events, properties, latency) and gstneuralstyleframe.cpp (the frame path). */
 #ifndef __GST_NEURAL_STYLE_PRIVATE_H__

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The element's properties: their defaults, their GParamSpecs, the values an
  * element holds (Settings) and their mapping to the core's StyleOptions. Nothing
  * here knows about an element instance, its lock or its state. */

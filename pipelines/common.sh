@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the pipeline scripts (sourced, not run): the stylisation options, which map
 # one to one onto properties of the neuralstyle element, and running gst-launch-1.0 with
 # readable progress.

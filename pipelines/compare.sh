@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes a side-by-side comparison sheet: content | style | result.
 set -euo pipefail
 # shellcheck source=common.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-launch-1.0 with an end: runs a pipeline description up to a stop position.
 
   gst_run.py STOP_NS SOURCE PIPELINE...

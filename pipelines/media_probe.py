@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What the pipeline scripts ask GStreamer before they build a pipeline.
 
   media_probe.py probe FILE

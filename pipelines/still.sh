@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Stylises one image file and writes the result as PNG or JPEG.
 set -euo pipefail
 # shellcheck source=common.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Stylises every frame of a video file and encodes the result, with the input's audio.
 set -euo pipefail
 # shellcheck source=common.sh

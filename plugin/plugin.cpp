@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Registers the neuralstyle plugin and its one element. */
 #include <gst/gst.h>
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Convert a torchvision VGG19 or SqueezeNet 1.1 checkpoint to the safetensors file
 neuralstyle reads.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Fetch torchvision's ImageNet weights of a network and convert them for neuralstyle.
 #
 #   scripts/fetch_weights.sh [--network vgg19|squeezenet1_1] [DEST]
@@ -26,7 +27,7 @@ set -euo pipefail
 
 network=vgg19
 case "${1:-}" in
-  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;/SPDX-License-Identifier/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
   --network)
     network="${2:-}"
     shift 2 || { echo "error: --network needs vgg19 or squeezenet1_1" >&2; exit 1; } ;;

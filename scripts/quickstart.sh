@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job in one command: set the machine up (scripts/setup.sh), then stylise a
 # still image through a gst-launch pipeline with the neuralstyle element and put
 # content | style | result side by side on a comparison sheet.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up a Debian 12 machine for neuralstyle and builds it: installs the Debian packages
 # that are missing (as root, or through sudo), configures and builds into ./build.
 # Idempotent: packages already there are not touched, the build is incremental.
@@ -14,6 +15,8 @@ packages=(
   g++ cmake make pkg-config ccache
   # the core
   libtorch-dev libopencv-dev nlohmann-json3-dev
+  # the command line of the neuralstyle tool
+  libcli11-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them
   libonnx-dev libprotobuf-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)
@@ -34,6 +37,10 @@ packages=(
   opencv-doc curl ca-certificates
   # lint of the shell scripts (a ctest case)
   shellcheck
+  # Debian packages with cpack -G DEB (dpkg-shlibdeps)
+  dpkg-dev
+  # lint of the Kubernetes manifests (a ctest case)
+  yamllint
 )
 
 missing=()

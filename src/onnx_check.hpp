@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The gate in front of OpenCV's ONNX importer. OpenCV 4.6 (Debian's, which we cannot
 // patch) trusts an ONNX file: it never checks an initializer's dims against its data

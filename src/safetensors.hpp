@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // A hardened reader of safetensors files, independent of any one network: it parses and
 // validates the whole header into an index (name -> dtype, shape, byte range) and decodes

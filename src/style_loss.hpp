@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // One layer's style loss, w * mean((G(F) - S)^2) / (d*h*w), as an autograd function.
 #include <torch/types.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "tensor_memory_cache.hpp"
 
 #include <c10/core/Allocator.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Reuse of LibTorch's large CPU buffers across optimisation steps.
 //

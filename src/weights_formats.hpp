@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Format readers behind loadWeights(); each returns unvalidated weights.
 #include <string>

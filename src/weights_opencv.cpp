@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ONNX and Caffe weights through OpenCV's dnn importers: we only take the convolutions'
 // blobs, in network order; the network itself runs in LibTorch.
 #include <opencv2/dnn.hpp>

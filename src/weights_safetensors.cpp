@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Network weights from a safetensors file: torchvision's key names mapped onto a
 // network's convolutions, the network recognised from which names the file holds.
 // Reading and validating the file is safetensors.cpp's job.

@@ -1,15 +1,11 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli_options.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <charconv>
 #include <climits>
-#include <cmath>
-#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
-#include <functional>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <unistd.h>
@@ -20,139 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
-int parseInt(const std::string& option, const std::string& text, int min, int max) {
-  long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ptr != end || (error != std::errc() && error != std::errc::result_out_of_range))
-    throw UsageError(option + ": " + quoted(text) + " is not an integer");
-  const bool too_big = error == std::errc::result_out_of_range ? text.front() != '-' : value > max;
-  const bool too_small = error == std::errc::result_out_of_range ? text.front() == '-' : value < min;
-  if (too_big || too_small)
-    throw UsageError(option + " must be " +
-                     (max != INT_MAX ? "between " + std::to_string(min) + " and " + std::to_string(max)
-                      : too_small    ? ">= " + std::to_string(min)
-                                     : "<= " + std::to_string(max)) +
-                     ", got " + text);
-  return static_cast<int>(value);
-}
-
-uint64_t parseUnsigned(const std::string& option, const std::string& text) {
-  unsigned long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ptr != end || error != std::errc())
-    throw UsageError(option + ": " + quoted(text) + " is not an integer between 0 and " +
-                     std::to_string(UINT64_MAX));
-  return value;
-}
-
-enum class Bound { Positive, NonNegative };
-
-double parseNumber(const std::string& option, const std::string& text, Bound bound) {
-  // strtod skips leading blanks: refuse them so that the whole text is the number.
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
-    throw UsageError(option + ": " + quoted(text) + " is not a number");
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size())
-    throw UsageError(option + ": " + quoted(text) + " is not a number");
-  if (!std::isfinite(value)) throw UsageError(option + " must be a finite number, got " + text);
-  if (bound == Bound::Positive && !(value > 0))
-    throw UsageError(option + " must be > 0, got " + text);
-  if (bound == Bound::NonNegative && value < 0)
-    throw UsageError(option + " must be >= 0, got " + text);
-  return value;
-}
-
-using Apply = std::function<void(Options&, const std::string& option, const std::string& value)>;
-
-struct OptionSpec {
-  std::string name;
-  bool takes_value;
-  Apply apply;
-};
-
-const std::vector<OptionSpec>& optionSpecs() {
-  static const std::vector<OptionSpec> specs = {
-      {"--content", true, [](Options& o, const auto&, const auto& v) { o.content = v; }},
-      {"--style", true, [](Options& o, const auto&, const auto& v) { o.style = v; }},
-      {"--output", true, [](Options& o, const auto&, const auto& v) { o.output = v; }},
-      {"--weights", true, [](Options& o, const auto&, const auto& v) { o.weights = v; }},
-      {"--network", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "auto") o.network = Network::Auto;
-         else if (v == "vgg19") o.network = Network::VGG19;
-         else if (v == "squeezenet1_1") o.network = Network::SqueezeNet1_1;
-         else throw UsageError(n + " must be auto, vgg19 or squeezenet1_1, got " + quoted(v));
-       }},
-      {"--steps", true,
-       [](Options& o, const auto& n, const auto& v) { o.steps = parseInt(n, v, 0, INT_MAX); }},
-      {"--optimizer", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "adam") o.optimizer = Optimizer::Adam;
-         else if (v == "lbfgs") o.optimizer = Optimizer::LBFGS;
-         else throw UsageError(n + " must be adam or lbfgs, got " + quoted(v));
-       }},
-      {"--learning-rate", true,
-       [](Options& o, const auto& n, const auto& v) {
-         o.learning_rate = parseNumber(n, v, Bound::Positive);
-       }},
-      {"--content-weight", true,
-       [](Options& o, const auto& n, const auto& v) {
-         o.content_weight = parseNumber(n, v, Bound::NonNegative);
-       }},
-      {"--style-weight", true,
-       [](Options& o, const auto& n, const auto& v) {
-         o.style_weight = parseNumber(n, v, Bound::NonNegative);
-       }},
-      {"--style-layer-weights", true,
-       [](Options& o, const auto&, const auto& v) { o.style_layer_weights = v; }},
-      {"--content-layer", true, [](Options& o, const auto&, const auto& v) { o.content_layer = v; }},
-      {"--max-size", true,
-       [](Options& o, const auto& n, const auto& v) { o.max_size = parseInt(n, v, 16, INT_MAX); }},
-      {"--pooling", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "max") o.pooling = Pooling::Max;
-         else if (v == "average") o.pooling = Pooling::Average;
-         else throw UsageError(n + " must be max or average, got " + quoted(v));
-       }},
-      {"--device", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "auto") o.device = Device::Auto;
-         else if (v == "cpu") o.device = Device::CPU;
-         else if (v == "cuda") o.device = Device::CUDA;
-         else throw UsageError(n + " must be auto, cpu or cuda, got " + quoted(v));
-       }},
-      {"--precision", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "float32") o.precision = Precision::Float32;
-         else if (v == "bfloat16") o.precision = Precision::BFloat16;
-         else throw UsageError(n + " must be float32 or bfloat16, got " + quoted(v));
-       }},
-      {"--convolution", true,
-       [](Options& o, const auto& n, const auto& v) {
-         if (v == "auto") o.convolution = Convolution::Auto;
-         else if (v == "direct") o.convolution = Convolution::Direct;
-         else if (v == "winograd") o.convolution = Convolution::Winograd;
-         else throw UsageError(n + " must be auto, direct or winograd, got " + quoted(v));
-       }},
-      {"--threads", true,
-       [](Options& o, const auto& n, const auto& v) { o.threads = parseInt(n, v, 0, 1024); }},
-      {"--seed", true, [](Options& o, const auto& n, const auto& v) { o.seed = parseUnsigned(n, v); }},
-      {"--progress-interval", true,
-       [](Options& o, const auto& n, const auto& v) {
-         o.progress_interval = parseInt(n, v, 0, INT_MAX);
-       }},
-      {"--start-index", true,
-       [](Options& o, const auto& n, const auto& v) { o.start_index = parseInt(n, v, 0, INT_MAX); }},
-      {"--loss-log", true, [](Options& o, const auto&, const auto& v) { o.loss_log = v; }},
-      {"--quiet", false, [](Options& o, const auto&, const auto&) { o.quiet = true; }},
-  };
-  return specs;
-}
 
 // A frame pattern split at its one conversion.
 struct PatternParts {
@@ -254,128 +117,62 @@ void probeWritable(const fs::path& folder) {
   ::unlink(probe.c_str());
 }
 
-}  // namespace
-
-Command parseArguments(const std::vector<std::string>& arguments) {
-  for (const auto& argument : arguments) {
-    if (argument == "-h" || argument == "--help") return {Action::Help, {}};
-    if (argument == "--version") return {Action::Version, {}};
-  }
-  Command command;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    const std::string& argument = arguments[i];
-    if (argument.size() < 2 || argument.compare(0, 2, "--") != 0)
-      throw UsageError("unexpected argument " + quoted(argument) + " (options start with --)");
-    const auto equals = argument.find('=');
-    const std::string name = argument.substr(0, equals);
-    const auto spec = std::find_if(optionSpecs().begin(), optionSpecs().end(),
-                                   [&](const OptionSpec& s) { return s.name == name; });
-    if (spec == optionSpecs().end())
-      throw UsageError("unknown option " + quoted(name) + " (see --help)");
-    if (!seen.insert(name).second) throw UsageError(name + " is given more than once");
-    std::string value;
-    if (!spec->takes_value) {
-      if (equals != std::string::npos) throw UsageError(name + " takes no value");
-    } else if (equals != std::string::npos) {
-      value = argument.substr(equals + 1);
-    } else {
-      // "--steps --seed 3" is a forgotten value, not a value; "-1" still is a value.
-      if (i + 1 >= arguments.size() || arguments[i + 1].compare(0, 2, "--") == 0)
-        throw UsageError(name + " needs a value");
-      value = arguments[++i];
+// --start/--count/--overlap/--resume/--check on the planned frames (see planFrames).
+void selectSlice(const Options& options, FramePlan& plan) {
+  const bool sliced = options.slice_start || options.slice_count || options.overlap > 0;
+  if ((sliced || options.resume || options.check) && plan.kind == InputKind::Image)
+    throw UsageError(std::string(options.slice_start   ? "--start"
+                                 : options.slice_count ? "--count"
+                                 : options.overlap > 0 ? "--overlap"
+                                 : options.resume      ? "--resume"
+                                                       : "--check") +
+                     " applies only to a folder or a frame pattern");
+  if (options.resume && options.check) throw UsageError("--resume and --check exclude each other");
+  const int total = static_cast<int>(plan.frames.size());
+  const int start = options.slice_start.value_or(0);
+  if (start >= total)
+    throw InputError("--start " + std::to_string(start) + " is past the last frame (the input has " +
+                     std::to_string(total) + " frame" + (total == 1 ? "" : "s") + ", positions 0 to " +
+                     std::to_string(total - 1) + ")");
+  const int end = options.slice_count ? std::min(total, start + std::min(*options.slice_count, total))
+                                      : total;
+  std::vector<Frame> selected;
+  for (int i = start; i < end; ++i) {
+    const Frame& frame = plan.frames[static_cast<size_t>(i)];
+    if ((options.resume || options.check) && isCompleteOutput(frame.content, frame.output)) {
+      ++plan.skipped;
+      continue;
     }
-    if (spec->takes_value && value.empty()) throw UsageError(name + " needs a value");
-    spec->apply(command.options, name, value);
+    if (options.check) {
+      plan.incomplete.push_back(frame);
+      continue;
+    }
+    if (selected.empty()) {
+      // The overlap leads into the first frame that is stylised.
+      for (int j = std::max(0, i - options.overlap); j < i; ++j) {
+        Frame lead = plan.frames[static_cast<size_t>(j)];
+        lead.write = false;
+        selected.push_back(lead);
+      }
+    }
+    selected.push_back(frame);
   }
-  const Options& options = command.options;
-  if (options.content.empty()) throw UsageError("--content is required (an image, folder or pattern)");
-  if (options.style.empty()) throw UsageError("--style is required (the style image)");
-  if (options.output.empty()) throw UsageError("--output is required");
-  return command;
+  plan.frames = std::move(selected);
 }
 
-std::string helpText(const HelpDefaults& d) {
-  return "Usage: neuralstyle --content IN --style STYLE --output OUT [OPTION...]\n"
-         "\n"
-         "Gatys et al. neural style transfer of one image, a folder of images or a\n"
-         "numbered frame sequence. Options take a value as --name VALUE or --name=VALUE.\n"
-         "\n"
-         "Inputs and outputs:\n"
-         "  --content PATH          an image; a folder (every image in it, by name); or a\n"
-         "                          frame pattern such as in/%05d.png (indices from\n"
-         "                          --start-index up to the first missing file)\n"
-         "  --style PATH            the style image\n"
-         "  --output PATH           for an image, the output image (its folder must exist);\n"
-         "                          for a folder, a folder (created if needed; same file\n"
-         "                          names); for a pattern, a pattern such as out/%05d.png\n"
-         "                          (same indices). Outputs are 8-bit colour images of the\n"
-         "                          input's size\n"
-         "  --start-index N         first index of a frame pattern (default 0)\n"
-         "  --weights LOCATION      the network's weights: a .safetensors file (VGG19 or\n"
-         "                          SqueezeNet 1.1, recognised from its tensors), a VGG19\n"
-         "                          .onnx, .caffemodel or .prototxt file, or random[:SEED]\n"
-         "                          for random features\n"
-         "                          (default: $NEURALSTYLE_WEIGHTS, else\n"
-         "                          $XDG_DATA_HOME/neuralstyle/vgg19.safetensors, else the\n"
-         "                          installed share/neuralstyle/vgg19.safetensors; see\n"
-         "                          scripts/fetch_weights.sh)\n"
-         "  --network auto|vgg19|squeezenet1_1\n"
-         "                          the network the weights must hold; auto = whatever\n"
-         "                          they hold (VGG19 for random weights) (default auto)\n"
-         "  --loss-log FILE         write the losses of every step as CSV, with the header\n"
-         "                          step,total,content,style for one image and\n"
-         "                          frame,step,total,content,style (frame counted from 1)\n"
-         "                          for a folder or a pattern\n"
-         "\n"
-         "Optimisation (of the image itself):\n"
-         "  --steps N               steps per image (default " + d.steps + ")\n"
-         "  --optimizer adam|lbfgs  Adam, as the seed; or L-BFGS, which needs far fewer\n"
-         "                          steps with a learning rate near 1 (default " + d.optimizer + ")\n"
-         "  --learning-rate X       the optimiser's step size, > 0 (default: the network's,\n"
-         "                          " + d.learning_rate + ")\n"
-         "  --content-weight X      alpha, >= 0 (default " + d.content_weight + ")\n"
-         "  --style-weight X        beta, >= 0 (default: the network's, " + d.style_weight + ")\n"
-         "  --style-layer-weights LAYER=W,...\n"
-         "                          style layers and their weights (default: the\n"
-         "                          network's, " + d.style_layer_weights + ")\n"
-         "  --content-layer LAYER   content layer: VGG19 conv1_1 ... conv5_4, SqueezeNet\n"
-         "                          conv1, fire2 ... fire9 (default: the network's,\n"
-         "                          " + d.content_layer + ")\n"
-         "  --pooling max|average   the network's pooling (default " + d.pooling + ")\n"
-         "  --max-size N            longest side of the processing size, >= 16 (default " +
-         d.max_size + ");\n"
-         "                          the result is scaled back to the input's size\n"
-         "\n"
-         "Engine:\n"
-         "  --device auto|cpu|cuda  where to run; auto = CUDA if available (default auto)\n"
-         "  --precision float32|bfloat16\n"
-         "                          arithmetic of VGG19: float32, the seed's, exact losses;\n"
-         "                          or bfloat16 (image, Gram matrices and losses stay\n"
-         "                          float32): about 1.6x faster on CPUs with AVX512-BF16/AMX\n"
-         "                          and on GPUs, losses within about 1% (default float32)\n"
-         "  --convolution auto|direct|winograd\n"
-         "                          how the CPU computes VGG19's 3x3 convolutions in\n"
-         "                          float32: direct = LibTorch's, the seed's arithmetic;\n"
-         "                          winograd = oneDNN's Winograd F(4x4,3x3), about 2x\n"
-         "                          faster a step, losses within ~1e-6 (needs AVX-512);\n"
-         "                          auto = Winograd where it is available and pays\n"
-         "                          (default auto)\n"
-         "  --threads N             CPU threads, 0 = all cores (default " + d.threads + ")\n"
-         "  --seed N                seed of LibTorch's generators (default " + d.seed + ")\n"
-         "\n"
-         "Progress (on stderr):\n"
-         "  --progress-interval N   report every N steps and at each image's last step\n"
-         "                          (default 10; 0 = last step only): a bar on a terminal,\n"
-         "                          else lines such as \"frame 1/3 step 10/100 loss ...\"\n"
-         "  --quiet                 no progress, only errors\n"
-         "  -h, --help              show this help and exit\n"
-         "  --version               show the version and exit\n"
-         "\n"
-         "Exit status: 0 success; 1 other failure; 2 bad arguments; 3 missing or\n"
-         "unreadable input, or unwritable output; 4 weights missing or unusable; 5 device\n"
-         "unavailable; 6 the optimisation diverged; 130 interrupted (Ctrl-C stops between\n"
-         "two steps). An error is one line on stderr starting \"neuralstyle: error: \".\n";
+}  // namespace
+
+bool isCompleteOutput(const std::string& content, const std::string& output) {
+  std::error_code error;
+  if (!fs::is_regular_file(output, error)) return false;
+  try {
+    const cv::Mat image = cv::imread(output, cv::IMREAD_UNCHANGED);
+    if (image.empty()) return false;
+    const cv::Mat source = cv::imread(content, cv::IMREAD_UNCHANGED);
+    return !source.empty() && image.size() == source.size();
+  } catch (const cv::Exception&) {
+    return false;
+  }
 }
 
 bool isFramePattern(const std::string& path) { return splitPattern(path).conversions > 0; }
@@ -427,8 +224,17 @@ FramePlan planFrames(const Options& options) {
     plan.kind = InputKind::Sequence;
     if (!isFramePattern(output))
       throw UsageError("--output must be a frame pattern such as out/%05d.png when --content is one");
-    const int start = options.start_index.value_or(0);
-    formatFramePattern(output, start);  // validates it before any work
+    formatFramePattern(output, 0);  // validates it before any work
+    // As ffmpeg's image2 reader: without --start-index the first frame is the first of
+    // the indices 0..4 that exists (ffmpeg writes from 1, other tools from 0).
+    int start = options.start_index.value_or(0);
+    if (!options.start_index) {
+      for (int index = 0; index < kStartIndexProbes; ++index)
+        if (fs::is_regular_file(formatFramePattern(content, index), error)) {
+          start = index;
+          break;
+        }
+    }
     for (int index = start;; ++index) {
       const std::string frame = formatFramePattern(content, index);
       if (!fs::is_regular_file(frame, error)) break;
@@ -437,14 +243,20 @@ FramePlan planFrames(const Options& options) {
       if (index == INT_MAX) break;
     }
     if (plan.frames.empty())
-      throw InputError("no frame matches " + quoted(content) + " (looked for " +
-                       quoted(formatFramePattern(content, start)) + ")");
+      throw InputError(
+          "no frame matches " + quoted(content) + " (looked for " +
+          (options.start_index ? quoted(formatFramePattern(content, start))
+                               : quoted(formatFramePattern(content, 0)) + " to " +
+                                     quoted(formatFramePattern(content, kStartIndexProbes - 1)) +
+                                     "; --start-index N for a later first frame") +
+          ")");
   } else {
     throw InputError("content image " + quoted(content) + " does not exist");
   }
 
   if (options.start_index && plan.kind != InputKind::Sequence)
     throw UsageError("--start-index applies only to a frame pattern such as in/%05d.png");
+  selectSlice(options, plan);
   for (const auto& frame : plan.frames) {
     requireReadableImage("content image", frame.content);
     requireWriter(frame.output);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The `neuralstyle` tool's command line: argument parsing and the list of frames a run
 // will process. No LibTorch here, so that all of it is unit-tested quickly and a bad
@@ -64,7 +65,13 @@ struct Options {
   std::optional<int> threads;
   std::optional<uint64_t> seed;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps
-  std::optional<int> start_index;  ///< first index of a frame pattern (default 0)
+  std::optional<int> start_index;  ///< first index of a frame pattern (unset: probe 0..4)
+  // A slice of a sequence or folder, for batch schedulers (one slice a task).
+  std::optional<int> slice_start;  ///< --start: position of the slice's first frame (0 = first)
+  std::optional<int> slice_count;  ///< --count: frames in the slice (fewer at the end)
+  int overlap = 0;                 ///< --overlap: frames before the slice stylised, not written
+  bool resume = false;             ///< --resume: skip frames whose output is complete
+  bool check = false;              ///< --check: report missing or incomplete outputs only
   std::string loss_log;        ///< CSV path; empty = none
   bool quiet = false;
 };
@@ -76,9 +83,11 @@ struct Command {
   Options options;
 };
 
-/// Parses the arguments after the program name. Strict: unknown options, missing or
-/// malformed values, values out of range, repeated options and stray arguments all
-/// throw UsageError with a one-line reason. --help and --version win over the rest.
+/// Parses the arguments after the program name with CLI11 (cli_arguments.cpp). Strict:
+/// unknown options, missing or malformed values, values out of range, repeated options
+/// and stray arguments all throw UsageError with a one-line reason, as do bad values and
+/// unknown names in a --config file (a missing one throws InputError). --help and
+/// --version win over the rest.
 Command parseArguments(const std::vector<std::string>& arguments);
 
 /// The core's defaults, shown by --help.
@@ -103,25 +112,42 @@ bool isFramePattern(const std::string& path);
 /// Throws UsageError unless the pattern holds exactly one conversion and no other '%'.
 std::string formatFramePattern(const std::string& pattern, int index);
 
+/// How many first indices a frame pattern is probed for without --start-index (0..4,
+/// ffmpeg image2's start_number_range).
+constexpr int kStartIndexProbes = 5;
+
 enum class InputKind { Image, Folder, Sequence };
 
 struct Frame {
   std::string content;
   std::string output;
+  bool write = true;  ///< false for --overlap's frames before the slice
 };
 
 struct FramePlan {
   InputKind kind = InputKind::Image;
-  std::vector<Frame> frames;
+  std::vector<Frame> frames;  ///< what to stylise, in order
   std::string output_folder;  ///< Folder mode: the folder to create before writing
+  int skipped = 0;            ///< --resume: frames of the slice whose output is complete
+  std::vector<Frame> incomplete;  ///< --check: frames of the slice without a complete output
 };
+
+/// True if `output` holds a complete stylised frame for `content`: it decodes, and has
+/// the content image's size.
+bool isCompleteOutput(const std::string& content, const std::string& output);
 
 /// Decides what to process from --content/--output/--start-index:
 ///  - a folder: every image in it (by name), written under the same names into the
 ///    --output folder (created if needed);
 ///  - an existing file: that image, written to the --output file;
-///  - a frame pattern: indices from --start-index up to the first missing file, written
+///  - a frame pattern: indices from --start-index (default: the first of 0..4 that
+///    exists, as ffmpeg's image2 reader probes) up to the first missing file, written
 ///    to the --output pattern with the same index.
+/// --start/--count keep a slice of a folder's or a pattern's frames (positions counted
+/// from 0 at the first frame); --overlap M adds up to M frames before the slice, marked
+/// not to be written; --resume drops the frames whose output is complete
+/// (isCompleteOutput) and counts them in `skipped`; --check plans nothing to stylise and
+/// lists the slice's frames without a complete output in `incomplete`.
 /// Checks that the inputs exist and look like images, and that each output has an image
 /// writer and a folder that exists (except the one Folder mode creates). Touches nothing.
 /// Throws UsageError or InputError.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // `neuralstyle`: stylise one image, a folder of images or a numbered frame sequence from
 // the command line, with the options of the GStreamer element. The command line is
 // checked whole (cli_options.cpp) before the weights are loaded; every failure ends as
@@ -216,8 +217,8 @@ class ProgressReporter {
   void endFrame(const cli::Frame& frame, const ns::StylizeResult& result) {
     if (quiet_) return;
     endBarLine();
-    std::fprintf(stderr, "frame %d/%d wrote %s (%d steps, %.1f s, loss %.6g)\n", frame_, frames_,
-                 frame.output.c_str(), result.steps, result.elapsed_seconds,
+    std::fprintf(stderr, "frame %d/%d %s %s (%d steps, %.1f s, loss %.6g)\n", frame_, frames_,
+                 frame.write ? "wrote" : "overlap, not written:", frame.output.c_str(), result.steps, result.elapsed_seconds,
                  result.final_losses.total);
   }
 
@@ -267,16 +268,29 @@ class LossLog {
   std::string path_;
 };
 
+// Written under a temporary name in the same folder (same extension: it picks the
+// encoder), then renamed: a killed run never leaves a partial frame under the final
+// name, which --resume and --check rely on.
 void writeImage(const std::string& path, const cv::Mat& rgb) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  const std::filesystem::path final_path(path);
+  const std::filesystem::path temporary =
+      final_path.parent_path() / (".partial-" + std::to_string(::getpid()) + "-" +
+                                  final_path.filename().string());
   bool written = false;
   try {
-    written = cv::imwrite(path, bgr);
+    written = cv::imwrite(temporary.string(), bgr);
   } catch (const cv::Exception& e) {
+    std::filesystem::remove(temporary);
     throw cli::InputError("cannot write '" + path + "': " + e.err);
   }
-  if (!written) throw cli::InputError("cannot write '" + path + "'");
+  std::error_code error;
+  if (written) std::filesystem::rename(temporary, final_path, error);
+  if (!written || error) {
+    std::filesystem::remove(temporary, error);
+    throw cli::InputError("cannot write '" + path + "'");
+  }
 }
 
 int run(const std::vector<std::string>& arguments) {
@@ -295,6 +309,19 @@ int run(const std::vector<std::string>& arguments) {
   // Everything that can be checked is checked before the weights are loaded.
   const ns::StyleOptions style_options = styleOptions(options);
   const cli::FramePlan plan = cli::planFrames(options);
+  if (options.check) {
+    for (const auto& frame : plan.incomplete) std::cout << frame.output << "\n";
+    if (!options.quiet)
+      std::fprintf(stderr, "%d frame%s complete, %zu missing or incomplete\n", plan.skipped,
+                   plan.skipped == 1 ? "" : "s", plan.incomplete.size());
+    return plan.incomplete.empty() ? cli::kExitOk : cli::kExitInput;
+  }
+  if (plan.frames.empty()) {
+    if (!options.quiet)
+      std::fprintf(stderr, "nothing to do: the output of all %d frame%s is complete\n", plan.skipped,
+                   plan.skipped == 1 ? "" : "s");
+    return cli::kExitOk;
+  }
   const cv::Mat style = ns::readRgbImage(options.style);
   cli::prepareOutputFolders(plan);
   LossLog loss_log(options.loss_log, plan.kind != cli::InputKind::Image);
@@ -308,10 +335,11 @@ int run(const std::vector<std::string>& arguments) {
   const int frames = static_cast<int>(plan.frames.size());
   ProgressReporter reporter(options, frames);
   if (!options.quiet)
-    std::fprintf(stderr, "%d frame%s on %s%s with weights '%s'\n", frames, frames == 1 ? "" : "s",
+    std::fprintf(stderr, "%d frame%s on %s%s with weights '%s'%s\n", frames, frames == 1 ? "" : "s",
                  stylizer.device().str().c_str(),
                  stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
-                 engine.weights.c_str());
+                 engine.weights.c_str(),
+                 plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
   for (int i = 0; i < frames; ++i) {
     const cli::Frame& frame = plan.frames[static_cast<size_t>(i)];
     if (g_interrupted.load())
@@ -325,7 +353,7 @@ int run(const std::vector<std::string>& arguments) {
     };
     const ns::StylizeResult result =
         stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
-    writeImage(frame.output, result.image);
+    if (frame.write) writeImage(frame.output, result.image);
     loss_log.flush();
     reporter.endFrame(frame, result);
   }

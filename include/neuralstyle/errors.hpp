@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Typed errors of the core. Every failure the core can foresee is one of these, so that
 // callers (the element, the CLI) can map them to their own error domains and exit codes.

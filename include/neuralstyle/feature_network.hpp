@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The module that computes a network's activations for the losses. VGG19 and SqueezeNet
 // 1.1 derive from it; the stylizer only sees this interface.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Conversion between caller images (cv::Mat, 8-bit, in a stated channel order) and the
 // network's input tensors. OpenCV does the colour conversion and resizing; the tensor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The feature networks style transfer runs on: their names, the convolutions their weights
 // hold, their layer names and their default losses. Both use the seed's formulas; only

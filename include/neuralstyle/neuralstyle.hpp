@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Umbrella header of the neuralstyle core (no GStreamer here, by design).
 #include "neuralstyle/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Options of a stylisation run. Defaults are the seed notebook's; what is left unset takes
 // the network's own default (networkDefaults), which for VGG19 is the seed's.

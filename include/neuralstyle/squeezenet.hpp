@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // SqueezeNet 1.1's feature extractor as torchvision's squeezenet1_1().features: conv1
 // (3x3, stride 2) and its ReLU, then Fire modules fire2 ... fire9 with 3x3 stride-2

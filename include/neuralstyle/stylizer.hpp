@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The seed's Gatys et al. style transfer: one style, many content frames.
 #include <atomic>

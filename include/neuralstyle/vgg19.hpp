@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // VGG19's convolutional feature extractor with torchvision's `features` indexing (0..36).
 #include <map>

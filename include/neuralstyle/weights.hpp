@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // A feature network's weights and the input convention they were trained with.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "neuralstyle/feature_network.hpp"
 
 #include <torch/torch.h>

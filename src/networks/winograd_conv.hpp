@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // VGG19's 3x3 convolution (stride 1, padding 1) and its ReLU through oneDNN's Winograd
 // F(4x4, 3x3) primitives. LibTorch always asks oneDNN for the direct algorithm; on this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Helpers shared by the CLI tests: a private temporary folder and tiny test images.
 #include <cstdlib>

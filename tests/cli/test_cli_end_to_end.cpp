@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // End-to-end tests of the `neuralstyle` binary, run as a subprocess on tiny images with
 // random weights: outputs, the loss log, and the exit code plus one-line reason of
 // every documented failure.
@@ -266,6 +267,45 @@ TEST_F(CliBinary, StylisesAFrameSequenceUpToTheFirstGap) {
   }
   EXPECT_FALSE(fs::exists(dir / "out-00004.png")) << "frame 4 comes after the gap";
   EXPECT_NE(run.err.find("frame 3/3 step 2/2 loss"), std::string::npos) << run.err;
+}
+
+TEST_F(CliBinary, ReadsAFolderNumberedAsFfmpegWritesItWithoutOptions) {
+  fs::create_directory(dir / "ffmpeg");
+  for (int i : {1, 2}) writeNoiseImage(dir / ("ffmpeg/0000" + std::to_string(i) + ".png"), 24, 20, i);
+  const Outcome run = runCli(Args{"--content", dir / "ffmpeg/%05d.png", "--style", style, "--output",
+                                  dir / "styled-%05d.png"} + fast(),
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::exists(dir / "styled-00001.png"));
+  EXPECT_TRUE(fs::exists(dir / "styled-00002.png"));
+  EXPECT_FALSE(fs::exists(dir / "styled-00000.png"));
+}
+
+TEST_F(CliBinary, SlicesAndResumesASequence) {
+  fs::create_directory(dir / "seq");
+  for (int i = 0; i < 3; ++i) writeNoiseImage(dir / ("seq/" + std::to_string(i) + ".png"), 24, 20, i);
+  const Args base = Args{"--content", dir / "seq/%d.png", "--style", style, "--output", dir / "out-%d.png"} + fast();
+  // The middle frame only, after one overlap frame that is not written.
+  const Outcome slice = runCli(base + Args{"--start", "1", "--count", "1", "--overlap", "1"}, dir);
+  ASSERT_EQ(slice.exit_code, 0) << slice.err;
+  EXPECT_FALSE(fs::exists(dir / "out-0.png")) << "the overlap frame is not written";
+  ASSERT_TRUE(fs::exists(dir / "out-1.png"));
+  EXPECT_FALSE(fs::exists(dir / "out-2.png"));
+  const std::string middle = readText(dir / "out-1.png");
+
+  const Outcome check = runCli(base + Args{"--check"}, dir);
+  EXPECT_EQ(check.exit_code, 3) << check.err;
+  EXPECT_EQ(check.out, dir / "out-0.png" + "\n" + dir / "out-2.png" + "\n");
+
+  const Outcome resume = runCli(base + Args{"--resume"}, dir);
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_NE(resume.err.find("2 frames on"), std::string::npos) << resume.err;
+  EXPECT_NE(resume.err.find("(1 already complete)"), std::string::npos) << resume.err;
+  EXPECT_EQ(readText(dir / "out-1.png"), middle) << "a complete frame is left alone";
+  EXPECT_EQ(runCli(base + Args{"--check"}, dir).exit_code, 0);
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().rfind(".partial-", 0), std::string::npos)
+        << "temporary file left: " << entry.path();
 }
 
 TEST_F(CliBinary, LossLogHasAHeaderAndOneFiniteRowPerStep) {

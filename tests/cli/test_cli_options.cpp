@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Unit tests of the CLI's argument parsing and frame planning (no process, no LibTorch).
 #include <gtest/gtest.h>
 
@@ -111,6 +112,73 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
+}
+
+TEST(CliParse, ReadsIntegersInDecimalOnly) {
+  // CLI11's own conversion would read 010 as octal 8.
+  EXPECT_EQ(parsed({"--steps", "010"}).steps, 10);
+  EXPECT_THROW(parsed({"--steps", "0x10"}), UsageError);
+}
+
+TEST(CliParse, ReadsSliceOptions) {
+  const Options o = parsed({"--start", "4", "--count=2", "--overlap", "1", "--resume"});
+  EXPECT_EQ(o.slice_start, 4);
+  EXPECT_EQ(o.slice_count, 2);
+  EXPECT_EQ(o.overlap, 1);
+  EXPECT_TRUE(o.resume);
+  EXPECT_FALSE(o.check);
+  EXPECT_TRUE(parsed({"--check"}).check);
+  EXPECT_THROW(parsed({"--count", "0"}), UsageError);
+  EXPECT_THROW(parsed({"--start", "-1"}), UsageError);
+  EXPECT_THROW(parsed({"--resume", "--resume"}), UsageError);
+}
+
+TEST(CliParse, HelpGroupsTheOptions) {
+  const std::string help = helpText(HelpDefaults{});
+  const std::vector<std::string> order = {"Usage: neuralstyle --content IN --style STYLE --output OUT",
+                                          "Inputs and outputs:", "--config FILE",
+                                          "Optimisation (of the image itself):", "--steps N",
+                                          "Engine:", "--device auto|cpu|cuda",
+                                          "Progress (on stderr):", "--quiet", "Exit status:"};
+  size_t at = 0;
+  for (const auto& text : order) {
+    const size_t found = help.find(text, at);
+    ASSERT_NE(found, std::string::npos) << "'" << text << "' missing or out of order in\n" << help;
+    at = found;
+  }
+}
+
+TEST(CliParse, ReadsAConfigFileWhereTheCommandLineWins) {
+  TempDir dir;
+  test::writeText(dir / "job.toml",
+                  "# a batch job\ncontent = \"in/%05d.png\"\nstyle = \"s.png\"\noutput = \"out/%05d.png\"\n"
+                  "steps = 30\nlearning-rate = 0.5\nnetwork = \"squeezenet1_1\"\nquiet = true\n");
+  const Options o = parseArguments({"--config", dir / "job.toml", "--steps", "7"}).options;
+  EXPECT_EQ(o.content, "in/%05d.png");
+  EXPECT_EQ(o.output, "out/%05d.png");
+  EXPECT_EQ(o.steps, 7) << "the command line wins over the file";
+  EXPECT_DOUBLE_EQ(*o.learning_rate, 0.5);
+  EXPECT_EQ(o.network, Network::SqueezeNet1_1);
+  EXPECT_TRUE(o.quiet);
+
+  // The file's values get the same checks, and unknown names are refused.
+  test::writeText(dir / "bad.ini", "steps = -4\n");
+  try {
+    parseArguments(withRequired({"--config", dir / "bad.ini"}));
+    FAIL() << "accepted steps = -4";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--steps must be >= 0, got -4"), std::string::npos) << e.what();
+  }
+  test::writeText(dir / "typo.ini", "stpes = 4\n");
+  try {
+    parseArguments(withRequired({"--config", dir / "typo.ini"}));
+    FAIL() << "accepted an unknown name";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--config '" + dir / "typo.ini" + "': unknown option 'stpes'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(parseArguments(withRequired({"--config", dir / "missing.toml"})), InputError);
 }
 
 TEST(CliParse, FormatsFramePatternsLikePrintf) {
@@ -242,6 +310,103 @@ TEST_F(CliPlan, SequenceRunsFromTheStartIndexToTheFirstGap) {
   ASSERT_EQ(plan.frames.size(), 3u);
   EXPECT_EQ(plan.frames[0].content, dir / "f001.png");
   EXPECT_EQ(plan.frames[2].output, dir / "o3.png");
+}
+
+TEST_F(CliPlan, SequenceStartsAtTheFirstOfIndicesZeroToFourLikeFfmpeg) {
+  // ffmpeg -i clip.mp4 %05d.png writes 00001.png first.
+  for (int i : {1, 2}) writeNoiseImage(formatFramePattern(dir / "f%05d.png", i), 20, 20, i);
+  FramePlan plan = planFrames(options(dir / "f%05d.png", dir / "o%05d.png"));
+  ASSERT_EQ(plan.frames.size(), 2u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f00001.png");
+  EXPECT_EQ(plan.frames[0].output, dir / "o00001.png") << "outputs keep the input's indices";
+  // The last index probed is 4; 5 is too far, as for ffmpeg.
+  writeNoiseImage(dir / "g4.png", 20, 20, 4);
+  writeNoiseImage(dir / "h5.png", 20, 20, 5);
+  plan = planFrames(options(dir / "g%d.png", dir / "o%d.png"));
+  ASSERT_EQ(plan.frames.size(), 1u);
+  EXPECT_EQ(plan.frames[0].output, dir / "o4.png");
+  try {
+    planFrames(options(dir / "h%d.png", dir / "o%d.png"));
+    FAIL() << "index 5 was found without --start-index";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("looked for '" + dir / "h0.png" + "' to '" + dir / "h4.png" +
+                                         "'; --start-index N for a later first frame"),
+              std::string::npos)
+        << e.what();
+  }
+  Options o = options(dir / "h%d.png", dir / "o%d.png");
+  o.start_index = 5;
+  EXPECT_EQ(planFrames(o).frames.size(), 1u);
+}
+
+TEST_F(CliPlan, AnExplicitStartIndexIsNotProbedAround) {
+  writeNoiseImage(dir / "f1.png", 20, 20, 1);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.start_index = 0;
+  try {
+    planFrames(o);
+    FAIL() << "--start-index 0 started at 1";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("(looked for '" + dir / "f0.png" + "')"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(CliPlan, SlicesASequenceByPosition) {
+  for (int i = 1; i <= 5; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 20, i);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.slice_start = 1;
+  o.slice_count = 2;
+  FramePlan plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 2u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f2.png") << "position 1 is the second frame";
+  EXPECT_EQ(plan.frames[1].output, dir / "o3.png");
+  EXPECT_TRUE(plan.frames[0].write && plan.frames[1].write);
+  // The last slice is shorter; the overlap comes before the slice, unwritten, and stops
+  // at the first frame.
+  o.slice_start = 3;
+  o.slice_count = 4;
+  o.overlap = 9;
+  plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 5u);
+  EXPECT_FALSE(plan.frames[0].write);
+  EXPECT_FALSE(plan.frames[2].write);
+  EXPECT_TRUE(plan.frames[3].write);
+  EXPECT_EQ(plan.frames[3].content, dir / "f4.png");
+  o.slice_start = 5;
+  EXPECT_THROW(planFrames(o), InputError) << "past the last frame";
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  Options image = options(dir / "c.png", dir / "o.png");
+  image.slice_count = 1;
+  EXPECT_THROW(planFrames(image), UsageError);
+}
+
+TEST_F(CliPlan, ResumeRedoesOnlyMissingOrIncompleteOutputs) {
+  for (int i = 0; i < 4; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 16, i);
+  writeNoiseImage(dir / "o0.png", 20, 16, 7);  // complete
+  writeNoiseImage(dir / "o1.png", 16, 16, 7);  // wrong size
+  test::writeText(dir / "o2.png", std::string("\x89PNG\r\n\x1a\n", 8) + "cut off");  // not decodable
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.resume = true;
+  o.overlap = 1;
+  FramePlan plan = planFrames(o);
+  EXPECT_EQ(plan.skipped, 1);
+  ASSERT_EQ(plan.frames.size(), 4u) << "the overlap frame before frame 1, then 1, 2, 3";
+  EXPECT_FALSE(plan.frames[0].write);
+  EXPECT_EQ(plan.frames[1].output, dir / "o1.png");
+  EXPECT_EQ(plan.frames[3].output, dir / "o3.png");
+  EXPECT_TRUE(isCompleteOutput(dir / "f0.png", dir / "o0.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f1.png", dir / "o1.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f2.png", dir / "o2.png"));
+  EXPECT_FALSE(isCompleteOutput(dir / "f3.png", dir / "o3.png"));
+
+  // --check lists what --resume would do, and plans nothing to stylise.
+  o.resume = false;
+  o.check = true;
+  plan = planFrames(o);
+  EXPECT_TRUE(plan.frames.empty());
+  ASSERT_EQ(plan.incomplete.size(), 3u);
+  EXPECT_EQ(plan.incomplete[0].output, dir / "o1.png");
 }
 
 TEST_F(CliPlan, OneImageGoesToOneFile) {

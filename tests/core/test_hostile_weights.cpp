@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Every file in tests/data/hostile/ (found by fuzzing the loader, see its README) gives
 // a typed error naming it: no crash, no sanitizer report, no untyped exception.
 #include <filesystem>

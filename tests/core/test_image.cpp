@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Pixel formats, processing sizes and tensor conversion.
 #include <fstream>
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The gate in front of OpenCV's ONNX importer: the test VGG19 export passes, and each
 // kind of tampering with it is refused with a message naming the file and the culprit.
 #include <fstream>

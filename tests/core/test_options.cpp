@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Option parsing and validation: layer names, layer-weight strings, ranges.
 #include <gtest/gtest.h>
 

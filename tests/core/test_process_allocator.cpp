@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The CPU allocator the first frame installs for LibTorch process-wide, beside an
 // application's own LibTorch work: blocks allocated before the switch are freed as their
 // allocator would, and the allocator can be turned off.

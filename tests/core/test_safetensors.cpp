@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The generic safetensors reader: its index, its limits and its refusals.
 #include <filesystem>
 #include <fstream>

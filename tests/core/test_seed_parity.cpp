@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Parity with the seed notebook: its own code, run by Python's torch on the same random
 // weights and the same pixels, must give the same losses at every step and the same image.
 #include <fstream>

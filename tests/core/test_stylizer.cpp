@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The optimisation loop: caching of style targets, progress, cancellation, bad input.
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Helpers shared by the core tests: paths from ctest's environment, temp folders,
 // synthetic images, and running the Python reference.

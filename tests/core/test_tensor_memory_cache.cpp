@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // TensorMemoryScope: LibTorch's large CPU buffers are reused within a scope, on its thread.
 #include <gtest/gtest.h>
 #include <c10/core/CPUAllocator.h>

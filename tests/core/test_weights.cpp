@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Weights import: every format gives the same network; every broken file a clear error.
 #include <filesystem>
 #include <fstream>

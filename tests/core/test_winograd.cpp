@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Winograd convolutions (oneDNN): the same values and gradients as LibTorch's direct
 // convolution, the per-layer choice, and the errors where they are not available.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The neuralstyle element in a GstHarness with its own bus, and readers for the fields
 // of its element messages.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Helpers shared by the element and pipeline tests: temp folders, small pictures, and a
 // pipeline runner that collects what the bus says.

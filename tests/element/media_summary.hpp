@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What a media file holds, measured by decoding it whole with GStreamer: the video's
 // frame count, size, rate and time span, and the audio's time span. The tests of
 // pipelines/video.sh compare an output's summary with its input's.

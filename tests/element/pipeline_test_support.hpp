@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // What the tests of the scripts in pipelines/ share: running a command line, quoting,
 // the scripts' paths, small pictures and comparisons.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The neuralstyle element in a GstHarness: every caps format and stride, timestamps,
 // bus messages, live property changes, latency, and parity with the core's Stylizer.
 #include <gst/check/gstharness.h>

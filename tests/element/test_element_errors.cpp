@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The neuralstyle element given bad input: every failure is a bus ERROR with a clear
 // text, the pipeline reaches NULL and nothing crashes. Plus state-change churn,
 // cancellation of a long frame, and two elements in one pipeline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The element while it plays: every property changeable in PLAYING takes effect at the
 // next frame, and a value that cannot work is refused when it is set, with a warning,
 // never ending the stream. Then what `frame` counts: frames received since start or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Running out of memory while the element holds its object lock. This executable
 // replaces the global operator new (for itself and the plugin it loads) with one that
 // can be told to fail one allocation of a given size on the calling thread, and makes

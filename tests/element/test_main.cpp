@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // GoogleTest main for the element and pipeline suites: GStreamer must be initialised
 // before any test makes an element.
 #include <gst/gst.h>

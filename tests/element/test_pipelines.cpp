@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The scripts in pipelines/ end to end on tiny inputs: outputs exist, have the input's
 // size and count, and differ from the input; bad invocations fail clearly.
 #include <gtest/gtest.h>
@@ -97,6 +98,27 @@ TEST_F(PipelineScripts, FramesStylisesEveryFrameOfASequenceUnderTheSameNames) {
     ASSERT_EQ(after.size(), cv::Size(37, 29)) << outputs[i];
     EXPECT_GT(meanDifference(after, before), 2.0) << outputs[i];
   }
+}
+
+TEST_F(PipelineScripts, FramesReadsASequenceNumberedFromOneAsFfmpegWritesIt) {
+  const fs::path in = dir.path() / "in", out = dir.path() / "out";
+  fs::create_directories(in);
+  for (int i = 1; i <= 2; ++i)
+    ASSERT_TRUE(cv::imwrite((in / cv::format("%05d.png", i)).string(), contentPicture({21, 17})));
+  const CommandResult result = run(script("frames.sh") + " " + options() + " " + shellQuoted(in.string()) + " " +
+                                   shellQuoted(out.string()));
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto outputs = filesIn(out);
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(outputs[0].filename(), "00001.png");
+  EXPECT_EQ(outputs[1].filename(), "00002.png");
+  // An explicit first index is taken as given.
+  const CommandResult from_two = run(script("frames.sh") + " " + options() + " --start-index 2 " +
+                                     shellQuoted(in.string()) + " " + shellQuoted((dir.path() / "two").string()));
+  ASSERT_EQ(from_two.status, 0) << from_two.output;
+  const auto second = filesIn(dir.path() / "two");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].filename(), "00002.png");
 }
 
 TEST_F(PipelineScripts, CompareLaysOutContentStyleAndResultSideBySide) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // pipelines/video.sh on real encoded files: clips that GStreamer encodes here in the
 // codecs and containers users bring (H.264/MP4, VP8/WebM, MJPEG/AVI, Matroska, each with
 // an audio track), opencv-doc's Megamind.avi (XVID + AC-3), the README's own example, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // loadWeights() on a Caffe pair. One input holds both files: the .prototxt text, the
 // line "#caffemodel", then the .caffemodel bytes (no marker: all of it is the caffemodel
 // beside an empty prototxt).

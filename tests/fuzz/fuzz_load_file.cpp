@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // loadWeights() on a file ending in NEURALSTYLE_FUZZ_EXTENSION (".safetensors", ".onnx";
 // one executable per extension): anything but a WeightsError (an escaping exception, a
 // crash, a sanitizer report) is a finding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The ONNX gate without the VGG19 requirement, then OpenCV's importer on whatever passes:
 // reaches OpenCV with small models, to find what the gate must also refuse (a VGG19 that
 // passes the full gate is 80 MB, too large to fuzz). Whatever passes the gate must import

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The generic safetensors reader: open (header + index), then decode every tensor.
 #include <cstdint>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The loader reads files, so each fuzz input is written to a file of the right name in a
 // private folder (in /dev/shm where there is one: no disk writes per input).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds the weights-loader fuzzers (clang, libFuzzer, ASan + UBSan) into build-fuzz/ and
 # runs each for SECONDS of wall-clock time, PARALLEL at a time (default 2), at nice 19.
 # Prints, per target: run time, executions, coverage (cov/ft), corpus size and findings.

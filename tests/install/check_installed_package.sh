@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the build tree into a scratch prefix, then builds and runs a program outside
 # the tree against it with find_package(neuralstyle). Usage: BUILD_DIR SOURCE_DIR
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # `cmake --install` puts the plugin where GStreamer looks by itself: after installing the
 # build tree, gst-inspect-1.0 finds neuralstyle with no GStreamer environment at all.
 # Needs root (installs into the configured prefix, /usr); exits 77 (skipped) otherwise.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write one set of random VGG19 feature weights in every format the core imports.
 
     /usr/bin/python3 tests/reference/make_test_weights.py --seed S --out DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Minimal safetensors reader and writer (no `safetensors` package needed).
 
 Format (https://github.com/huggingface/safetensors): an 8-byte little-endian u64

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The seed notebook's style transfer, run in PyTorch as the parity reference.
 
     /usr/bin/python3 tests/reference/seed_reference.py --weights W.safetensors \\

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Stylises a tiny synthetic frame with the installed library and prints its losses.
 #include <iostream>
 #include <neuralstyle/neuralstyle.hpp>

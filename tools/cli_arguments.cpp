@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The command line through CLI11: option names, --name VALUE and --name=VALUE, repeated
+// and unknown options, option groups in --help, --version and --config files are
+// CLI11's. Each value goes through a check of ours that names the option and the value
+// in its message, because CLI11 2.1's own conversions are looser than the tool promises
+// (integers through strtoll base 0: "010" is 8; "-3" wraps to a huge unsigned seed;
+// numbers with leading blanks pass) and its messages name neither (CLI11's
+// "Check tpu value in {...} FAILED").
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <initializer_list>
+
+#include "cli_options.hpp"
+
+namespace neuralstyle::cli {
+namespace {
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+int toInt(const std::string& option, const std::string& text, int min, int max) {
+  long long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ptr != end || (error != std::errc() && error != std::errc::result_out_of_range))
+    throw UsageError(option + ": " + quoted(text) + " is not an integer");
+  const bool too_big = error == std::errc::result_out_of_range ? text.front() != '-' : value > max;
+  const bool too_small = error == std::errc::result_out_of_range ? text.front() == '-' : value < min;
+  if (too_big || too_small)
+    throw UsageError(option + " must be " +
+                     (max != INT_MAX ? "between " + std::to_string(min) + " and " + std::to_string(max)
+                      : too_small    ? ">= " + std::to_string(min)
+                                     : "<= " + std::to_string(max)) +
+                     ", got " + text);
+  return static_cast<int>(value);
+}
+
+uint64_t toUnsigned(const std::string& option, const std::string& text) {
+  unsigned long long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ptr != end || error != std::errc())
+    throw UsageError(option + ": " + quoted(text) + " is not an integer between 0 and " +
+                     std::to_string(UINT64_MAX));
+  return value;
+}
+
+enum class Bound { Positive, NonNegative };
+
+double toNumber(const std::string& option, const std::string& text, Bound bound) {
+  // strtod skips leading blanks: refuse them so that the whole text is the number.
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
+    throw UsageError(option + ": " + quoted(text) + " is not a number");
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size())
+    throw UsageError(option + ": " + quoted(text) + " is not a number");
+  if (!std::isfinite(value)) throw UsageError(option + " must be a finite number, got " + text);
+  if (bound == Bound::Positive && !(value > 0))
+    throw UsageError(option + " must be > 0, got " + text);
+  if (bound == Bound::NonNegative && value < 0)
+    throw UsageError(option + " must be >= 0, got " + text);
+  return value;
+}
+
+template <typename T>
+struct Choice {
+  const char* text;
+  T value;
+};
+
+/// "NAME must be a, b or c, got 'x'" unless `text` is one of the choices.
+template <typename T>
+T choose(const std::string& option, const std::string& text, std::initializer_list<Choice<T>> choices) {
+  std::string names;
+  size_t i = 0;
+  for (const auto& choice : choices) {
+    if (text == choice.text) return choice.value;
+    names += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(choice.text);
+    ++i;
+  }
+  throw UsageError(option + " must be " + names + ", got " + quoted(text));
+}
+
+// CLI11's usage line knows no required options and comes after the description: ours
+// names them and comes first.
+class Formatter : public CLI::Formatter {
+ public:
+  std::string make_description(const CLI::App* app) const override {
+    return "Usage: neuralstyle --content IN --style STYLE --output OUT [OPTION...]\n\n" +
+           CLI::Formatter::make_description(app);
+  }
+  std::string make_usage(const CLI::App*, std::string) const override { return ""; }
+};
+
+// Thrown by --help and --version as soon as CLI11 meets them: they win over the rest.
+struct HelpRequested {};
+struct VersionRequested {};
+
+/// The tool's command line as a CLI11 application writing into `options`.
+class Arguments {
+ public:
+  Arguments(Options& options, const HelpDefaults& d) : app_("", "neuralstyle"), options_(options) {
+    app_.description(
+        "Gatys et al. neural style transfer of one image, a folder of images or a\n"
+        "numbered frame sequence. Options take a value as --name VALUE or --name=VALUE.");
+    app_.formatter(std::make_shared<Formatter>());
+    app_.get_formatter()->column_width(26);
+    app_.set_help_flag();  // ours below: it must win over bad values before it
+    app_.allow_extras();   // unknown options get our message (parse())
+    app_.allow_config_extras(CLI::config_extras_mode::error);
+    addInputs(d);
+    addSlices();
+    addOptimisation(d);
+    addEngine(d);
+    addProgress();
+    app_.footer(
+        "Exit status: 0 success; 1 other failure; 2 bad arguments; 3 missing or\n"
+        "unreadable input, or unwritable output; 4 weights missing or unusable; 5 device\n"
+        "unavailable; 6 the optimisation diverged; 130 interrupted (Ctrl-C stops between\n"
+        "two steps). An error is one line on stderr starting \"neuralstyle: error: \".");
+  }
+
+  std::string help() const { return app_.help(); }
+
+  Action parse(const std::vector<std::string>& arguments) {
+    // CLI11 takes its arguments in reverse order.
+    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+    try {
+      app_.parse(reversed);
+    } catch (const HelpRequested&) {
+      return Action::Help;
+    } catch (const VersionRequested&) {
+      return Action::Version;
+    } catch (const CLI::FileError& e) {
+      throw InputError(std::string("--config: ") + e.what());
+    } catch (const CLI::ConfigError& e) {
+      const std::string message = e.what();
+      const std::string extras = "INI was not able to parse ";
+      if (message.rfind(extras, 0) == 0)
+        throw UsageError("--config " + quoted(configFile()) + ": unknown option " +
+                         quoted(message.substr(extras.size())));
+      throw UsageError("--config " + quoted(configFile()) + ": " + message);
+    } catch (const CLI::ArgumentMismatch& e) {
+      // "NAME: 1 required TYPE missing" (no value at the end) or "NAME was given a
+      // disallowed flag override" (--quiet=yes).
+      const std::string message = e.what();
+      std::string name = message.substr(0, message.find_first_of(": "));
+      if (name.rfind('-', 0) != 0) name = "--" + name;  // the flag override names it bare
+      if (message.find("flag override") != std::string::npos) throw UsageError(name + " takes no value");
+      if (message.find(" required ") != std::string::npos) throw UsageError(name + " needs a value");
+      throw UsageError(message);
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(e.what());
+    }
+    const std::vector<std::string> rest = app_.remaining();
+    if (!rest.empty()) {
+      const std::string& first = rest.front();
+      if (first.size() > 2 && first.compare(0, 2, "--") == 0)
+        throw UsageError("unknown option " + quoted(first.substr(0, first.find('='))) + " (see --help)");
+      throw UsageError("unexpected argument " + quoted(first) + " (options start with --)");
+    }
+    if (options_.content.empty()) throw UsageError("--content is required (an image, folder or pattern)");
+    if (options_.style.empty()) throw UsageError("--style is required (the style image)");
+    if (options_.output.empty()) throw UsageError("--output is required");
+    return Action::Run;
+  }
+
+ private:
+  using Apply = std::function<void(const std::string& name, const std::string& value)>;
+
+  /// An option with one value, given at most once; `apply` checks and stores it.
+  void value(const std::string& name, const std::string& value_text, const std::string& description,
+             Apply apply) {
+    app_.add_option(
+            name,
+            [name, apply](const CLI::results_t& results) {
+              if (results.size() > 1) throw UsageError(name + " is given more than once");
+              const std::string& text = results.front();
+              // CLI11 takes the next argument even when it is an option: "--steps --seed 3"
+              // is a forgotten value, not a value ("-1" still is one).
+              if (text.empty() || text.compare(0, 2, "--") == 0) throw UsageError(name + " needs a value");
+              apply(name, text);
+              return true;
+            },
+            description)
+        ->option_text(value_text)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->group(group_);
+  }
+
+  /// A flag without a value, given at most once, that sets `target`.
+  void flag(const std::string& name, const std::string& description, bool& target) {
+    app_.add_flag_function(
+            name,
+            [name, &target](std::int64_t count) {
+              if (count > 1) throw UsageError(name + " is given more than once");
+              target = true;
+            },
+            description)
+        ->disable_flag_override()
+        ->group(group_);
+  }
+
+  /// A flag that throws `Signal` the moment it is parsed.
+  template <typename Signal>
+  void signalFlag(const std::string& names, const std::string& description) {
+    app_.add_flag_function(names, [](std::int64_t) { throw Signal{}; }, description)
+        ->trigger_on_parse()
+        ->group(group_);
+  }
+
+  std::string configFile() const {
+    const CLI::Option* config = app_.get_config_ptr();
+    return config && !config->results().empty() ? config->results().front() : std::string();
+  }
+
+  void addInputs(const HelpDefaults&) {
+    group_ = "Inputs and outputs";
+    Options& o = options_;
+    value("--content", "PATH",
+          "an image; a folder (every image in it, by name); or a\n"
+          "frame pattern such as in/%05d.png (indices from\n"
+          "--start-index up to the first missing file) (required)",
+          [&o](const auto&, const auto& v) { o.content = v; });
+    value("--style", "PATH", "the style image (required)",
+          [&o](const auto&, const auto& v) { o.style = v; });
+    value("--output", "PATH",
+          "for an image, the output image (its folder must exist);\n"
+          "for a folder, a folder (created if needed; same file\n"
+          "names); for a pattern, a pattern such as out/%05d.png\n"
+          "(same indices). Outputs are 8-bit colour images of the\n"
+          "input's size (required)",
+          [&o](const auto&, const auto& v) { o.output = v; });
+    value("--start-index", "N",
+          "first index of a frame pattern (default: the first of\n"
+          "0 to 4 that exists, as ffmpeg reads %05d.png)",
+          [&o](const auto& n, const auto& v) { o.start_index = toInt(n, v, 0, INT_MAX); });
+    value("--weights", "LOCATION",
+          "the network's weights: a .safetensors file (VGG19 or\n"
+          "SqueezeNet 1.1, recognised from its tensors), a VGG19\n"
+          ".onnx, .caffemodel or .prototxt file, or random[:SEED]\n"
+          "for random features\n"
+          "(default: $NEURALSTYLE_WEIGHTS, else\n"
+          "$XDG_DATA_HOME/neuralstyle/vgg19.safetensors, else the\n"
+          "installed share/neuralstyle/vgg19.safetensors; see\n"
+          "scripts/fetch_weights.sh)",
+          [&o](const auto&, const auto& v) { o.weights = v; });
+    value("--network", "auto|vgg19|squeezenet1_1",
+          "the network the weights must hold; auto = whatever\n"
+          "they hold (VGG19 for random weights) (default auto)",
+          [&o](const auto& n, const auto& v) {
+            o.network = choose<Network>(n, v, {{"auto", Network::Auto},
+                                               {"vgg19", Network::VGG19},
+                                               {"squeezenet1_1", Network::SqueezeNet1_1}});
+          });
+    value("--loss-log", "FILE",
+          "write the losses of every step as CSV, with the header\n"
+          "step,total,content,style for one image and\n"
+          "frame,step,total,content,style (frame counted from 1)\n"
+          "for a folder or a pattern",
+          [&o](const auto&, const auto& v) { o.loss_log = v; });
+    app_.set_config("--config", "",
+                    "read options from a file, one `name = value` a line\n"
+                    "(TOML or INI as CLI11 reads them: steps = 300,\n"
+                    "content = \"in/%05d.png\", quiet = true); options on\n"
+                    "the command line win over the file's")
+        ->option_text("FILE")
+        ->group(group_);
+  }
+
+  void addSlices() {
+    group_ = "Slices of a folder or a frame pattern (batch jobs, one slice a task)";
+    Options& o = options_;
+    value("--start", "K", "the slice's first frame, by position: 0 = the first frame\n(default 0)",
+          [&o](const auto& n, const auto& v) { o.slice_start = toInt(n, v, 0, INT_MAX); });
+    value("--count", "N", "frames in the slice, >= 1 (default: to the last frame;\nfewer at the end)",
+          [&o](const auto& n, const auto& v) { o.slice_count = toInt(n, v, 1, INT_MAX); });
+    value("--overlap", "M",
+          "also stylise up to M frames before the slice's first frame\n"
+          "stylised, without writing them (for temporal coherence;\n"
+          "frames are stylised independently today, so this only\n"
+          "costs time) (default 0)",
+          [&o](const auto& n, const auto& v) { o.overlap = toInt(n, v, 0, INT_MAX); });
+    flag("--resume",
+         "skip the frames whose output is complete (decodes and has\n"
+         "the input's size); outputs are written under a temporary\n"
+         "name and renamed, so a killed run leaves no partial frame",
+         o.resume);
+    flag("--check",
+         "stylise nothing: list the slice's frames whose output is\n"
+         "missing or incomplete on stdout; exit 3 if there is one",
+         o.check);
+  }
+
+  void addOptimisation(const HelpDefaults& d) {
+    group_ = "Optimisation (of the image itself)";
+    Options& o = options_;
+    value("--steps", "N", "steps per image (default " + d.steps + ")",
+          [&o](const auto& n, const auto& v) { o.steps = toInt(n, v, 0, INT_MAX); });
+    value("--optimizer", "adam|lbfgs",
+          "Adam, as the seed; or L-BFGS, which needs far fewer\n"
+          "steps with a learning rate near 1 (default " + d.optimizer + ")",
+          [&o](const auto& n, const auto& v) {
+            o.optimizer = choose<Optimizer>(n, v, {{"adam", Optimizer::Adam}, {"lbfgs", Optimizer::LBFGS}});
+          });
+    value("--learning-rate", "X",
+          "the optimiser's step size, > 0 (default: the network's,\n" + d.learning_rate + ")",
+          [&o](const auto& n, const auto& v) { o.learning_rate = toNumber(n, v, Bound::Positive); });
+    value("--content-weight", "X", "alpha, >= 0 (default " + d.content_weight + ")",
+          [&o](const auto& n, const auto& v) { o.content_weight = toNumber(n, v, Bound::NonNegative); });
+    value("--style-weight", "X", "beta, >= 0 (default: the network's, " + d.style_weight + ")",
+          [&o](const auto& n, const auto& v) { o.style_weight = toNumber(n, v, Bound::NonNegative); });
+    value("--style-layer-weights", "LAYER=W,...",
+          "style layers and their weights (default: the\n"
+          "network's, " + d.style_layer_weights + ")",
+          [&o](const auto&, const auto& v) { o.style_layer_weights = v; });
+    value("--content-layer", "LAYER",
+          "content layer: VGG19 conv1_1 ... conv5_4, SqueezeNet\n"
+          "conv1, fire2 ... fire9 (default: the network's,\n" + d.content_layer + ")",
+          [&o](const auto&, const auto& v) { o.content_layer = v; });
+    value("--pooling", "max|average", "the network's pooling (default " + d.pooling + ")",
+          [&o](const auto& n, const auto& v) {
+            o.pooling = choose<Pooling>(n, v, {{"max", Pooling::Max}, {"average", Pooling::Average}});
+          });
+    value("--max-size", "N",
+          "longest side of the processing size, >= 16 (default " + d.max_size + ");\n"
+          "the result is scaled back to the input's size",
+          [&o](const auto& n, const auto& v) { o.max_size = toInt(n, v, 16, INT_MAX); });
+  }
+
+  void addEngine(const HelpDefaults& d) {
+    group_ = "Engine";
+    Options& o = options_;
+    value("--device", "auto|cpu|cuda", "where to run; auto = CUDA if available (default auto)",
+          [&o](const auto& n, const auto& v) {
+            o.device = choose<Device>(n, v, {{"auto", Device::Auto}, {"cpu", Device::CPU}, {"cuda", Device::CUDA}});
+          });
+    value("--precision", "float32|bfloat16",
+          "arithmetic of VGG19: float32, the seed's, exact losses;\n"
+          "or bfloat16 (image, Gram matrices and losses stay\n"
+          "float32): about 1.6x faster on CPUs with AVX512-BF16/AMX\n"
+          "and on GPUs, losses within about 1% (default float32)",
+          [&o](const auto& n, const auto& v) {
+            o.precision = choose<Precision>(n, v, {{"float32", Precision::Float32},
+                                                   {"bfloat16", Precision::BFloat16}});
+          });
+    value("--convolution", "auto|direct|winograd",
+          "how the CPU computes VGG19's 3x3 convolutions in\n"
+          "float32: direct = LibTorch's, the seed's arithmetic;\n"
+          "winograd = oneDNN's Winograd F(4x4,3x3), about 2x\n"
+          "faster a step, losses within ~1e-6 (needs AVX-512);\n"
+          "auto = Winograd where it is available and pays\n"
+          "(default auto)",
+          [&o](const auto& n, const auto& v) {
+            o.convolution = choose<Convolution>(n, v, {{"auto", Convolution::Auto},
+                                                       {"direct", Convolution::Direct},
+                                                       {"winograd", Convolution::Winograd}});
+          });
+    value("--threads", "N", "CPU threads, 0 = all cores (default " + d.threads + ")",
+          [&o](const auto& n, const auto& v) { o.threads = toInt(n, v, 0, 1024); });
+    value("--seed", "N", "seed of LibTorch's generators (default " + d.seed + ")",
+          [&o](const auto& n, const auto& v) { o.seed = toUnsigned(n, v); });
+  }
+
+  void addProgress() {
+    group_ = "Progress (on stderr)";
+    Options& o = options_;
+    value("--progress-interval", "N",
+          "report every N steps and at each image's last step\n"
+          "(default 10; 0 = last step only): a bar on a terminal,\n"
+          "else lines such as \"frame 1/3 step 10/100 loss ...\"",
+          [&o](const auto& n, const auto& v) { o.progress_interval = toInt(n, v, 0, INT_MAX); });
+    flag("--quiet", "no progress, only errors", o.quiet);
+    signalFlag<HelpRequested>("-h,--help", "show this help and exit");
+    signalFlag<VersionRequested>("--version", "show the version and exit");
+  }
+
+  CLI::App app_;
+  Options& options_;
+  std::string group_;
+};
+
+}  // namespace
+
+Command parseArguments(const std::vector<std::string>& arguments) {
+  Command command;
+  Arguments parser(command.options, HelpDefaults{});
+  command.action = parser.parse(arguments);
+  if (command.action != Action::Run) command.options = Options{};
+  return command;
+}
+
+std::string helpText(const HelpDefaults& defaults) {
+  Options unused;
+  return Arguments(unused, defaults).help();
+}
+
+}  // namespace neuralstyle::cli
