@@ -64,6 +64,23 @@ void StyleOptions::validate() const {
   if (max_size < 16)
     throw OptionsError("max size must be at least 16 pixels, got " + std::to_string(max_size));
   if (progress_interval < 0) throw OptionsError("progress interval must be >= 0");
+  if (!(tv_weight >= 0) || !std::isfinite(tv_weight))
+    throw OptionsError("TV weight must be a non-negative finite number");
+}
+
+std::string toString(Init init) {
+  switch (init) {
+    case Init::Noise: return "noise";
+    case Init::Image: return "image";
+    case Init::Content: break;
+  }
+  return "content";
+}
+
+Init parseInit(const std::string& name) {
+  for (Init init : {Init::Content, Init::Noise, Init::Image})
+    if (name == toString(init)) return init;
+  throw OptionsError("init '" + name + "' is not one of content, noise, image");
 }
 
 StyleOptions StyleOptions::resolvedFor(Network network) const {

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <optional>
 #include <thread>
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "neuralstyle/color.hpp"
 #include "neuralstyle/errors.hpp"
 #include "style_loss.hpp"
 #include "tensor_memory_cache.hpp"
@@ -17,6 +19,16 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Total variation of a [1,3,H,W] image: the mean squared difference of vertical
+/// neighbours plus that of horizontal ones (0 for an image of one row or column).
+torch::Tensor totalVariation(const torch::Tensor& image) {
+  const auto height = image.size(2), width = image.size(3);
+  auto tv = torch::zeros({}, image.options());
+  if (height > 1) tv = tv + torch::mean((image.slice(2, 1) - image.slice(2, 0, height - 1)).pow(2));
+  if (width > 1) tv = tv + torch::mean((image.slice(3, 1) - image.slice(3, 0, width - 1)).pow(2));
+  return tv;
 }
 
 bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
@@ -124,6 +136,31 @@ void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
   style_targets_valid_ = false;
 }
 
+void Stylizer::setInitImage(const cv::Mat& image, PixelFormat format) {
+  cv::Mat rgb = toRgb(image, format);
+  if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the init image is empty");
+  init_rgb_ = rgb;
+}
+
+torch::Tensor Stylizer::initialImage(cv::Size size) const {
+  switch (options_.init) {
+    case Init::Content: return {};
+    case Init::Noise: {
+      // Drawn with OpenCV's generator in pixel space: the same seed gives the same noise
+      // on every device and with every LibTorch build.
+      cv::Mat noise(size, CV_8UC3);
+      cv::RNG generator(options_.noise_seed);
+      generator.fill(noise, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
+      return rgbToTensor(noise, convention_, device_);
+    }
+    case Init::Image:
+      if (init_rgb_.empty())
+        throw ImageError("init 'image' was asked for, but no init image has been set");
+      return rgbToTensor(resizeTo(init_rgb_, size), convention_, device_);
+  }
+  return {};
+}
+
 std::vector<int> Stylizer::requestedIndices() const {
   std::vector<int> indices{network_->layer(options_.content_layer)};
   for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
@@ -140,25 +177,29 @@ std::vector<torch::Tensor> Stylizer::features(const torch::Tensor& image,
   return activations;
 }
 
-void Stylizer::prepareStyleTargets(cv::Size size) {
-  if (style_targets_valid_ && style_targets_size_ == size) return;
+void Stylizer::prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb) {
+  const bool colour_matched = !content_rgb.empty();
+  if (!colour_matched && style_targets_valid_ && style_targets_size_ == size) return;
   if (style_rgb_.empty()) throw ImageError("no style image has been set");
   torch::NoGradGuard no_grad;
+  const cv::Mat source =
+      colour_matched ? matchColors(style_rgb_, content_rgb, options_.color_match) : style_rgb_;
   // As the seed does: the style is resized to the content's processing size.
   const auto style =
-      rgbToTensor(resizeTo(style_rgb_, size), convention_, device_).contiguous(memory_format_);
+      rgbToTensor(resizeTo(source, size), convention_, device_).contiguous(memory_format_);
   std::vector<int> indices;
   for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
   style_grams_.clear();
   for (const auto& feature : features(style, indices)) style_grams_.push_back(gramMatrix(feature));
   style_targets_size_ = size;
-  style_targets_valid_ = true;
+  style_targets_valid_ = !colour_matched;  // colour-matched targets belong to one content
   ++style_computations_;
 }
 
 torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                                       const ProgressCallback& on_progress,
-                                      const std::atomic<bool>* cancel, Losses* final_losses) {
+                                      const std::atomic<bool>* cancel, Losses* final_losses,
+                                      const torch::Tensor& initial) {
   if (!content_in.defined() || content_in.dim() != 4 || content_in.size(0) != 1 ||
       content_in.size(1) != 3)
     throw ImageError("content tensor must be [1,3,H,W]");
@@ -175,7 +216,12 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   // The steps allocate and free the same large tensors: reuse them within this frame.
   std::optional<detail::TensorMemoryScope> reuse_tensor_memory;
   if (reusesTensorMemory()) reuse_tensor_memory.emplace();
-  prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
+  if (initial.defined() && initial.sizes() != content_in.sizes())
+    throw ImageError("the initial image must have the content's size");
+  prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)),
+                      options_.color_match == ColorMatch::None
+                          ? cv::Mat()
+                          : tensorToRgb(content_in, convention_));
 
   const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
   torch::Tensor content_target;
@@ -185,6 +231,10 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   }
 
   // The loss exactly as the seed writes it (same order of operations).
+  // (The TV term is added only when it has a weight, so the seed's arithmetic is kept.)
+  struct Parts {
+    torch::Tensor content, style, tv;
+  };
   const auto lossesOf = [&](const torch::Tensor& image, torch::Tensor* total) {
     const auto activations = features(image, indices);
     const auto content_loss = torch::mean((activations[0] - content_target).pow(2));
@@ -195,10 +245,16 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
       style_loss = style_loss.defined() ? style_loss + layer_loss : layer_loss;
     }
     *total = options_.content_weight * content_loss + *options_.style_weight * style_loss;
-    return std::make_pair(content_loss, style_loss);
+    torch::Tensor tv;
+    if (options_.tv_weight > 0) {
+      tv = totalVariation(image);
+      *total = *total + options_.tv_weight * tv;
+    }
+    return Parts{content_loss, style_loss, tv};
   };
-  const auto read = [](const torch::Tensor& total, const std::pair<torch::Tensor, torch::Tensor>& parts) {
-    return Losses{total.item<double>(), parts.first.item<double>(), parts.second.item<double>()};
+  const auto read = [](const torch::Tensor& total, const Parts& parts) {
+    return Losses{total.item<double>(), parts.content.item<double>(), parts.style.item<double>(),
+                  parts.tv.defined() ? parts.tv.item<double>() : 0.0};
   };
   const auto check = [&](const Losses& losses, int step) {
     if (!std::isfinite(losses.total) || !std::isfinite(losses.content) || !std::isfinite(losses.style))
@@ -208,7 +264,10 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
 
   // The image itself stays in the default layout: L-BFGS flattens its gradient with
   // view(-1), and the convolutions still produce channels-last features from it.
-  auto target = content.contiguous().clone().set_requires_grad(true);
+  auto target = (initial.defined() ? initial.to(device_, torch::kFloat32) : content)
+                    .contiguous()
+                    .clone()
+                    .set_requires_grad(true);
   const int steps = options_.steps;
   Losses last;
   if (steps == 0) {
@@ -225,7 +284,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                              std::to_string(steps));
       // One evaluation of the loss and its gradient; L-BFGS calls it once a step too.
       torch::Tensor total;
-      std::pair<torch::Tensor, torch::Tensor> parts;
+      Parts parts;
       optimizer->step([&] {
         optimizer->zero_grad();
         parts = lossesOf(target, &total);
@@ -273,8 +332,10 @@ StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
   }
   const auto tensor = rgbToTensor(resizeTo(rgb, size), convention_, device_);
   StylizeResult result;
-  const auto target = stylizeTensor(tensor, on_progress, cancel, &result.final_losses);
-  const cv::Mat stylised = resizeTo(tensorToRgb(target, convention_), rgb.size());
+  const auto target =
+      stylizeTensor(tensor, on_progress, cancel, &result.final_losses, initialImage(size));
+  cv::Mat stylised = resizeTo(tensorToRgb(target, convention_), rgb.size());
+  if (options_.preserve_colors) stylised = keepContentColors(stylised, rgb);
   result.image = fromRgb(stylised, format, content);
   result.steps = options_.steps;
   result.elapsed_seconds = secondsSince(start);

@@ -20,6 +20,7 @@ struct Losses {
   double total = 0;
   double content = 0;  ///< unweighted content loss
   double style = 0;    ///< unweighted style loss (sum over layers of w_l * ... / (d h w))
+  double tv = 0;       ///< unweighted total variation (0 when tv_weight is 0)
 };
 
 /// Reported for step k (1-based): the losses computed in step k, before its update, as
@@ -65,6 +66,11 @@ class Stylizer {
   void setStyle(const cv::Mat& image, PixelFormat format);
   bool hasStyle() const { return !style_rgb_.empty(); }
 
+  /// The image that StyleOptions::init = Init::Image starts from (any size: it is resized
+  /// to each frame's processing size). Throws ImageError.
+  void setInitImage(const cv::Mat& image, PixelFormat format);
+  bool hasInitImage() const { return !init_rgb_.empty(); }
+
   /// The smallest side an image is processed at with the options in force: the network
   /// must reach its deepest layer in use (VGG19 to conv5_1: 16; SqueezeNet to fire6: 17).
   /// stylize() scales smaller processing sizes up to it.
@@ -77,11 +83,14 @@ class Stylizer {
                         const std::atomic<bool>* cancel = nullptr);
 
   /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
-  /// Returns the optimised target tensor (normalised, on the stylizer's device).
+  /// Returns the optimised target tensor (normalised, on the stylizer's device). It
+  /// starts from `initial` when given (normalised, the content's size), else from the
+  /// content; StyleOptions::init is applied by stylize(), not here.
   torch::Tensor stylizeTensor(const torch::Tensor& content,
                               const ProgressCallback& on_progress = {},
                               const std::atomic<bool>* cancel = nullptr,
-                              Losses* final_losses = nullptr);
+                              Losses* final_losses = nullptr,
+                              const torch::Tensor& initial = {});
 
   /// How many times style Gram targets were computed (cache misses), for tests.
   int styleTargetComputations() const { return style_computations_; }
@@ -98,7 +107,12 @@ class Stylizer {
 
  private:
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
-  void prepareStyleTargets(cv::Size size);
+  /// With a content image (RGB), the style's colours are matched to it first
+  /// (StyleOptions::color_match); such targets belong to that content and are not kept.
+  void prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb = {});
+  /// The normalised image the optimisation starts from for StyleOptions::init, at `size`;
+  /// undefined for Init::Content.
+  torch::Tensor initialImage(cv::Size size) const;
   std::vector<int> requestedIndices() const;
   /// Float32 activations at `indices`, whatever the network's precision.
   std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
@@ -110,6 +124,7 @@ class Stylizer {
   std::shared_ptr<FeatureNetworkImpl> network_;
   StyleOptions options_;  // resolved for network_
   cv::Mat style_rgb_;
+  cv::Mat init_rgb_;
   // Cache key of the style targets: what they were computed for.
   cv::Size style_targets_size_;
   std::vector<torch::Tensor> style_grams_;  // one per options_.style_layers entry

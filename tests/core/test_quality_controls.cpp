@@ -1,0 +1,206 @@
+// Quality controls around the seed's loop: total variation, where the optimisation
+// starts (content, noise, an image), keeping the content's colours, and matching the
+// style's colours to the content's. Each test shows the control's effect.
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include "neuralstyle/color.hpp"
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/stylizer.hpp"
+#include "test_support.hpp"
+
+using namespace neuralstyle;
+
+namespace {
+
+Stylizer makeStylizer(StyleOptions options) {
+  configureThreads(2);
+  options.max_size = options.max_size == 400 ? 32 : options.max_size;
+  Stylizer stylizer(randomWeights(9), torch::kCPU, options);
+  stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
+  return stylizer;
+}
+
+StyleOptions withSteps(int steps) {
+  StyleOptions options;
+  options.steps = steps;
+  return options;
+}
+
+/// Mean squared difference of neighbouring pixels, in 8-bit levels.
+double totalVariation(const cv::Mat& rgb) {
+  cv::Mat image;
+  rgb.convertTo(image, CV_64F);
+  const cv::Mat dy = image.rowRange(1, image.rows) - image.rowRange(0, image.rows - 1);
+  const cv::Mat dx = image.colRange(1, image.cols) - image.colRange(0, image.cols - 1);
+  const auto meanSquare = [](const cv::Mat& m) {
+    const cv::Scalar s = cv::mean(m.mul(m));
+    return (s[0] + s[1] + s[2]) / 3;
+  };
+  return meanSquare(dy) + meanSquare(dx);
+}
+
+cv::Mat chroma(const cv::Mat& rgb) {
+  cv::Mat ycrcb;
+  cv::cvtColor(rgb, ycrcb, cv::COLOR_RGB2YCrCb);
+  std::vector<cv::Mat> channels;
+  cv::split(ycrcb, channels);
+  cv::Mat crcb;
+  cv::merge(std::vector<cv::Mat>{channels[1], channels[2]}, crcb);
+  return crcb;
+}
+
+}  // namespace
+
+TEST(TotalVariation, AWeightLowersTheOutputsTotalVariation) {
+  // A noise start makes the untreated result rough. The TV weight is chosen from the
+  // start's own losses, so that the term matters: ten times the weighted style loss.
+  StyleOptions options = withSteps(0);
+  options.learning_rate = 0.05;
+  options.init = Init::Noise;
+  options.tv_weight = 1;
+  const cv::Mat content = test::syntheticRgb({32, 32}, 3);
+  const Losses start = makeStylizer(options).stylize(content, PixelFormat::RGB).final_losses;
+  ASSERT_GT(start.tv, 0);
+  const double beta = *makeStylizer(options).options().style_weight;
+  const double tv_weight = 10 * beta * start.style / start.tv;
+
+  options.steps = 12;
+  options.tv_weight = 0;
+  auto plain = makeStylizer(options);
+  options.tv_weight = tv_weight;
+  auto smoothed = makeStylizer(options);
+  const auto rough = plain.stylize(content, PixelFormat::RGB);
+  const auto smooth = smoothed.stylize(content, PixelFormat::RGB);
+  EXPECT_LT(totalVariation(smooth.image), 0.8 * totalVariation(rough.image));
+  EXPECT_DOUBLE_EQ(rough.final_losses.tv, 0.0) << "no TV term without a weight";
+  EXPECT_GT(smooth.final_losses.tv, 0.0);
+  // The reported total includes the weighted term.
+  const auto& l = smooth.final_losses;
+  EXPECT_NEAR(l.total, l.content + beta * l.style + tv_weight * l.tv, 1e-4 * l.total);
+}
+
+TEST(TotalVariation, NegativeOrNonFiniteWeightsAreRefused) {
+  StyleOptions options;
+  options.tv_weight = -1;
+  EXPECT_THROW(options.validate(), OptionsError);
+  options.tv_weight = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(options.validate(), OptionsError);
+}
+
+TEST(Init, NoiseIsReproducibleFromItsSeedAndDiffersBetweenSeeds) {
+  StyleOptions options = withSteps(0);
+  options.init = Init::Noise;
+  options.noise_seed = 5;
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  auto a = makeStylizer(options), b = makeStylizer(options);
+  const cv::Mat first = a.stylize(content, PixelFormat::RGB).image;
+  EXPECT_EQ(cv::norm(first, b.stylize(content, PixelFormat::RGB).image, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(first, content, cv::NORM_L1) / first.total(), 30) << "not noise";
+  options.noise_seed = 6;
+  b.setOptions(options);
+  EXPECT_GT(cv::norm(first, b.stylize(content, PixelFormat::RGB).image, cv::NORM_INF), 0);
+}
+
+TEST(Init, AnImageIsWhereTheOptimisationStarts) {
+  StyleOptions options = withSteps(0);
+  options.init = Init::Image;
+  auto stylizer = makeStylizer(options);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  EXPECT_THROW(stylizer.stylize(content, PixelFormat::RGB), ImageError) << "no init image set";
+  const cv::Mat start(24, 32, CV_8UC3, cv::Scalar(200, 40, 90));
+  stylizer.setInitImage(start, PixelFormat::RGB);
+  const auto result = stylizer.stylize(content, PixelFormat::RGB);
+  EXPECT_LE(cv::norm(result.image, start, cv::NORM_INF), 1);
+  EXPECT_GT(result.final_losses.content, 0) << "the loss is that of the init image";
+  EXPECT_THROW(parseInit("previous"), OptionsError);
+  EXPECT_EQ(parseInit(toString(Init::Noise)), Init::Noise);
+}
+
+TEST(Init, ContentIsTheSeedsDefault) {
+  const StyleOptions options;
+  EXPECT_EQ(options.init, Init::Content);
+  EXPECT_EQ(options.tv_weight, 0);
+  EXPECT_FALSE(options.preserve_colors);
+  EXPECT_EQ(options.color_match, ColorMatch::None);
+}
+
+TEST(PreserveColors, TheOutputsChromaIsTheContentsWithinOneLevel) {
+  StyleOptions options = withSteps(6);
+  options.learning_rate = 0.05;
+  options.preserve_colors = true;
+  auto stylizer = makeStylizer(options);
+  const cv::Mat content = test::syntheticRgb({40, 28}, 2);
+  const auto result = stylizer.stylize(content, PixelFormat::RGB);
+  EXPECT_LE(cv::norm(chroma(result.image), chroma(content), cv::NORM_INF), 1);
+
+  // And the style still shows, in the luminance.
+  options.preserve_colors = false;
+  stylizer.setOptions(options);
+  const auto coloured = stylizer.stylize(content, PixelFormat::RGB);
+  EXPECT_GT(cv::norm(chroma(coloured.image), chroma(content), cv::NORM_INF), 1)
+      << "without the option the style changes the colours (else this test shows nothing)";
+  EXPECT_GT(cv::norm(result.image, content, cv::NORM_L1) / content.total(), 2);
+}
+
+TEST(ColorMatch, MeanStdGivesTheStyleTheContentsMeanAndSpreadInLab) {
+  const cv::Mat style = test::syntheticRgb({40, 30}, 7);
+  cv::Mat content(20, 20, CV_8UC3);
+  cv::randu(content, cv::Scalar(10, 120, 60), cv::Scalar(90, 220, 110));
+  const cv::Mat matched = matchColors(style, content, ColorMatch::MeanStd);
+  ASSERT_EQ(matched.size(), style.size());
+  const auto labStats = [](const cv::Mat& rgb) {
+    cv::Mat lab;
+    rgb.convertTo(lab, CV_32F, 1.0 / 255);
+    cv::cvtColor(lab, lab, cv::COLOR_RGB2Lab);
+    cv::Scalar mean, spread;
+    cv::meanStdDev(lab, mean, spread);
+    return std::make_pair(mean, spread);
+  };
+  const auto [matched_mean, matched_std] = labStats(matched);
+  const auto [content_mean, content_std] = labStats(content);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(matched_mean[c], content_mean[c], 1.5) << "channel " << c;
+    EXPECT_NEAR(matched_std[c], content_std[c], 0.15 * content_std[c] + 0.5) << "channel " << c;
+  }
+}
+
+TEST(ColorMatch, HistogramGivesEachChannelTheContentsDistribution) {
+  const cv::Mat style = test::syntheticRgb({48, 48}, 7);
+  cv::Mat content(32, 32, CV_8UC3);
+  cv::randu(content, cv::Scalar(100, 0, 30), cv::Scalar(160, 80, 250));
+  const cv::Mat matched = matchColors(style, content, ColorMatch::Histogram);
+  std::vector<cv::Mat> matched_channels, content_channels;
+  cv::split(matched, matched_channels);
+  cv::split(content, content_channels);
+  for (size_t c = 0; c < 3; ++c) {
+    double matched_min, matched_max, content_min, content_max;
+    cv::minMaxLoc(matched_channels[c], &matched_min, &matched_max);
+    cv::minMaxLoc(content_channels[c], &content_min, &content_max);
+    EXPECT_GE(matched_min, content_min) << "channel " << c;
+    EXPECT_LE(matched_max, content_max) << "channel " << c;
+    EXPECT_NEAR(cv::mean(matched_channels[c])[0], cv::mean(content_channels[c])[0], 6) << c;
+  }
+  EXPECT_EQ(cv::norm(matchColors(style, content, ColorMatch::None), style, cv::NORM_INF), 0);
+  EXPECT_THROW(parseColorMatch("lab"), OptionsError);
+  EXPECT_EQ(parseColorMatch("mean-std"), ColorMatch::MeanStd);
+}
+
+TEST(ColorMatch, ChangesTheStyleTargetsPerContentFrame) {
+  StyleOptions options = withSteps(0);
+  auto stylizer = makeStylizer(options);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  const double unmatched = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
+  options.color_match = ColorMatch::MeanStd;
+  stylizer.setOptions(options);
+  const int before = stylizer.styleTargetComputations();
+  const double matched = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
+  stylizer.stylize(content, PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), before + 2) << "matched targets are per frame";
+  EXPECT_NE(matched, unmatched);
+  // Back to none: the plain targets again, the same loss as before.
+  options.color_match = ColorMatch::None;
+  stylizer.setOptions(options);
+  EXPECT_DOUBLE_EQ(stylizer.stylize(content, PixelFormat::RGB).final_losses.style, unmatched);
+}
