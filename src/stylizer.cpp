@@ -35,7 +35,14 @@ bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
   if (a.pooling != b.pooling || a.style_layers.size() != b.style_layers.size()) return false;
   for (size_t i = 0; i < a.style_layers.size(); ++i)
     if (a.style_layers[i].layer != b.style_layers[i].layer) return false;
-  return true;  // the layer weights only scale the loss: the Gram targets stay valid
+  // The layer weights only scale the loss: the Gram targets stay valid.
+  return a.style_scale == b.style_scale && a.gram_normalization == b.gram_normalization;
+}
+
+/// 1/(h w) of a [1,d,h,w] feature under Positions normalisation, else 1.
+double gramScale(const torch::Tensor& feature, GramNormalization normalization) {
+  if (normalization == GramNormalization::None) return 1.0;
+  return 1.0 / static_cast<double>(feature.size(2) * feature.size(3));
 }
 
 }  // namespace
@@ -130,10 +137,51 @@ void Stylizer::setOptions(const StyleOptions& options) {
 }
 
 void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
-  cv::Mat rgb = toRgb(image, format);
-  if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the style image is empty");
-  style_rgb_ = rgb;
+  setStyles({image}, format);
+}
+
+void Stylizer::setStyles(const std::vector<cv::Mat>& images, PixelFormat format,
+                         std::vector<double> blend_weights) {
+  if (images.empty()) throw ImageError("no style image was given");
+  if (blend_weights.empty()) blend_weights.assign(images.size(), 1.0);
+  if (blend_weights.size() != images.size())
+    throw OptionsError(std::to_string(blend_weights.size()) + " style blend weights were given for " +
+                       std::to_string(images.size()) + " style images; give one per image");
+  double sum = 0;
+  for (double weight : blend_weights) {
+    if (!(weight >= 0) || !std::isfinite(weight))
+      throw OptionsError("style blend weights must be non-negative finite numbers");
+    sum += weight;
+  }
+  if (!(sum > 0)) throw OptionsError("style blend weights must not all be 0");
+  std::vector<StyleSource> styles;
+  for (size_t i = 0; i < images.size(); ++i) {
+    cv::Mat rgb = toRgb(images[i], format);
+    if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the style image is empty");
+    styles.push_back({rgb, blend_weights[i] / sum, {}});
+  }
+  styles_ = std::move(styles);
   style_targets_valid_ = false;
+}
+
+std::vector<double> Stylizer::styleBlendWeights() const {
+  std::vector<double> weights;
+  for (const auto& style : styles_) weights.push_back(style.weight);
+  return weights;
+}
+
+cv::Size Stylizer::styleProcessingSize(size_t index, cv::Size content_size) const {
+  if (index >= styles_.size()) throw ImageError("no style image " + std::to_string(index));
+  // As the seed does: the style is stretched to the content's processing size.
+  if (!options_.style_scale) return content_size;
+  const cv::Size style = styles_[index].rgb.size();
+  const double longest = *options_.style_scale * std::max(content_size.width, content_size.height);
+  double scale = longest / std::max(style.width, style.height);
+  const double minimum = static_cast<double>(minimumSide());
+  if (std::min(style.width, style.height) * scale < minimum)
+    scale = minimum / std::min(style.width, style.height);
+  return {std::max(1, static_cast<int>(std::lround(style.width * scale))),
+          std::max(1, static_cast<int>(std::lround(style.height * scale)))};
 }
 
 void Stylizer::setInitImage(const cv::Mat& image, PixelFormat format) {
@@ -180,20 +228,38 @@ std::vector<torch::Tensor> Stylizer::features(const torch::Tensor& image,
 void Stylizer::prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb) {
   const bool colour_matched = !content_rgb.empty();
   if (!colour_matched && style_targets_valid_ && style_targets_size_ == size) return;
-  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+  if (styles_.empty()) throw ImageError("no style image has been set");
   torch::NoGradGuard no_grad;
-  const cv::Mat source =
-      colour_matched ? matchColors(style_rgb_, content_rgb, options_.color_match) : style_rgb_;
-  // As the seed does: the style is resized to the content's processing size.
-  const auto style =
-      rgbToTensor(resizeTo(source, size), convention_, device_).contiguous(memory_format_);
   std::vector<int> indices;
   for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+  for (size_t i = 0; i < styles_.size(); ++i) {
+    auto& style = styles_[i];
+    style.grams.clear();
+    if (style.weight == 0) continue;  // blended with weight 0: not needed
+    const cv::Mat source =
+        colour_matched ? matchColors(style.rgb, content_rgb, options_.color_match) : style.rgb;
+    const auto image = rgbToTensor(resizeTo(source, styleProcessingSize(i, size)), convention_,
+                                   device_)
+                           .contiguous(memory_format_);
+    for (const auto& feature : features(image, indices)) {
+      const double scale = gramScale(feature, options_.gram_normalization);
+      style.grams.push_back(scale == 1.0 ? gramMatrix(feature) : gramMatrix(feature) * scale);
+    }
+    ++style_computations_;
+  }
+  // The blend sum_i w_i G_i; a single style of weight 1 is its own Gram matrices exactly.
   style_grams_.clear();
-  for (const auto& feature : features(style, indices)) style_grams_.push_back(gramMatrix(feature));
+  for (size_t l = 0; l < indices.size(); ++l) {
+    torch::Tensor blend;
+    for (const auto& style : styles_) {
+      if (style.grams.empty()) continue;
+      const auto term = style.weight == 1.0 ? style.grams[l] : style.grams[l] * style.weight;
+      blend = blend.defined() ? blend + term : term;
+    }
+    style_grams_.push_back(blend);
+  }
   style_targets_size_ = size;
   style_targets_valid_ = !colour_matched;  // colour-matched targets belong to one content
-  ++style_computations_;
 }
 
 torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
@@ -240,8 +306,9 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
     const auto content_loss = torch::mean((activations[0] - content_target).pow(2));
     torch::Tensor style_loss;
     for (size_t l = 0; l < options_.style_layers.size(); ++l) {
-      const auto layer_loss = detail::styleLayerLoss(activations[l + 1], style_grams_[l],
-                                                     options_.style_layers[l].weight);
+      const auto layer_loss = detail::styleLayerLoss(
+          activations[l + 1], style_grams_[l], options_.style_layers[l].weight,
+          gramScale(activations[l + 1], options_.gram_normalization));
       style_loss = style_loss.defined() ? style_loss + layer_loss : layer_loss;
     }
     *total = options_.content_weight * content_loss + *options_.style_weight * style_loss;
@@ -318,7 +385,7 @@ int64_t Stylizer::minimumSide() const {
 StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
                                 const ProgressCallback& on_progress,
                                 const std::atomic<bool>* cancel) {
-  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+  if (styles_.empty()) throw ImageError("no style image has been set");
   const auto start = Clock::now();
   const cv::Mat rgb = toRgb(content, format);
   cv::Size size = processingSize(rgb.size(), options_.max_size);

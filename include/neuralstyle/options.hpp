@@ -23,6 +23,18 @@ std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
 /// Johnson's neural-style) converges in far fewer steps; use a learning rate near 1 with it.
 enum class Optimizer { Adam, LBFGS };
 
+/// How Gram matrices are scaled. The seed's are plain sums over positions, so a style
+/// processed at another size than the content gives targets of another magnitude.
+enum class GramNormalization {
+  None,       ///< G = F F^T (the seed)
+  Positions,  ///< G = F F^T / (h w): comparable across sizes; the style loss is then
+              ///< (h w)^2 times smaller at equal sizes, so beta must be that much larger
+};
+/// "none", "positions".
+std::string toString(GramNormalization normalization);
+/// Inverse of toString; throws OptionsError naming the accepted values.
+GramNormalization parseGramNormalization(const std::string& name);
+
 /// Where the optimisation starts from.
 enum class Init {
   Content,  ///< the content image (the seed)
@@ -62,6 +74,11 @@ struct StyleOptions {
   bool preserve_colors = false;
   /// Match the style's colours to each content frame's before taking its Gram targets.
   ColorMatch color_match = ColorMatch::None;
+  /// Unset (the seed): the style is stretched to the content's processing size. Set: the
+  /// style keeps its aspect ratio and its longest side is style_scale times the content's
+  /// processing size's longest side (at least the network's minimum side). (0, 8].
+  std::optional<double> style_scale;
+  GramNormalization gram_normalization = GramNormalization::None;
 
   /// Throws OptionsError if a value is out of range (layer names are not checked: they
   /// depend on the network, see resolvedFor).

@@ -62,9 +62,20 @@ class Stylizer {
   void setOptions(const StyleOptions& options);
 
   /// Sets the style image (any size; it is resized to each content's processing size,
-  /// as the seed does). Throws ImageError.
+  /// as the seed does, or scaled by StyleOptions::style_scale). Throws ImageError.
   void setStyle(const cv::Mat& image, PixelFormat format);
-  bool hasStyle() const { return !style_rgb_.empty(); }
+  /// Several style images: the style targets are the blend sum_i w_i G_i of each one's
+  /// Gram matrices, with the weights normalised to sum 1 (none given: equal weights).
+  /// Each style's Gram matrices are kept until the size or the layers change; a style
+  /// of weight 0 is not computed. Throws ImageError, OptionsError (weights negative, not
+  /// finite, all 0, or not one per image); the styles in force then stay.
+  void setStyles(const std::vector<cv::Mat>& images, PixelFormat format,
+                 std::vector<double> blend_weights = {});
+  bool hasStyle() const { return !styles_.empty(); }
+  /// The blend weights in force, normalised.
+  std::vector<double> styleBlendWeights() const;
+  /// The size style image `index` is processed at for a content processing size.
+  cv::Size styleProcessingSize(size_t index, cv::Size content_size) const;
 
   /// The image that StyleOptions::init = Init::Image starts from (any size: it is resized
   /// to each frame's processing size). Throws ImageError.
@@ -123,11 +134,16 @@ class Stylizer {
   InputConvention convention_;
   std::shared_ptr<FeatureNetworkImpl> network_;
   StyleOptions options_;  // resolved for network_
-  cv::Mat style_rgb_;
+  struct StyleSource {
+    cv::Mat rgb;
+    double weight = 1;                ///< normalised blend weight
+    std::vector<torch::Tensor> grams;  ///< per style layer, for style_targets_size_
+  };
+  std::vector<StyleSource> styles_;
   cv::Mat init_rgb_;
   // Cache key of the style targets: what they were computed for.
   cv::Size style_targets_size_;
-  std::vector<torch::Tensor> style_grams_;  // one per options_.style_layers entry
+  std::vector<torch::Tensor> style_grams_;  // the blend, one per options_.style_layers entry
   bool style_targets_valid_ = false;
   int style_computations_ = 0;
   bool tensor_cache_ = true;

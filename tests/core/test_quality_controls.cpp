@@ -204,3 +204,95 @@ TEST(ColorMatch, ChangesTheStyleTargetsPerContentFrame) {
   stylizer.setOptions(options);
   EXPECT_DOUBLE_EQ(stylizer.stylize(content, PixelFormat::RGB).final_losses.style, unmatched);
 }
+
+TEST(StyleBlend, WeightsOneAndZeroReproduceTheSingleStyleExactly) {
+  const cv::Mat first = test::syntheticRgb({40, 40}, 99), second = test::syntheticRgb({36, 44}, 7);
+  auto single = makeStylizer(withSteps(3));
+  auto blended = makeStylizer(withSteps(3));
+  blended.setStyles({first, second}, PixelFormat::RGB, {1, 0});
+  const int before = blended.styleTargetComputations();
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  const auto a = single.stylize(content, PixelFormat::RGB);
+  const auto b = blended.stylize(content, PixelFormat::RGB);
+  EXPECT_EQ(cv::norm(a.image, b.image, cv::NORM_INF), 0);
+  EXPECT_EQ(a.final_losses.total, b.final_losses.total);
+  EXPECT_EQ(blended.styleTargetComputations(), before + 1) << "a style of weight 0 is not computed";
+}
+
+TEST(StyleBlend, HalfAndHalfTargetsTheMeanOfTheTwoGramSets) {
+  StyleOptions options = withSteps(0);
+  options.style_layers = parseLayerWeights("conv1_1=1,conv3_1=0.5");
+  auto stylizer = makeStylizer(options);
+  const cv::Mat first = test::syntheticRgb({40, 40}, 99), second = test::syntheticRgb({30, 50}, 7);
+  stylizer.setStyles({first, second}, PixelFormat::RGB, {3, 3});
+  EXPECT_EQ(stylizer.styleBlendWeights(), (std::vector<double>{0.5, 0.5}));
+  const cv::Mat content = test::syntheticRgb({32, 32}, 1);
+  const double loss = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
+
+  // The same loss computed here from each style's own Gram matrices, averaged.
+  torch::NoGradGuard no_grad;
+  auto network = stylizer.network();
+  const auto& convention = stylizer.convention();
+  const std::vector<int> layers{network->layer("conv1_1"), network->layer("conv3_1")};
+  const auto featuresOf = [&](const cv::Mat& rgb) {
+    return network->forward(rgbToTensor(resizeTo(rgb, {32, 32}), convention, torch::kCPU), layers);
+  };
+  const auto mine = featuresOf(content), a = featuresOf(first), b = featuresOf(second);
+  double expected = 0;
+  const double weights[] = {1.0, 0.5};
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const auto target = 0.5 * gramMatrix(a[l].contiguous()) + 0.5 * gramMatrix(b[l].contiguous());
+    const auto& f = mine[l];
+    expected += weights[l] * torch::mean((gramMatrix(f.contiguous()) - target).pow(2)).item<double>() /
+                static_cast<double>(f.size(1) * f.size(2) * f.size(3));
+  }
+  EXPECT_NEAR(loss, expected, 1e-4 * expected);
+}
+
+TEST(StyleBlend, BadWeightsAreRefusedAndTheOldStylesStay) {
+  auto stylizer = makeStylizer(withSteps(0));
+  const cv::Mat style = test::syntheticRgb({20, 20}, 1);
+  EXPECT_THROW(stylizer.setStyles({style, style}, PixelFormat::RGB, {1}), OptionsError);
+  EXPECT_THROW(stylizer.setStyles({style, style}, PixelFormat::RGB, {1, -1}), OptionsError);
+  EXPECT_THROW(stylizer.setStyles({style, style}, PixelFormat::RGB, {0, 0}), OptionsError);
+  EXPECT_THROW(stylizer.setStyles({}, PixelFormat::RGB), ImageError);
+  EXPECT_EQ(stylizer.styleBlendWeights(), (std::vector<double>{1.0}));
+}
+
+TEST(StyleScale, KeepsTheStylesAspectAndScalesItsLongestSide) {
+  auto stylizer = makeStylizer(withSteps(0));
+  stylizer.setStyle(test::syntheticRgb({60, 30}, 1), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(32, 24)) << "the seed: stretched";
+  StyleOptions options = stylizer.options();
+  options.style_scale = 2.0;
+  stylizer.setOptions(options);
+  EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(64, 32));
+  options.style_scale = 0.5;
+  stylizer.setOptions(options);
+  // 16x8 would be below VGG19's 16-pixel minimum: raised, aspect kept.
+  EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(32, 16));
+  const int before = stylizer.styleTargetComputations();
+  stylizer.stylize(test::syntheticRgb({32, 24}, 2), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), before + 1);
+  options.style_scale.reset();
+  stylizer.setOptions(options);
+  stylizer.stylize(test::syntheticRgb({32, 24}, 2), PixelFormat::RGB);
+  EXPECT_EQ(stylizer.styleTargetComputations(), before + 2) << "a new scale, new targets";
+  options.style_scale = 0;
+  EXPECT_THROW(stylizer.setOptions(options), OptionsError);
+}
+
+TEST(GramNormalization, PositionsDivideTheLayersLossByTheSquareOfItsPositions) {
+  StyleOptions options = withSteps(0);
+  options.style_layers = parseLayerWeights("conv1_1=1");
+  auto stylizer = makeStylizer(options);
+  const cv::Mat content = test::syntheticRgb({32, 32}, 1);
+  const double plain = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
+  options.gram_normalization = GramNormalization::Positions;
+  stylizer.setOptions(options);
+  const double normalised = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
+  const double positions = 32.0 * 32.0;  // conv1_1 keeps the image's size
+  EXPECT_NEAR(normalised, plain / (positions * positions), 1e-5 * normalised);
+  EXPECT_EQ(parseGramNormalization("positions"), GramNormalization::Positions);
+  EXPECT_THROW(parseGramNormalization("layers"), OptionsError);
+}
