@@ -65,6 +65,35 @@ void StyleOptions::validate() const {
   if (max_size < 16)
     throw OptionsError("max size must be at least 16 pixels, got " + std::to_string(max_size));
   if (progress_interval < 0) throw OptionsError("progress interval must be >= 0");
+  if (!(tv_weight >= 0) || !std::isfinite(tv_weight))
+    throw OptionsError("TV weight must be a non-negative finite number");
+  if (style_scale && !(*style_scale > 0 && *style_scale <= 8))
+    throw OptionsError("style scale must be greater than 0 and at most 8");
+}
+
+std::string toString(GramNormalization normalization) {
+  return normalization == GramNormalization::Positions ? "positions" : "none";
+}
+
+GramNormalization parseGramNormalization(const std::string& name) {
+  for (auto normalization : {GramNormalization::None, GramNormalization::Positions})
+    if (name == toString(normalization)) return normalization;
+  throw OptionsError("Gram normalisation '" + name + "' is not one of none, positions");
+}
+
+std::string toString(Init init) {
+  switch (init) {
+    case Init::Noise: return "noise";
+    case Init::Image: return "image";
+    case Init::Content: break;
+  }
+  return "content";
+}
+
+Init parseInit(const std::string& name) {
+  for (Init init : {Init::Content, Init::Noise, Init::Image})
+    if (name == toString(init)) return init;
+  throw OptionsError("init '" + name + "' is not one of content, noise, image");
 }
 
 StyleOptions StyleOptions::resolvedFor(Network network) const {

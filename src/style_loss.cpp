@@ -17,12 +17,14 @@ bool isChannelsLast(const torch::Tensor& feature) {
 
 struct StyleLayerLoss : public torch::autograd::Function<StyleLayerLoss> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& feature,
-                               const torch::Tensor& target_gram, double weight) {
+                               const torch::Tensor& target_gram, double weight, double gram_scale) {
     const double dhw = static_cast<double>(feature.size(1) * feature.size(2) * feature.size(3));
-    const auto difference = gramMatrix(feature) - target_gram;
+    const auto gram = gram_scale == 1.0 ? gramMatrix(feature) : gramMatrix(feature) * gram_scale;
+    const auto difference = gram - target_gram;
     ctx->save_for_backward({feature, difference});
-    // d mean((G-S)^2) / dG = 2 (G-S) / d^2, times weight / dhw.
-    ctx->saved_data["scale"] = 2.0 * weight / static_cast<double>(difference.numel()) / dhw;
+    // d mean((G-S)^2) / dG = 2 (G-S) / d^2, times weight / dhw; G = s F F^T adds s.
+    ctx->saved_data["scale"] =
+        2.0 * weight / static_cast<double>(difference.numel()) / dhw * gram_scale;
     return weight * torch::mean(difference.pow(2)) / dhw;  // the seed's order of operations
   }
 
@@ -41,15 +43,15 @@ struct StyleLayerLoss : public torch::autograd::Function<StyleLayerLoss> {
       const auto flat = feature.view({d, h * w});  // [d, pixels]
       grad_feature = torch::mm(symmetric, flat).view({1, d, h, w});
     }
-    return {grad_feature, torch::Tensor(), torch::Tensor()};
+    return {grad_feature, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
 }  // namespace
 
 torch::Tensor styleLayerLoss(const torch::Tensor& feature, const torch::Tensor& target_gram,
-                             double weight) {
-  return StyleLayerLoss::apply(feature, target_gram, weight);
+                             double weight, double gram_scale) {
+  return StyleLayerLoss::apply(feature, target_gram, weight, gram_scale);
 }
 
 }  // namespace neuralstyle::detail

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <optional>
 #include <thread>
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include "neuralstyle/color.hpp"
 #include "neuralstyle/errors.hpp"
 #include "style_loss.hpp"
 #include "tensor_memory_cache.hpp"
@@ -20,11 +22,28 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// Total variation of a [1,3,H,W] image: the mean squared difference of vertical
+/// neighbours plus that of horizontal ones (0 for an image of one row or column).
+torch::Tensor totalVariation(const torch::Tensor& image) {
+  const auto height = image.size(2), width = image.size(3);
+  auto tv = torch::zeros({}, image.options());
+  if (height > 1) tv = tv + torch::mean((image.slice(2, 1) - image.slice(2, 0, height - 1)).pow(2));
+  if (width > 1) tv = tv + torch::mean((image.slice(3, 1) - image.slice(3, 0, width - 1)).pow(2));
+  return tv;
+}
+
 bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
   if (a.pooling != b.pooling || a.style_layers.size() != b.style_layers.size()) return false;
   for (size_t i = 0; i < a.style_layers.size(); ++i)
     if (a.style_layers[i].layer != b.style_layers[i].layer) return false;
-  return true;  // the layer weights only scale the loss: the Gram targets stay valid
+  // The layer weights only scale the loss: the Gram targets stay valid.
+  return a.style_scale == b.style_scale && a.gram_normalization == b.gram_normalization;
+}
+
+/// 1/(h w) of a [1,d,h,w] feature under Positions normalisation, else 1.
+double gramScale(const torch::Tensor& feature, GramNormalization normalization) {
+  if (normalization == GramNormalization::None) return 1.0;
+  return 1.0 / static_cast<double>(feature.size(2) * feature.size(3));
 }
 
 }  // namespace
@@ -119,10 +138,76 @@ void Stylizer::setOptions(const StyleOptions& options) {
 }
 
 void Stylizer::setStyle(const cv::Mat& image, PixelFormat format) {
-  cv::Mat rgb = toRgb(image, format);
-  if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the style image is empty");
-  style_rgb_ = rgb;
+  setStyles({image}, format);
+}
+
+void Stylizer::setStyles(const std::vector<cv::Mat>& images, PixelFormat format,
+                         std::vector<double> blend_weights) {
+  if (images.empty()) throw ImageError("no style image was given");
+  if (blend_weights.empty()) blend_weights.assign(images.size(), 1.0);
+  if (blend_weights.size() != images.size())
+    throw OptionsError(std::to_string(blend_weights.size()) + " style blend weights were given for " +
+                       std::to_string(images.size()) + " style images; give one per image");
+  double sum = 0;
+  for (double weight : blend_weights) {
+    if (!(weight >= 0) || !std::isfinite(weight))
+      throw OptionsError("style blend weights must be non-negative finite numbers");
+    sum += weight;
+  }
+  if (!(sum > 0)) throw OptionsError("style blend weights must not all be 0");
+  std::vector<StyleSource> styles;
+  for (size_t i = 0; i < images.size(); ++i) {
+    cv::Mat rgb = toRgb(images[i], format);
+    if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the style image is empty");
+    styles.push_back({rgb, blend_weights[i] / sum, {}});
+  }
+  styles_ = std::move(styles);
   style_targets_valid_ = false;
+}
+
+std::vector<double> Stylizer::styleBlendWeights() const {
+  std::vector<double> weights;
+  for (const auto& style : styles_) weights.push_back(style.weight);
+  return weights;
+}
+
+cv::Size Stylizer::styleProcessingSize(size_t index, cv::Size content_size) const {
+  if (index >= styles_.size()) throw ImageError("no style image " + std::to_string(index));
+  // As the seed does: the style is stretched to the content's processing size.
+  if (!options_.style_scale) return content_size;
+  const cv::Size style = styles_[index].rgb.size();
+  const double longest = *options_.style_scale * std::max(content_size.width, content_size.height);
+  double scale = longest / std::max(style.width, style.height);
+  const double minimum = static_cast<double>(minimumSide());
+  if (std::min(style.width, style.height) * scale < minimum)
+    scale = minimum / std::min(style.width, style.height);
+  return {std::max(1, static_cast<int>(std::lround(style.width * scale))),
+          std::max(1, static_cast<int>(std::lround(style.height * scale)))};
+}
+
+void Stylizer::setInitImage(const cv::Mat& image, PixelFormat format) {
+  cv::Mat rgb = toRgb(image, format);
+  if (rgb.cols < 1 || rgb.rows < 1) throw ImageError("the init image is empty");
+  init_rgb_ = rgb;
+}
+
+torch::Tensor Stylizer::initialImage(cv::Size size) const {
+  switch (options_.init) {
+    case Init::Content: return {};
+    case Init::Noise: {
+      // Drawn with OpenCV's generator in pixel space: the same seed gives the same noise
+      // on every device and with every LibTorch build.
+      cv::Mat noise(size, CV_8UC3);
+      cv::RNG generator(options_.noise_seed);
+      generator.fill(noise, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
+      return rgbToTensor(noise, convention_, device_);
+    }
+    case Init::Image:
+      if (init_rgb_.empty())
+        throw ImageError("init 'image' was asked for, but no init image has been set");
+      return rgbToTensor(resizeTo(init_rgb_, size), convention_, device_);
+  }
+  return {};
 }
 
 std::vector<int> Stylizer::requestedIndices() const {
@@ -141,25 +226,47 @@ std::vector<torch::Tensor> Stylizer::features(const torch::Tensor& image,
   return activations;
 }
 
-void Stylizer::prepareStyleTargets(cv::Size size) {
-  if (style_targets_valid_ && style_targets_size_ == size) return;
-  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+void Stylizer::prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb) {
+  const bool colour_matched = !content_rgb.empty();
+  if (!colour_matched && style_targets_valid_ && style_targets_size_ == size) return;
+  if (styles_.empty()) throw ImageError("no style image has been set");
   torch::NoGradGuard no_grad;
-  // As the seed does: the style is resized to the content's processing size.
-  const auto style =
-      rgbToTensor(resizeTo(style_rgb_, size), convention_, device_).contiguous(memory_format_);
   std::vector<int> indices;
   for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+  for (size_t i = 0; i < styles_.size(); ++i) {
+    auto& style = styles_[i];
+    style.grams.clear();
+    if (style.weight == 0) continue;  // blended with weight 0: not needed
+    const cv::Mat source =
+        colour_matched ? matchColors(style.rgb, content_rgb, options_.color_match) : style.rgb;
+    const auto image = rgbToTensor(resizeTo(source, styleProcessingSize(i, size)), convention_,
+                                   device_)
+                           .contiguous(memory_format_);
+    for (const auto& feature : features(image, indices)) {
+      const double scale = gramScale(feature, options_.gram_normalization);
+      style.grams.push_back(scale == 1.0 ? gramMatrix(feature) : gramMatrix(feature) * scale);
+    }
+    ++style_computations_;
+  }
+  // The blend sum_i w_i G_i; a single style of weight 1 is its own Gram matrices exactly.
   style_grams_.clear();
-  for (const auto& feature : features(style, indices)) style_grams_.push_back(gramMatrix(feature));
+  for (size_t l = 0; l < indices.size(); ++l) {
+    torch::Tensor blend;
+    for (const auto& style : styles_) {
+      if (style.grams.empty()) continue;
+      const auto term = style.weight == 1.0 ? style.grams[l] : style.grams[l] * style.weight;
+      blend = blend.defined() ? blend + term : term;
+    }
+    style_grams_.push_back(blend);
+  }
   style_targets_size_ = size;
-  style_targets_valid_ = true;
-  ++style_computations_;
+  style_targets_valid_ = !colour_matched;  // colour-matched targets belong to one content
 }
 
 torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                                       const ProgressCallback& on_progress,
-                                      const std::atomic<bool>* cancel, Losses* final_losses) {
+                                      const std::atomic<bool>* cancel, Losses* final_losses,
+                                      const torch::Tensor& initial) {
   if (!content_in.defined() || content_in.dim() != 4 || content_in.size(0) != 1 ||
       content_in.size(1) != 3)
     throw ImageError("content tensor must be [1,3,H,W]");
@@ -176,7 +283,12 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   // The steps allocate and free the same large tensors: reuse them within this frame.
   std::optional<detail::TensorMemoryScope> reuse_tensor_memory;
   if (reusesTensorMemory()) reuse_tensor_memory.emplace();
-  prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)));
+  if (initial.defined() && initial.sizes() != content_in.sizes())
+    throw ImageError("the initial image must have the content's size");
+  prepareStyleTargets(cv::Size(static_cast<int>(width), static_cast<int>(height)),
+                      options_.color_match == ColorMatch::None
+                          ? cv::Mat()
+                          : tensorToRgb(content_in, convention_));
 
   const auto content = content_in.to(device_, torch::kFloat32).contiguous(memory_format_);
   torch::Tensor content_target;
@@ -186,20 +298,31 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
   }
 
   // The loss exactly as the seed writes it (same order of operations).
+  // (The TV term is added only when it has a weight, so the seed's arithmetic is kept.)
+  struct Parts {
+    torch::Tensor content, style, tv;
+  };
   const auto lossesOf = [&](const torch::Tensor& image, torch::Tensor* total) {
     const auto activations = features(image, indices);
     const auto content_loss = torch::mean((activations[0] - content_target).pow(2));
     torch::Tensor style_loss;
     for (size_t l = 0; l < options_.style_layers.size(); ++l) {
-      const auto layer_loss = detail::styleLayerLoss(activations[l + 1], style_grams_[l],
-                                                     options_.style_layers[l].weight);
+      const auto layer_loss = detail::styleLayerLoss(
+          activations[l + 1], style_grams_[l], options_.style_layers[l].weight,
+          gramScale(activations[l + 1], options_.gram_normalization));
       style_loss = style_loss.defined() ? style_loss + layer_loss : layer_loss;
     }
     *total = options_.content_weight * content_loss + *options_.style_weight * style_loss;
-    return std::make_pair(content_loss, style_loss);
+    torch::Tensor tv;
+    if (options_.tv_weight > 0) {
+      tv = totalVariation(image);
+      *total = *total + options_.tv_weight * tv;
+    }
+    return Parts{content_loss, style_loss, tv};
   };
-  const auto read = [](const torch::Tensor& total, const std::pair<torch::Tensor, torch::Tensor>& parts) {
-    return Losses{total.item<double>(), parts.first.item<double>(), parts.second.item<double>()};
+  const auto read = [](const torch::Tensor& total, const Parts& parts) {
+    return Losses{total.item<double>(), parts.content.item<double>(), parts.style.item<double>(),
+                  parts.tv.defined() ? parts.tv.item<double>() : 0.0};
   };
   const auto check = [&](const Losses& losses, int step) {
     if (!std::isfinite(losses.total) || !std::isfinite(losses.content) || !std::isfinite(losses.style))
@@ -209,7 +332,10 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
 
   // The image itself stays in the default layout: L-BFGS flattens its gradient with
   // view(-1), and the convolutions still produce channels-last features from it.
-  auto target = content.contiguous().clone().set_requires_grad(true);
+  auto target = (initial.defined() ? initial.to(device_, torch::kFloat32) : content)
+                    .contiguous()
+                    .clone()
+                    .set_requires_grad(true);
   const int steps = options_.steps;
   Losses last;
   if (steps == 0) {
@@ -226,7 +352,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content_in,
                              std::to_string(steps));
       // One evaluation of the loss and its gradient; L-BFGS calls it once a step too.
       torch::Tensor total;
-      std::pair<torch::Tensor, torch::Tensor> parts;
+      Parts parts;
       optimizer->step([&] {
         optimizer->zero_grad();
         parts = lossesOf(target, &total);
@@ -260,7 +386,7 @@ int64_t Stylizer::minimumSide() const {
 StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
                                 const ProgressCallback& on_progress,
                                 const std::atomic<bool>* cancel) {
-  if (style_rgb_.empty()) throw ImageError("no style image has been set");
+  if (styles_.empty()) throw ImageError("no style image has been set");
   const auto start = Clock::now();
   const cv::Mat rgb = toRgb(content, format);
   cv::Size size = processingSize(rgb.size(), options_.max_size);
@@ -274,8 +400,10 @@ StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
   }
   const auto tensor = rgbToTensor(resizeTo(rgb, size), convention_, device_);
   StylizeResult result;
-  const auto target = stylizeTensor(tensor, on_progress, cancel, &result.final_losses);
-  const cv::Mat stylised = resizeTo(tensorToRgb(target, convention_), rgb.size());
+  const auto target =
+      stylizeTensor(tensor, on_progress, cancel, &result.final_losses, initialImage(size));
+  cv::Mat stylised = resizeTo(tensorToRgb(target, convention_), rgb.size());
+  if (options_.preserve_colors) stylised = keepContentColors(stylised, rgb);
   result.image = fromRgb(stylised, format, content);
   result.steps = options_.steps;
   result.elapsed_seconds = secondsSince(start);

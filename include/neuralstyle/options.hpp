@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "neuralstyle/color.hpp"
 #include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/networks.hpp"
 
@@ -22,6 +23,29 @@ std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
 /// Adam is the seed's. L-BFGS (no line search, one function evaluation a step, as in
 /// Johnson's neural-style) converges in far fewer steps; use a learning rate near 1 with it.
 enum class Optimizer { Adam, LBFGS };
+
+/// How Gram matrices are scaled. The seed's are plain sums over positions, so a style
+/// processed at another size than the content gives targets of another magnitude.
+enum class GramNormalization {
+  None,       ///< G = F F^T (the seed)
+  Positions,  ///< G = F F^T / (h w): comparable across sizes; the style loss is then
+              ///< (h w)^2 times smaller at equal sizes, so beta must be that much larger
+};
+/// "none", "positions".
+std::string toString(GramNormalization normalization);
+/// Inverse of toString; throws OptionsError naming the accepted values.
+GramNormalization parseGramNormalization(const std::string& name);
+
+/// Where the optimisation starts from.
+enum class Init {
+  Content,  ///< the content image (the seed)
+  Noise,    ///< uniform noise in pixel space, from StyleOptions::noise_seed
+  Image,    ///< a given image (Stylizer::setInitImage), resized to the processing size
+};
+/// "content", "noise", "image".
+std::string toString(Init init);
+/// Inverse of toString; throws OptionsError naming the accepted values.
+Init parseInit(const std::string& name);
 
 /// What to optimise and how. Everything here can change between frames; changes that
 /// affect the style targets (layers, size, pooling) invalidate them automatically.
@@ -39,6 +63,23 @@ struct StyleOptions {
   /// Report losses every N steps (and always at the last). Reading a loss forces a
   /// device sync, so on CUDA larger intervals are faster. 0 = only at the last step.
   int progress_interval = 1;
+  /// Weight of the total-variation term: tv_weight * (mean of squared differences of
+  /// vertically neighbouring values + the same horizontally), on the normalised image.
+  /// It smooths high-frequency noise. 0 (the seed) adds no term at all.
+  double tv_weight = 0;
+  Init init = Init::Content;
+  /// Seed of the noise for Init::Noise: the same seed gives the same noise, on any device.
+  uint64_t noise_seed = 0;
+  /// Keep the content's colours: the result's luminance with the content's chroma
+  /// (YCrCb), as neural-style's -original_colors.
+  bool preserve_colors = false;
+  /// Match the style's colours to each content frame's before taking its Gram targets.
+  ColorMatch color_match = ColorMatch::None;
+  /// Unset (the seed): the style is stretched to the content's processing size. Set: the
+  /// style keeps its aspect ratio and its longest side is style_scale times the content's
+  /// processing size's longest side (at least the network's minimum side). (0, 8].
+  std::optional<double> style_scale;
+  GramNormalization gram_normalization = GramNormalization::None;
 
   /// Throws OptionsError if a value is out of range (layer names are not checked: they
   /// depend on the network, see resolvedFor).

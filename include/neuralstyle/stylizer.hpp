@@ -21,6 +21,7 @@ struct Losses {
   double total = 0;
   double content = 0;  ///< unweighted content loss
   double style = 0;    ///< unweighted style loss (sum over layers of w_l * ... / (d h w))
+  double tv = 0;       ///< unweighted total variation (0 when tv_weight is 0)
 };
 
 /// Reported for step k (1-based): the losses computed in step k, before its update, as
@@ -62,9 +63,25 @@ class Stylizer {
   void setOptions(const StyleOptions& options);
 
   /// Sets the style image (any size; it is resized to each content's processing size,
-  /// as the seed does). Throws ImageError.
+  /// as the seed does, or scaled by StyleOptions::style_scale). Throws ImageError.
   void setStyle(const cv::Mat& image, PixelFormat format);
-  bool hasStyle() const { return !style_rgb_.empty(); }
+  /// Several style images: the style targets are the blend sum_i w_i G_i of each one's
+  /// Gram matrices, with the weights normalised to sum 1 (none given: equal weights).
+  /// Each style's Gram matrices are kept until the size or the layers change; a style
+  /// of weight 0 is not computed. Throws ImageError, OptionsError (weights negative, not
+  /// finite, all 0, or not one per image); the styles in force then stay.
+  void setStyles(const std::vector<cv::Mat>& images, PixelFormat format,
+                 std::vector<double> blend_weights = {});
+  bool hasStyle() const { return !styles_.empty(); }
+  /// The blend weights in force, normalised.
+  std::vector<double> styleBlendWeights() const;
+  /// The size style image `index` is processed at for a content processing size.
+  cv::Size styleProcessingSize(size_t index, cv::Size content_size) const;
+
+  /// The image that StyleOptions::init = Init::Image starts from (any size: it is resized
+  /// to each frame's processing size). Throws ImageError.
+  void setInitImage(const cv::Mat& image, PixelFormat format);
+  bool hasInitImage() const { return !init_rgb_.empty(); }
 
   /// The smallest side an image is processed at with the options in force: the network
   /// must reach its deepest layer in use (VGG19 to conv5_1: 16; SqueezeNet to fire6: 17).
@@ -78,11 +95,14 @@ class Stylizer {
                         const std::atomic<bool>* cancel = nullptr);
 
   /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
-  /// Returns the optimised target tensor (normalised, on the stylizer's device).
+  /// Returns the optimised target tensor (normalised, on the stylizer's device). It
+  /// starts from `initial` when given (normalised, the content's size), else from the
+  /// content; StyleOptions::init is applied by stylize(), not here.
   torch::Tensor stylizeTensor(const torch::Tensor& content,
                               const ProgressCallback& on_progress = {},
                               const std::atomic<bool>* cancel = nullptr,
-                              Losses* final_losses = nullptr);
+                              Losses* final_losses = nullptr,
+                              const torch::Tensor& initial = {});
 
   /// How many times style Gram targets were computed (cache misses), for tests.
   int styleTargetComputations() const { return style_computations_; }
@@ -99,7 +119,12 @@ class Stylizer {
 
  private:
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
-  void prepareStyleTargets(cv::Size size);
+  /// With a content image (RGB), the style's colours are matched to it first
+  /// (StyleOptions::color_match); such targets belong to that content and are not kept.
+  void prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb = {});
+  /// The normalised image the optimisation starts from for StyleOptions::init, at `size`;
+  /// undefined for Init::Content.
+  torch::Tensor initialImage(cv::Size size) const;
   std::vector<int> requestedIndices() const;
   /// Float32 activations at `indices`, whatever the network's precision.
   std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
@@ -110,10 +135,16 @@ class Stylizer {
   InputConvention convention_;
   std::shared_ptr<FeatureNetworkImpl> network_;
   StyleOptions options_;  // resolved for network_
-  cv::Mat style_rgb_;
+  struct StyleSource {
+    cv::Mat rgb;
+    double weight = 1;                ///< normalised blend weight
+    std::vector<torch::Tensor> grams;  ///< per style layer, for style_targets_size_
+  };
+  std::vector<StyleSource> styles_;
+  cv::Mat init_rgb_;
   // Cache key of the style targets: what they were computed for.
   cv::Size style_targets_size_;
-  std::vector<torch::Tensor> style_grams_;  // one per options_.style_layers entry
+  std::vector<torch::Tensor> style_grams_;  // the blend, one per options_.style_layers entry
   bool style_targets_valid_ = false;
   int style_computations_ = 0;
   bool tensor_cache_ = true;
