@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Colour controls around the optimisation, on 8-bit RGB images with OpenCV: keeping the
 // content's colours in the result (neural-style's -original_colors), and matching the

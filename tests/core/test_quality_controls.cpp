@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Quality controls around the seed's loop: total variation, where the optimisation
 // starts (content, noise, an image), keeping the content's colours, and matching the
 // style's colours to the content's. Each test shows the control's effect.
