@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # toolchain
   g++ cmake make pkg-config ccache
-  # the core
-  libtorch-dev libopencv-dev nlohmann-json3-dev
+  # the core (libjpeg: truncated JPEGs are detected with the libjpeg OpenCV decodes with)
+  libtorch-dev libopencv-dev nlohmann-json3-dev libjpeg-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them
   libonnx-dev libprotobuf-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)
@@ -25,6 +25,8 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
+  # tests write damaged PNGs (zlib's CRC)
+  zlib1g-dev
   # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
   opencv-doc curl ca-certificates
   # lint of the shell scripts (a ctest case)
