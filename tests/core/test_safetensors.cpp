@@ -78,6 +78,12 @@ TEST(SafetensorsHeader, SizesAndOffsetsMustMatchTheData) {
   EXPECT_NE(headerError(tensor("F32", "[1]", "[0,4]"), 2).find("truncated"), std::string::npos);
   EXPECT_NE(headerError(tensor("F32", "[1]", "[8,4]")).find("outside"), std::string::npos);
   EXPECT_NE(headerError(tensor("Q4", "[1]", "[0,4]")).find("unknown dtype 'Q4'"), std::string::npos);
+  // Two tensors may not share bytes, whichever comes first in the header.
+  const std::string a = R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
+  const std::string b = R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})";
+  EXPECT_NE(headerError("{" + a + "," + b + "}").find("tensors 'a' and 'b' share bytes 4..8"), std::string::npos);
+  EXPECT_NE(headerError("{" + b + "," + a + "}").find("share bytes"), std::string::npos);
+  EXPECT_EQ(headerError("{" + a + R"(,"c":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})"), "accepted");
   // Empty tensors are fine, however many empty dimensions they have.
   EXPECT_EQ(headerError(tensor("F32", "[0]", "[0,0]")), "accepted");
   EXPECT_EQ(headerError(tensor("F32", "[4611686018427387904,0]", "[0,0]")), "accepted");
