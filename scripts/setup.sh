@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # toolchain
   g++ cmake make pkg-config ccache
-  # the core (libjpeg: truncated JPEGs are detected with the libjpeg OpenCV decodes with)
-  libtorch-dev libopencv-dev nlohmann-json3-dev libjpeg-dev
+  # the core (libjpeg, libpng: damaged images are detected with the libraries OpenCV decodes with)
+  libtorch-dev libopencv-dev nlohmann-json3-dev libjpeg-dev libpng-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them
   libonnx-dev libprotobuf-dev
   # a fast BLAS for the Gram products (Debian's default reference BLAS is ~3x slower)

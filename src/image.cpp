@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
-#include "jpeg_check.hpp"
+#include "image_file_check.hpp"
 #include "neuralstyle/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -223,13 +223,9 @@ cv::Mat readRgbImage(const std::string& path) {
   if (fs::is_directory(status)) throw ImageError(file + " is a folder, not an image");
   if (fs::is_regular_file(status) && fs::file_size(path, error) == 0 && !error)
     throw ImageError(file + " is empty (0 bytes)");
-  // OpenCV returns a truncated or damaged JPEG as if it were whole (the missing part
-  // grey); the other formats it reads fail on missing or corrupt pixel data (libpng
-  // checks every critical chunk's CRC and the length of the image data).
-  if (detail::looksLikeJpeg(path)) {
-    if (const std::string damage = detail::jpegDamage(path); !damage.empty())
-      throw ImageError(file + " is a corrupt or truncated JPEG: " + damage);
-  }
+  // OpenCV returns a truncated JPEG as if it were whole (the missing part grey).
+  if (const std::string damage = detail::imageFileDamage(path); !damage.empty())
+    throw ImageError(file + " is " + damage);
   cv::Mat bgr;
   try {
     bgr = cv::imread(path, cv::IMREAD_COLOR);

@@ -124,6 +124,21 @@ inline void pngWithBadCrc(const std::string& path) {
   write(path, png);
 }
 
+/// A PNG with a text chunk (ancillary) whose CRC is wrong: its pixels are whole, and it
+/// is read (libpng drops the chunk with a warning).
+inline void pngWithBadTextChunkCrc(const std::string& path) {
+  const Bytes png = encode(".png");
+  const Chunk ihdr = firstChunk(png, "IHDR");
+  const size_t after_ihdr = ihdr.offset + 12 + ihdr.length;
+  Bytes text{0, 0, 0, 5, 't', 'E', 'X', 't', 'k', 0, 'v', 'a', 'l', 0, 0, 0, 0};
+  fixCrc(text, {0, 5, "tEXt"});
+  text.back() ^= 0x01;
+  Bytes damaged(png.begin(), png.begin() + after_ihdr);
+  damaged.insert(damaged.end(), text.begin(), text.end());
+  damaged.insert(damaged.end(), png.begin() + after_ihdr, png.end());
+  write(path, damaged);
+}
+
 /// A PNG whose IDAT holds only the first half of the compressed image, with a correct
 /// CRC, followed by IEND: well-formed chunks around too little image data.
 inline void pngWithTruncatedIdat(const std::string& path) {

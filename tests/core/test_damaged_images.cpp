@@ -11,7 +11,7 @@
 #include <string>
 
 #include "damaged_images.hpp"
-#include "jpeg_check.hpp"
+#include "image_file_check.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
 #include "test_support.hpp"
@@ -47,7 +47,7 @@ TEST_P(DamagedImage, IsRefusedWithAnErrorNamingTheFile) {
 }
 
 const std::string kCorruptJpeg = "is a corrupt or truncated JPEG";
-const std::string kUndecodable = "unreadable, corrupt, truncated or not an image";
+const std::string kCorruptPng = "is a corrupt or truncated PNG";
 
 INSTANTIATE_TEST_SUITE_P(
     Files, DamagedImage,
@@ -64,10 +64,11 @@ INSTANTIATE_TEST_SUITE_P(
         DamagedCase{"JpegWithAStrayMarkerInItsScan", ".jpg", damaged::jpegWithCorruptScan,
                     kCorruptJpeg + ": Corrupt JPEG data"},
         DamagedCase{"JpegWithZeroHeight", ".jpg", damaged::jpegWithZeroHeight, kCorruptJpeg},
-        DamagedCase{"PngWithBadCrc", ".png", damaged::pngWithBadCrc, kUndecodable},
-        DamagedCase{"PngWithTruncatedIdat", ".png", damaged::pngWithTruncatedIdat, kUndecodable},
-        DamagedCase{"TruncatedPngFile", ".png", damaged::truncatedPng, kUndecodable},
-        DamagedCase{"PngWithZeroSize", ".png", damaged::pngWithZeroSize, kUndecodable},
+        DamagedCase{"PngWithBadCrc", ".png", damaged::pngWithBadCrc, kCorruptPng + ": IDAT: CRC error"},
+        DamagedCase{"PngWithTruncatedIdat", ".png", damaged::pngWithTruncatedIdat,
+                    kCorruptPng + ": Not enough image data"},
+        DamagedCase{"TruncatedPngFile", ".png", damaged::truncatedPng, kCorruptPng},
+        DamagedCase{"PngWithZeroSize", ".png", damaged::pngWithZeroSize, kCorruptPng + ": Invalid IHDR data"},
         DamagedCase{"EmptyFile", ".jpg", damaged::emptyFile, "is empty (0 bytes)"},
         DamagedCase{"Folder", ".png", [](auto& p) { std::filesystem::create_directory(p); },
                     "is a folder"},
@@ -100,15 +101,26 @@ TEST(WholeImage, GrayscaleJpegIsReadAsRgb) {
   EXPECT_EQ(readRgbImage(dir.file("gray.jpg")).type(), CV_8UC3);
 }
 
-TEST(JpegDamage, NamesNothingForAWholeFileAndTheWarningForACutOne) {
+TEST(ImageFileDamage, NamesNothingForWholeFilesAndWhatLibjpegOrLibpngSaidForDamagedOnes) {
   test::TempDir dir;
   damaged::wholeJpeg(dir.file("whole.jpg"));
   damaged::truncatedJpeg(dir.file("cut.jpg"));
-  EXPECT_TRUE(neuralstyle::detail::looksLikeJpeg(dir.file("whole.jpg")));
-  EXPECT_EQ(neuralstyle::detail::jpegDamage(dir.file("whole.jpg")), "");
-  EXPECT_EQ(neuralstyle::detail::jpegDamage(dir.file("cut.jpg")), "Premature end of JPEG file");
   damaged::wholePng(dir.file("whole.png"));
-  EXPECT_FALSE(neuralstyle::detail::looksLikeJpeg(dir.file("whole.png")));
+  damaged::pngWithBadCrc(dir.file("bad-crc.png"));
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("whole.jpg")), "");
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("cut.jpg")), "a corrupt or truncated JPEG: Premature end of JPEG file");
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("whole.png")), "");
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("bad-crc.png")), "a corrupt or truncated PNG: IDAT: CRC error");
+  // Other formats are left to OpenCV.
+  ASSERT_TRUE(cv::imwrite(dir.file("whole.bmp"), damaged::picture()));
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("whole.bmp")), "");
+}
+
+TEST(ImageFileDamage, ABadCrcInAnAncillaryPngChunkLeavesTheImageWhole) {
+  test::TempDir dir;
+  damaged::pngWithBadTextChunkCrc(dir.file("text.png"));
+  EXPECT_EQ(neuralstyle::detail::imageFileDamage(dir.file("text.png")), "");
+  EXPECT_EQ(readRgbImage(dir.file("text.png")).size(), cv::Size(48, 64));
 }
 
 }  // namespace
