@@ -99,8 +99,9 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         DamagedStyle{"TruncatedJpeg", [](const std::string& p) { test::damaged::truncatedJpeg(p); },
                      "corrupt or truncated JPEG: Premature end of JPEG file"},
-        DamagedStyle{"PngWithBadCrc", test::damaged::pngWithBadCrc, "corrupt, truncated"},
-        DamagedStyle{"PngWithTruncatedIdat", test::damaged::pngWithTruncatedIdat, "corrupt, truncated"},
+        DamagedStyle{"PngWithBadCrc", test::damaged::pngWithBadCrc, "corrupt or truncated PNG: IDAT: CRC error"},
+        DamagedStyle{"PngWithTruncatedIdat", test::damaged::pngWithTruncatedIdat,
+                     "corrupt or truncated PNG: Not enough image data"},
         DamagedStyle{"EmptyFile", test::damaged::emptyFile, "is empty (0 bytes)"}),
     [](const auto& info) { return std::string(info.param.name); });
 
