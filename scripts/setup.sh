@@ -25,8 +25,8 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
-  # tests write damaged PNGs (zlib's CRC)
-  zlib1g-dev
+  # tests write damaged PNGs (zlib's CRC); bench/soak.py drives the element from Python
+  zlib1g-dev python3-gi gir1.2-gstreamer-1.0
   # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
   opencv-doc curl ca-certificates
   # lint of the shell scripts (a ctest case)
