@@ -138,9 +138,9 @@ TEST(SafetensorsFile, ReadsEmptyAndHalfTensors) {
   const auto path = dir.file("t.safetensors");
   const std::string header =
       R"({"empty":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]},"half":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},)"
-      R"("ints":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}})";
-  const unsigned char halves[4] = {0x00, 0x3c, 0x00, 0xc0};  // 1.0, -2.0
-  writeFile(path, header.size(), header + std::string(reinterpret_cast<const char*>(halves), 4));
+      R"("ints":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}})";
+  const unsigned char data[8] = {0x00, 0x3c, 0x00, 0xc0, 7, 0, 0, 0};  // halves 1.0, -2.0; int 7
+  writeFile(path, header.size(), header + std::string(reinterpret_cast<const char*>(data), 8));
   SafetensorsFile file(path);
   const auto empty = file.readFloat32("empty");
   EXPECT_EQ(empty.sizes(), torch::IntArrayRef({0, 3}));
