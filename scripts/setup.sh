@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # toolchain
   g++ cmake make pkg-config ccache
-  # the core
-  libtorch-dev libopencv-dev nlohmann-json3-dev
+  # the core (libjpeg, libpng: damaged images are detected with the libraries OpenCV decodes with)
+  libtorch-dev libopencv-dev nlohmann-json3-dev libjpeg-dev libpng-dev
   # the command line of the neuralstyle tool
   libcli11-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them
@@ -33,6 +33,9 @@ packages=(
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
+  # tests write damaged PNGs (zlib's CRC); bench/soak.py drives the element from Python
+  # (with python3-gi above)
+  zlib1g-dev
   # sample images (starry_night.jpg, fruits.jpg, ...) and fetching real weights
   opencv-doc curl ca-certificates
   # lint of the shell scripts (a ctest case)

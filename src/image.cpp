@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include "image_file_check.hpp"
 #include "neuralstyle/errors.hpp"
+
+namespace fs = std::filesystem;
 
 namespace neuralstyle {
 namespace {
@@ -213,14 +217,25 @@ cv::Mat tensorToRgb(const torch::Tensor& tensor, const InputConvention& conventi
 }
 
 cv::Mat readRgbImage(const std::string& path) {
+  const std::string file = "image '" + path + "'";
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) throw ImageError(file + " does not exist");
+  if (fs::is_directory(status)) throw ImageError(file + " is a folder, not an image");
+  if (fs::is_regular_file(status) && fs::file_size(path, error) == 0 && !error)
+    throw ImageError(file + " is empty (0 bytes)");
+  // OpenCV returns a truncated JPEG as if it were whole (the missing part grey).
+  if (const std::string damage = detail::imageFileDamage(path); !damage.empty())
+    throw ImageError(file + " is " + damage);
   cv::Mat bgr;
   try {
     bgr = cv::imread(path, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
-    throw ImageError("cannot read image '" + path + "': " + e.what());
+    throw ImageError("cannot read " + file + ": " + e.what());
   }
   if (bgr.empty())
-    throw ImageError("cannot read image '" + path + "' (missing, unreadable or not an image)");
+    throw ImageError("cannot read " + file +
+                     ": unreadable, corrupt, truncated or not an image in a format OpenCV reads");
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "safetensors.hpp"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <limits>
@@ -218,6 +219,22 @@ void validateEntry(const std::string& path, const std::string& name, Safetensors
   entry.elements = elements;
 }
 
+// Two tensors sharing bytes can only come from a crafted or corrupt header (writers lay
+// tensors end to end); reading them would alias one tensor's data into another.
+void refuseOverlaps(const std::string& path, const SafetensorsIndex& index) {
+  std::vector<std::pair<const std::string*, const SafetensorsEntry*>> ranges;
+  for (const auto& [name, entry] : index.tensors)
+    if (entry.end > entry.begin) ranges.emplace_back(&name, &entry);
+  std::sort(ranges.begin(), ranges.end(),
+            [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
+  for (size_t i = 1; i < ranges.size(); ++i)
+    if (ranges[i].second->begin < ranges[i - 1].second->end)
+      throw WeightsError("weights '" + path + "': corrupt safetensors header: tensors '" +
+                         *ranges[i - 1].first + "' and '" + *ranges[i].first + "' share bytes " +
+                         std::to_string(ranges[i].second->begin) + ".." +
+                         std::to_string(std::min(ranges[i].second->end, ranges[i - 1].second->end)));
+}
+
 }  // namespace
 
 size_t safetensorsElementSize(std::string_view dtype) {
@@ -239,6 +256,7 @@ SafetensorsIndex parseSafetensorsHeader(std::string_view text, uint64_t data_byt
   if (!handler.done())
     throw WeightsError("weights '" + path + "': corrupt safetensors header: not a JSON object");
   for (auto& [name, entry] : index.tensors) validateEntry(path, name, entry, data_bytes);
+  refuseOverlaps(path, index);
   return index;
 }
 

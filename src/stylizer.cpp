@@ -11,6 +11,7 @@
 #include "neuralstyle/color.hpp"
 #include "neuralstyle/errors.hpp"
 #include "style_loss.hpp"
+#include "environment_switch.hpp"
 #include "tensor_memory_cache.hpp"
 
 namespace neuralstyle {
@@ -126,8 +127,10 @@ Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
                resolveDevice(engine.device), std::move(options), engine.precision,
                engine.convolution) {
   tensor_cache_ = tensor_cache_ && engine.tensor_cache;
-  configureThreads(engine.threads);
-  torch::manual_seed(engine.seed);
+  if (engine.process_settings && detail::switchedOnByEnvironment("NEURALSTYLE_PROCESS_SETTINGS")) {
+    configureThreads(engine.threads);
+    torch::manual_seed(engine.seed);
+  }
 }
 
 void Stylizer::setOptions(const StyleOptions& options) {

@@ -6,16 +6,14 @@
 #include <c10/core/impl/alloc_cpu.h>
 #include <pthread.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "neuralstyle/errors.hpp"
+#include "environment_switch.hpp"
 
 namespace neuralstyle::detail {
 namespace {
@@ -190,15 +188,7 @@ uint64_t TensorMemoryScope::reuses() const {
 size_t trackedTensorBlocks() { return g.tracked_count.load(); }
 
 bool tensorMemoryCacheAllowedByEnvironment() {
-  const char* raw = std::getenv("NEURALSTYLE_TENSOR_CACHE");
-  std::string value = raw ? raw : "";
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (value.empty() || value == "1" || value == "on" || value == "true" || value == "yes")
-    return true;
-  if (value == "0" || value == "off" || value == "false" || value == "no") return false;
-  throw OptionsError("NEURALSTYLE_TENSOR_CACHE='" + std::string(raw) +
-                     "' is not understood: use 0 (off) or 1 (on, the default)");
+  return switchedOnByEnvironment("NEURALSTYLE_TENSOR_CACHE");
 }
 
 }  // namespace neuralstyle::detail

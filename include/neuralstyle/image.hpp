@@ -52,7 +52,10 @@ cv::Mat fromRgb(const cv::Mat& rgb, PixelFormat format, const cv::Mat& original 
 /// Resizes with area averaging when shrinking and bicubic when enlarging.
 cv::Mat resizeTo(const cv::Mat& image, cv::Size size);
 
-/// Reads an image file as RGB; throws ImageError naming the file if it can't.
+/// Reads an image file as RGB. Throws ImageError naming the file when it is missing, a
+/// folder, empty, not an image OpenCV reads, or damaged: a truncated or corrupt JPEG
+/// (which OpenCV alone would return with its missing part grey), a PNG with a bad CRC or
+/// truncated image data.
 cv::Mat readRgbImage(const std::string& path);
 
 }  // namespace neuralstyle

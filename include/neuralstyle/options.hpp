@@ -103,8 +103,8 @@ struct EngineOptions {
   /// Which network the weights must hold (Auto: whatever they hold; VGG19 for random).
   Network network = Network::Auto;
   DeviceKind device = DeviceKind::Auto;
-  int threads = 0;            ///< intra-op threads; 0 = all cores
-  uint64_t seed = 0;          ///< seeds torch's generators (determinism on the CPU)
+  int threads = 0;            ///< intra-op threads; 0 = all cores (see process_settings)
+  uint64_t seed = 0;          ///< seeds torch's generators (see process_settings)
   Precision precision = Precision::Float32;
   Convolution convolution = Convolution::Auto;
   /// Reuse LibTorch's CPU buffers above 32 MB from step to step within a frame (page
@@ -112,6 +112,11 @@ struct EngineOptions {
   /// allocator for LibTorch process-wide (see README, Process-wide settings). false, or
   /// NEURALSTYLE_TENSOR_CACHE=0 in the environment, leaves LibTorch's allocator alone.
   bool tensor_cache = true;
+  /// `threads` and `seed` are LibTorch's process-wide intra-op thread count and default
+  /// generator, set when the Stylizer is made. false, or NEURALSTYLE_PROCESS_SETTINGS=0
+  /// in the environment, leaves both as the application set them (for applications that
+  /// configure LibTorch themselves, or run stylizers that must not override each other).
+  bool process_settings = true;
 };
 
 }  // namespace neuralstyle

@@ -21,7 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "address_limit.hpp"
 #include "cli_test_support.hpp"
+#include "damaged_images.hpp"
 
 extern char** environ;
 
@@ -29,6 +31,7 @@ namespace neuralstyle::cli {
 namespace {
 
 namespace fs = std::filesystem;
+namespace damaged = neuralstyle::test::damaged;
 using test::readText;
 using test::TempDir;
 using test::writeNoiseImage;
@@ -358,6 +361,9 @@ class CliBinaryFails : public CliBinary, public ::testing::WithParamInterface<Ba
     CliBinary::SetUp();
     test::writeText(dir / "fake.png", "not an image");
     test::writeText(dir / "corrupt.safetensors", "not a safetensors file");
+    damaged::truncatedJpeg(dir / "truncated.jpg");
+    damaged::pngWithBadCrc(dir / "bad-crc.png");
+    damaged::emptyFile(dir / "empty.png");
   }
 
   // Placeholders: {content}, {style}, {out}, {dir} and {hostile} (tests/data/hostile).
@@ -427,6 +433,13 @@ INSTANTIATE_TEST_SUITE_P(
                "content image '{dir}/missing.png' does not exist"},
         BadRun{"ContentNotAnImage", {{"--content", "{dir}/fake.png"}}, 3, "not an image"},
         BadRun{"StyleFileMissing", {{"--style", "{dir}/missing.png"}}, 3, "style image"},
+        // Damaged style images (tests/common/damaged_images.hpp); content: DamagedContentImages.
+        BadRun{"StyleTruncatedJpeg", {{"--style", "{dir}/truncated.jpg"}}, 3,
+               "image '{dir}/truncated.jpg' is a corrupt or truncated JPEG: Premature end of JPEG file"},
+        BadRun{"StylePngWithBadCrc", {{"--style", "{dir}/bad-crc.png"}}, 3,
+               "image '{dir}/bad-crc.png' is a corrupt or truncated PNG: IDAT: CRC error"},
+        BadRun{"StyleEmptyFile", {{"--style", "{dir}/empty.png"}}, 3,
+               "style image '{dir}/empty.png' is unreadable or not an image"},
         BadRun{"FrameSequenceEmpty", {{"--content", "{dir}/none-%05d.png"}, {"--output", "{dir}/o-%05d.png"}},
                3, "no frame matches"},
         BadRun{"OutputFolderMissing", {{"--output", "{dir}/nowhere/out.png"}}, 3,
@@ -458,6 +471,53 @@ TEST_F(CliBinary, NoWeightsConfiguredSaysHowToGetThem) {
                              {"NEURALSTYLE_WEIGHTS", "XDG_DATA_HOME=" + (dir / "xdg")});
   expectFailure(run, 4, "run scripts/fetch_weights.sh");
   EXPECT_NE(run.err.find("--weights random"), std::string::npos) << run.err;
+}
+
+// A damaged content image fails the run when its frame comes (after the progress
+// header): exit 3, the last line naming the file and what is wrong with it.
+TEST_F(CliBinary, DamagedContentImagesExitThreeNamingTheFile) {
+  const std::vector<std::pair<std::string, void (*)(const std::string&)>> images{
+      {"truncated.jpg", [](const std::string& path) { damaged::truncatedJpeg(path); }},
+      {"short-idat.png", damaged::pngWithTruncatedIdat}};
+  for (const auto& [name, write] : images) {
+    SCOPED_TRACE(name);
+    write(dir / name);
+    const Outcome run = runCli(Args{"--content", dir / name, "--style", style, "--output", dir / "out.png"} + fast(),
+                               dir);
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    const std::string last = run.err.substr(run.err.rfind('\n', run.err.size() - 2) + 1);
+    EXPECT_EQ(last.rfind(std::string(kErrorPrefix) + "image '" + (dir / name) + "' is a corrupt or truncated ",
+                         0),
+              0u)
+        << run.err;
+    EXPECT_FALSE(fs::exists(dir / "out.png"));
+  }
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TEST(CliAddressLimit, AnImageTooLargeForTheAddressSpaceIsAnErrorNotACrash) {
+  if (kSanitized) GTEST_SKIP() << "a sanitizer's shadow memory needs terabytes of address space";
+  // The CLI with LibTorch loaded reserves about 1.5 GB; a 2048x2048 image's VGG19 features
+  // need several GB more: under a 3 GB `ulimit -v` an allocation fails mid-way.
+  TempDir dir;
+  cv::Mat big(2048, 2048, CV_8UC3);
+  for (int y = 0; y < big.rows; ++y) big.row(y).setTo(cv::Scalar(y % 256, 128, 255 - y % 256));
+  ASSERT_TRUE(cv::imwrite(dir / "big.png", big));
+  writeNoiseImage(dir / "style.png", 48, 40, 1);
+  const neuralstyle::test::LimitedRun run = neuralstyle::test::runWithAddressLimit(
+      {NEURALSTYLE_CLI, "--content", dir / "big.png", "--style", dir / "style.png", "--output",
+       dir / "out.png", "--weights", "random:3", "--steps", "1", "--max-size", "2048", "--threads", "2",
+       "--device", "cpu", "--convolution", "direct", "--quiet"},
+      3ull << 30, dir / "stderr.txt");
+  EXPECT_TRUE(run.exited) << "killed by signal " << run.signal << "; stderr: " << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err.rfind(kErrorPrefix, 0), 0u) << run.err;
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
 }
 
 TEST_F(CliBinary, UnavailableDeviceExitsFive) {

@@ -79,6 +79,12 @@ TEST(SafetensorsHeader, SizesAndOffsetsMustMatchTheData) {
   EXPECT_NE(headerError(tensor("F32", "[1]", "[0,4]"), 2).find("truncated"), std::string::npos);
   EXPECT_NE(headerError(tensor("F32", "[1]", "[8,4]")).find("outside"), std::string::npos);
   EXPECT_NE(headerError(tensor("Q4", "[1]", "[0,4]")).find("unknown dtype 'Q4'"), std::string::npos);
+  // Two tensors may not share bytes, whichever comes first in the header.
+  const std::string a = R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
+  const std::string b = R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})";
+  EXPECT_NE(headerError("{" + a + "," + b + "}").find("tensors 'a' and 'b' share bytes 4..8"), std::string::npos);
+  EXPECT_NE(headerError("{" + b + "," + a + "}").find("share bytes"), std::string::npos);
+  EXPECT_EQ(headerError("{" + a + R"(,"c":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})"), "accepted");
   // Empty tensors are fine, however many empty dimensions they have.
   EXPECT_EQ(headerError(tensor("F32", "[0]", "[0,0]")), "accepted");
   EXPECT_EQ(headerError(tensor("F32", "[4611686018427387904,0]", "[0,0]")), "accepted");
@@ -133,9 +139,9 @@ TEST(SafetensorsFile, ReadsEmptyAndHalfTensors) {
   const auto path = dir.file("t.safetensors");
   const std::string header =
       R"({"empty":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]},"half":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},)"
-      R"("ints":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}})";
-  const unsigned char halves[4] = {0x00, 0x3c, 0x00, 0xc0};  // 1.0, -2.0
-  writeFile(path, header.size(), header + std::string(reinterpret_cast<const char*>(halves), 4));
+      R"("ints":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}})";
+  const unsigned char data[8] = {0x00, 0x3c, 0x00, 0xc0, 7, 0, 0, 0};  // halves 1.0, -2.0; int 7
+  writeFile(path, header.size(), header + std::string(reinterpret_cast<const char*>(data), 8));
   SafetensorsFile file(path);
   const auto empty = file.readFloat32("empty");
   EXPECT_EQ(empty.sizes(), torch::IntArrayRef({0, 3}));

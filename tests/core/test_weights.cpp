@@ -127,6 +127,24 @@ TEST(LoadWeights, MissingOrUnknownFilesNameTheFile) {
   EXPECT_NE(messageOf([] { loadWeights(""); }).find("no weights"), std::string::npos);
 }
 
+TEST(LoadWeights, EmptyFilesOfEveryFormatNameTheFile) {
+  test::TempDir dir;
+  for (const char* name : {"empty.safetensors", "empty.onnx", "empty.prototxt", "empty.caffemodel"})
+    std::ofstream(dir.file(name)).flush();
+  for (const char* name : {"empty.safetensors", "empty.onnx", "empty.caffemodel"}) {
+    const auto message = messageOf([&] { loadWeights(dir.file(name)); });
+    EXPECT_NE(message.find(dir.file(name)), std::string::npos) << message;
+  }
+}
+
+TEST(LoadWeights, OnnxAndCaffeFilesAskedForAsSqueezeNetNameBoth) {
+  for (const char* name : {"vgg19.onnx", "vgg19.caffemodel"}) {
+    const auto message = messageOf([&] { loadWeights(test::testWeights(name), Network::SqueezeNet1_1); });
+    EXPECT_NE(message.find("read as vgg19 only"), std::string::npos) << message;
+    EXPECT_NE(message.find("squeezenet1_1"), std::string::npos) << message;
+  }
+}
+
 TEST(Safetensors, TruncatedFileIsAnError) {
   test::TempDir dir;
   const auto source = test::testWeights("vgg19.safetensors");

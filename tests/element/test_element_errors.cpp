@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "damaged_images.hpp"
 #include "element_test_support.hpp"
 
 namespace neuralstyle::element_test {
@@ -73,6 +74,37 @@ TEST_F(ElementErrors, CorruptStyleFileCannotBeRead) {
   expectError(runOneFrame("style-location=" + corrupt + " " + fastSettings()), GST_RESOURCE_ERROR,
               GST_RESOURCE_ERROR_OPEN_READ, corrupt);
 }
+
+/// A damaged style image (tests/common/damaged_images.hpp) and what the error says.
+struct DamagedStyle {
+  const char* name;
+  void (*write)(const std::string&);
+  const char* says;
+};
+
+void PrintTo(const DamagedStyle& style, std::ostream* out) { *out << style.name; }
+
+class DamagedStyleImage : public ElementErrors, public testing::WithParamInterface<DamagedStyle> {};
+
+TEST_P(DamagedStyleImage, IsAnOpenReadErrorNamingTheFileAndWhy) {
+  const std::string damaged = dir.file(std::string(GetParam().name) + ".img");
+  GetParam().write(damaged);
+  const Outcome outcome = runOneFrame("style-location=" + damaged + " " + fastSettings());
+  expectError(outcome, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, damaged);
+  EXPECT_NE(outcome.error_text.find(GetParam().says), std::string::npos) << outcome.error_text;
+  EXPECT_EQ(outcome.count("neuralstyle-frame-done"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, DamagedStyleImage,
+    testing::Values(
+        DamagedStyle{"TruncatedJpeg", [](const std::string& p) { test::damaged::truncatedJpeg(p); },
+                     "corrupt or truncated JPEG: Premature end of JPEG file"},
+        DamagedStyle{"PngWithBadCrc", test::damaged::pngWithBadCrc, "corrupt or truncated PNG: IDAT: CRC error"},
+        DamagedStyle{"PngWithTruncatedIdat", test::damaged::pngWithTruncatedIdat,
+                     "corrupt or truncated PNG: Not enough image data"},
+        DamagedStyle{"EmptyFile", test::damaged::emptyFile, "is empty (0 bytes)"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(ElementErrors, MissingWeightsFileIsNotFoundAndNamed) {
   const std::string missing = dir.file("vgg19.safetensors");

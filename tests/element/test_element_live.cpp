@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "element_harness.hpp"
+#include "damaged_images.hpp"
 #include "element_test_support.hpp"
 #include "gstneuralstylecancel.h"
 
@@ -246,8 +247,9 @@ TEST_F(LiveTest, ValuesSetBeforeStartAreKeptAsSetForStartToJudge) {
 }
 
 TEST_F(LiveTest, AStyleImageThatCannotBeReadAtTheNextFrameKeepsThePreviousStyle) {
-  const std::string corrupt = dir.file("corrupt.png");
-  std::ofstream(corrupt) << "not a picture";
+  // A JPEG cut short: OpenCV alone would return it with its missing half grey.
+  const std::string corrupt = dir.file("truncated.jpg");
+  test::damaged::truncatedJpeg(corrupt);
   Harness harness(settings("steps=1 progress-interval=0"));
   harness.setCaps("RGB", 32, 32);
   const FrameReport first = processFrame(harness, 0);
@@ -260,6 +262,7 @@ TEST_F(LiveTest, AStyleImageThatCannotBeReadAtTheNextFrameKeepsThePreviousStyle)
   const auto& warnings = next.warnings;
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find(corrupt), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("Premature end of JPEG file"), std::string::npos) << warnings[0];
   gchar* location = nullptr;
   g_object_get(harness.element(), "style-location", &location, nullptr);
   EXPECT_EQ(std::string(location ? location : ""), style) << "style-location must read back the style in force";

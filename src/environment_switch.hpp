@@ -1,0 +1,13 @@
+#pragma once
+// On/off switches read from the environment, for settings that an application embedding
+// the element (which cannot pass core options to it) must be able to turn off.
+#include <string>
+
+namespace neuralstyle::detail {
+
+/// Whether `variable` leaves its feature on: unset, empty, 1, on, true or yes (any case)
+/// is on; 0, off, false or no is off. Anything else throws OptionsError naming the
+/// variable and its value.
+bool switchedOnByEnvironment(const std::string& variable);
+
+}  // namespace neuralstyle::detail
