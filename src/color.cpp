@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "neuralstyle/errors.hpp"
+#include "parse_name.hpp"
 
 namespace neuralstyle {
 namespace {
@@ -53,9 +54,8 @@ std::string toString(ColorMatch match) {
 }
 
 ColorMatch parseColorMatch(const std::string& name) {
-  for (ColorMatch match : {ColorMatch::None, ColorMatch::Histogram, ColorMatch::MeanStd})
-    if (name == toString(match)) return match;
-  throw OptionsError("colour match '" + name + "' is not one of none, histogram, mean-std");
+  return detail::parseName(name, {ColorMatch::None, ColorMatch::Histogram, ColorMatch::MeanStd},
+                           "colour match");
 }
 
 cv::Mat matchColors(const cv::Mat& style, const cv::Mat& content, ColorMatch match) {

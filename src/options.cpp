@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "neuralstyle/errors.hpp"
+#include "parse_name.hpp"
 
 namespace neuralstyle {
 
@@ -76,9 +77,8 @@ std::string toString(GramNormalization normalization) {
 }
 
 GramNormalization parseGramNormalization(const std::string& name) {
-  for (auto normalization : {GramNormalization::None, GramNormalization::Positions})
-    if (name == toString(normalization)) return normalization;
-  throw OptionsError("Gram normalisation '" + name + "' is not one of none, positions");
+  return detail::parseName(name, {GramNormalization::None, GramNormalization::Positions},
+                           "Gram normalisation");
 }
 
 std::string toString(Init init) {
@@ -91,9 +91,7 @@ std::string toString(Init init) {
 }
 
 Init parseInit(const std::string& name) {
-  for (Init init : {Init::Content, Init::Noise, Init::Image})
-    if (name == toString(init)) return init;
-  throw OptionsError("init '" + name + "' is not one of content, noise, image");
+  return detail::parseName(name, {Init::Content, Init::Noise, Init::Image}, "init");
 }
 
 StyleOptions StyleOptions::resolvedFor(Network network) const {
