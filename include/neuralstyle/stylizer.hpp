@@ -27,10 +27,23 @@ struct Losses {
 /// Reported for step k (1-based): the losses computed in step k, before its update, as
 /// the seed prints them.
 struct Progress {
-  int step = 0;
-  int steps = 0;
+  int step = 0;   ///< within the current size (and tile)
+  int steps = 0;  ///< of the current size (and tile)
   Losses losses;
   double elapsed_seconds = 0;  ///< since this frame's optimisation began
+  /// Steps done in this frame over every size and tile, and their total: what a caller
+  /// counts intermediate results by. Equal to step/steps for one size and no tiles.
+  int total_step = 0;
+  int total_steps = 0;
+  int scale = 1;       ///< 1-based index of the current size (StyleOptions::scales)
+  int scales = 1;
+  int tile = 0;        ///< 1-based index of the current tile in its pass; 0 = not tiled
+  int tiles = 0;       ///< tiles in the current pass
+  cv::Size size;       ///< the current processing size
+  /// The image as it stands after this step, in the caller's format and size (only from
+  /// Stylizer::stylize; empty from stylizeTensor). Converting it syncs the device and
+  /// costs a resize: call it only when the image is wanted.
+  std::function<cv::Mat()> image;
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;
