@@ -283,11 +283,11 @@ gst_neural_style_start (GstBaseTransform * trans)
     GST_OBJECT_UNLOCK (self);
 
     /* The cheap checks first: loading the weights takes a while. */
-    if (!check_style_location (self, settings.style_location)
+    if (!check_image_locations (self, settings)
         || !make_style_options_or_error (self, settings,
             network_known_up_front (settings), &options)
         || !make_stylizer (self, settings, options)
-        || !load_first_style (self, settings.style_location)) {
+        || !load_first_images (self, settings)) {
       priv->stylizer.reset ();
       return FALSE;
     }
@@ -311,7 +311,9 @@ gst_neural_style_stop (GstBaseTransform * trans)
   GstNeuralStylePrivate *priv = self->priv;
 
   priv->stylizer.reset ();
-  priv->loaded_style.clear ();
+  priv->loaded_styles.clear ();
+  priv->loaded_blend_weights.clear ();
+  priv->loaded_init.clear ();
   GST_OBJECT_LOCK (self);
   priv->network = neuralstyle::Network::Auto;
   GST_OBJECT_UNLOCK (self);
@@ -508,10 +510,12 @@ value_works_while_running (GstNeuralStyle * self, guint prop_id,
   }
 
   set_setting (candidate, prop_id, value);
-  if (prop_id == PROP_STYLE_LOCATION) {
-    why->summary = style_location_problem (candidate.style_location);
-    return why->summary.empty ();
-  }
+  if (prop_id == PROP_STYLE_LOCATION || prop_id == PROP_STYLE_LOCATIONS)
+    why->summary = style_locations_problem (candidate.style_locations);
+  else if (prop_id == PROP_INIT_LOCATION)
+    why->summary = init_location_problem (candidate.init_location);
+  if (!why->summary.empty ())
+    return FALSE;
   return make_style_options (candidate, network, &options, why);
 }
 
@@ -627,6 +631,12 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_PRECISION,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_CONVOLUTION,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_INIT,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_COLOR_MATCH,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_GRAM_NORMALIZATION,
       static_cast<GstPluginAPIFlags> (0));
 }
 

@@ -96,6 +96,49 @@ typedef enum {
   GST_NEURAL_STYLE_NETWORK_SQUEEZENET1_1,
 } GstNeuralStyleNetwork;
 
+/**
+ * GstNeuralStyleInit:
+ * @GST_NEURAL_STYLE_INIT_CONTENT: the frame itself, as the reference notebook
+ * @GST_NEURAL_STYLE_INIT_NOISE: uniform noise drawn from #GstNeuralStyle:seed
+ *
+ * Where the optimisation of a frame starts (#GstNeuralStyle:init-location, when
+ * set, starts from that image instead). More values will follow for video.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_INIT_CONTENT,
+  GST_NEURAL_STYLE_INIT_NOISE,
+} GstNeuralStyleInit;
+
+/**
+ * GstNeuralStyleColorMatch:
+ * @GST_NEURAL_STYLE_COLOR_MATCH_NONE: the style image's colours as they are
+ * @GST_NEURAL_STYLE_COLOR_MATCH_HISTOGRAM: each RGB channel's histogram of the
+ *   style mapped onto the frame's
+ * @GST_NEURAL_STYLE_COLOR_MATCH_MEAN_STD: each CIE L*a*b* channel of the style
+ *   shifted and scaled to the frame's mean and spread
+ *
+ * How the style image's colours are matched to each frame's before its style
+ * targets are taken.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_COLOR_MATCH_NONE,
+  GST_NEURAL_STYLE_COLOR_MATCH_HISTOGRAM,
+  GST_NEURAL_STYLE_COLOR_MATCH_MEAN_STD,
+} GstNeuralStyleColorMatch;
+
+/**
+ * GstNeuralStyleGramNormalization:
+ * @GST_NEURAL_STYLE_GRAM_NORMALIZATION_NONE: G = F F^T, the reference notebook's
+ * @GST_NEURAL_STYLE_GRAM_NORMALIZATION_POSITIONS: G = F F^T / (h w), comparable
+ *   across sizes
+ *
+ * How Gram matrices are scaled.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_GRAM_NORMALIZATION_NONE,
+  GST_NEURAL_STYLE_GRAM_NORMALIZATION_POSITIONS,
+} GstNeuralStyleGramNormalization;
+
 #define GST_TYPE_NEURAL_STYLE_NETWORK (gst_neural_style_network_get_type ())
 GType gst_neural_style_network_get_type (void);
 
@@ -113,6 +156,16 @@ GType gst_neural_style_precision_get_type (void);
 
 #define GST_TYPE_NEURAL_STYLE_CONVOLUTION (gst_neural_style_convolution_get_type ())
 GType gst_neural_style_convolution_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_INIT (gst_neural_style_init_get_type ())
+GType gst_neural_style_init_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_COLOR_MATCH (gst_neural_style_color_match_get_type ())
+GType gst_neural_style_color_match_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_GRAM_NORMALIZATION \
+    (gst_neural_style_gram_normalization_get_type ())
+GType gst_neural_style_gram_normalization_get_type (void);
 
 #define GST_TYPE_NEURAL_STYLE (gst_neural_style_get_type ())
 G_DECLARE_FINAL_TYPE (GstNeuralStyle, gst_neural_style, GST, NEURAL_STYLE,

@@ -106,6 +106,52 @@ gst_neural_style_convolution_get_type (void)
   return register_enum_once (&type, "GstNeuralStyleConvolution", values);
 }
 
+GType
+gst_neural_style_init_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_INIT_CONTENT, "The frame itself, as the reference notebook",
+        "content"},
+    {GST_NEURAL_STYLE_INIT_NOISE, "Uniform noise drawn from the seed property",
+        "noise"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleInit", values);
+}
+
+GType
+gst_neural_style_color_match_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_COLOR_MATCH_NONE, "The style's colours as they are",
+        "none"},
+    {GST_NEURAL_STYLE_COLOR_MATCH_HISTOGRAM,
+        "Each RGB channel's histogram mapped onto the frame's", "histogram"},
+    {GST_NEURAL_STYLE_COLOR_MATCH_MEAN_STD,
+        "Each CIE L*a*b* channel shifted and scaled to the frame's mean and "
+          "spread", "mean-std"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleColorMatch", values);
+}
+
+GType
+gst_neural_style_gram_normalization_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_GRAM_NORMALIZATION_NONE,
+        "G = F F^T, the reference notebook's", "none"},
+    {GST_NEURAL_STYLE_GRAM_NORMALIZATION_POSITIONS,
+        "G = F F^T / (h w): comparable across sizes (style-weight must then "
+          "be about (h w)^2 larger)", "positions"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleGramNormalization", values);
+}
+
 namespace gstneuralstyle
 {
 
@@ -216,6 +262,35 @@ to_network (GstNeuralStyleNetwork network)
       break;
   }
   return neuralstyle::Network::Auto;
+}
+
+neuralstyle::Init
+to_init (GstNeuralStyleInit init)
+{
+  return init == GST_NEURAL_STYLE_INIT_NOISE ?
+      neuralstyle::Init::Noise : neuralstyle::Init::Content;
+}
+
+neuralstyle::ColorMatch
+to_color_match (GstNeuralStyleColorMatch match)
+{
+  switch (match) {
+    case GST_NEURAL_STYLE_COLOR_MATCH_HISTOGRAM:
+      return neuralstyle::ColorMatch::Histogram;
+    case GST_NEURAL_STYLE_COLOR_MATCH_MEAN_STD:
+      return neuralstyle::ColorMatch::MeanStd;
+    case GST_NEURAL_STYLE_COLOR_MATCH_NONE:
+      break;
+  }
+  return neuralstyle::ColorMatch::None;
+}
+
+neuralstyle::GramNormalization
+to_gram_normalization (GstNeuralStyleGramNormalization normalization)
+{
+  return normalization == GST_NEURAL_STYLE_GRAM_NORMALIZATION_POSITIONS ?
+      neuralstyle::GramNormalization::Positions :
+      neuralstyle::GramNormalization::None;
 }
 
 neuralstyle::Pooling

@@ -22,6 +22,10 @@ neuralstyle::Pooling to_pooling (GstNeuralStylePooling pooling);
 neuralstyle::DeviceKind to_device_kind (GstNeuralStyleDevice device);
 neuralstyle::Precision to_precision (GstNeuralStylePrecision precision);
 neuralstyle::Convolution to_convolution (GstNeuralStyleConvolution convolution);
+neuralstyle::Init to_init (GstNeuralStyleInit init);
+neuralstyle::ColorMatch to_color_match (GstNeuralStyleColorMatch match);
+neuralstyle::GramNormalization to_gram_normalization (
+    GstNeuralStyleGramNormalization normalization);
 
 /* FALSE for a format the element does not take. RGBx and friends keep their
  * padding byte exactly as alpha is kept. */

@@ -36,77 +36,6 @@ make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
   return FALSE;
 }
 
-gboolean
-check_style_location (GstNeuralStyle * self, const std::string & location)
-{
-  const std::string problem = style_location_problem (location);
-
-  if (problem.empty ())
-    return TRUE;
-  GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", problem.c_str ()),
-      (NULL));
-  return FALSE;
-}
-
-/* Reads the style image into the stylizer; throws what the core throws. */
-static void
-read_style (GstNeuralStyle * self, const std::string & location)
-{
-  self->priv->stylizer->setStyle (neuralstyle::readRgbImage (location),
-      neuralstyle::PixelFormat::RGB);
-  self->priv->loaded_style = location;
-  GST_INFO_OBJECT (self, "style image %s", location.c_str ());
-}
-
-gboolean
-load_first_style (GstNeuralStyle * self, const std::string & location)
-{
-  if (!check_style_location (self, location))
-    return FALSE;
-  try {
-    read_style (self, location);
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not read the style image \"%s\".", location.c_str ()),
-        ("%s", e.what ()));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Puts the style in force back into style-location, unless the application
- * set another value meanwhile. */
-static void
-restore_style_location (GstNeuralStyle * self, const std::string & refused)
-{
-  ObjectLock lock (self);
-  Settings & settings = self->priv->settings;
-  if (settings.style_location == refused)
-    settings.style_location = self->priv->loaded_style;
-}
-
-/* A style-location set while playing. set_property made sure the file
- * existed, but reading it can still fail (not a picture, gone since): then the
- * previous style stays in force, with a warning, and the property reads it
- * back, so that the next frame does not try again. */
-static void
-change_style (GstNeuralStyle * self, const std::string & location)
-{
-  try {
-    const std::string problem = style_location_problem (location);
-    if (!problem.empty ())
-      throw std::runtime_error (problem);
-    read_style (self, location);
-    return;
-  } catch (const std::exception & e) {
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
-        ("Could not read the style image \"%s\"; the new style-location is "
-            "ignored and \"%s\" stays in force.", location.c_str (),
-            self->priv->loaded_style.c_str ()), ("%s", e.what ()));
-  }
-  restore_style_location (self, location);
-}
-
 /* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
  * or outside a TIME segment. */
 static GstClockTime
@@ -186,6 +115,38 @@ copy_into_frame (const cv::Mat & image, GstVideoFrame * frame)
     memcpy (rows + static_cast<gsize> (y) * stride, image.ptr (y), row_bytes);
 }
 
+/* push-intermediate: the image of a progress report as a sample with the
+ * output caps, stamped as the frame it belongs to, on the bus. A message and
+ * not a buffer: one buffer in gives exactly one buffer out (see the README). */
+static void
+post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
+    const neuralstyle::Progress & progress, GstBuffer * input)
+{
+  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
+  const cv::Mat image = progress.image ();
+  g_return_if_fail (image.cols == GST_VIDEO_INFO_WIDTH (info)
+      && image.rows == GST_VIDEO_INFO_HEIGHT (info)
+      && static_cast<gint> (image.elemSize ()) ==
+      GST_VIDEO_INFO_COMP_PSTRIDE (info, 0));
+
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info),
+      NULL);
+  GstVideoFrame out;
+  if (!gst_video_frame_map (&out, info, buffer, GST_MAP_WRITE)) {
+    gst_buffer_unref (buffer);
+    return;
+  }
+  copy_into_frame (image, &out);
+  gst_video_frame_unmap (&out);
+  gst_buffer_copy_into (buffer, input, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+  GstCaps *caps =
+      gst_pad_get_current_caps (GST_BASE_TRANSFORM_SRC_PAD (self));
+  if (!caps)
+    caps = gst_video_info_to_caps (info);
+  post_intermediate (GST_ELEMENT (self), frame, progress, buffer, caps);
+  gst_caps_unref (caps);
+}
+
 GstFlowReturn
 transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame)
@@ -200,11 +161,18 @@ transform_frame (GstVideoFilter * filter,
     return GST_FLOW_NOT_NEGOTIATED;
 
   try {
-    const Settings settings = snapshot_settings (self);
+    Settings settings = snapshot_settings (self);
     const cv::Size frame_size (GST_VIDEO_FRAME_WIDTH (in_frame),
         GST_VIDEO_FRAME_HEIGHT (in_frame));
     neuralstyle::StyleOptions options;
 
+    if (settings.style_locations != priv->loaded_styles
+        || settings.style_blend_weights != priv->loaded_blend_weights)
+      change_styles (self, settings);
+    /* The init image in force decides whether the frame starts from one. */
+    if (!settings.init_location.empty ()
+        && settings.init_location != priv->loaded_init)
+      settings.init_location = change_init (self, settings.init_location);
     /* set_property refused what cannot work; this fails only for a value set
      * in READY while the element was starting. */
     if (!make_style_options_or_error (self, settings,
@@ -212,8 +180,6 @@ transform_frame (GstVideoFilter * filter,
       return GST_FLOW_ERROR;
     options.max_size = workable_max_size (self, frame_size, settings.max_size);
     priv->stylizer->setOptions (options);
-    if (settings.style_location != priv->loaded_style)
-      change_style (self, settings.style_location);
 
     const cv::Mat content (frame_size,
         CV_8UC (neuralstyle::channelCount (format)),
@@ -226,6 +192,8 @@ transform_frame (GstVideoFilter * filter,
     const neuralstyle::StylizeResult result = priv->stylizer->stylize (content,
         format, [&](const neuralstyle::Progress & progress) {
           post_progress (GST_ELEMENT (self), frame, progress);
+          if (settings.push_intermediate && progress.image)
+            post_intermediate_image (self, frame, progress, in_frame->buffer);
         }, priv->cancel.flag ());
 
     copy_into_frame (result.image, out_frame);

@@ -23,18 +23,51 @@ post (GstElement * element, GstStructure * structure)
       gst_message_new_element (GST_OBJECT (element), structure));
 }
 
+/* Where a progress report stands: within the size (and tile), over the frame,
+ * which size and which tile. */
+static void
+set_position (GstStructure * s, const neuralstyle::Progress & progress)
+{
+  gst_structure_set (s,
+      "step", G_TYPE_UINT, static_cast<guint> (progress.step),
+      "steps", G_TYPE_UINT, static_cast<guint> (progress.steps),
+      "total-step", G_TYPE_UINT, static_cast<guint> (progress.total_step),
+      "total-steps", G_TYPE_UINT, static_cast<guint> (progress.total_steps),
+      "scale", G_TYPE_UINT, static_cast<guint> (progress.scale),
+      "scales", G_TYPE_UINT, static_cast<guint> (progress.scales),
+      "tile", G_TYPE_UINT, static_cast<guint> (progress.tile),
+      "tiles", G_TYPE_UINT, static_cast<guint> (progress.tiles),
+      "width", G_TYPE_INT, progress.size.width,
+      "height", G_TYPE_INT, progress.size.height, NULL);
+}
+
 void
 post_progress (GstElement * element, const FrameStamp & frame,
     const neuralstyle::Progress & progress)
 {
   GstStructure *s = frame_structure ("neuralstyle-progress", frame);
+  set_position (s, progress);
   gst_structure_set (s,
-      "step", G_TYPE_UINT, static_cast<guint> (progress.step),
-      "steps", G_TYPE_UINT, static_cast<guint> (progress.steps),
       "total-loss", G_TYPE_DOUBLE, progress.losses.total,
       "content-loss", G_TYPE_DOUBLE, progress.losses.content,
       "style-loss", G_TYPE_DOUBLE, progress.losses.style,
+      "tv-loss", G_TYPE_DOUBLE, progress.losses.tv,
       "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds, NULL);
+  post (element, s);
+}
+
+void
+post_intermediate (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress, GstBuffer * buffer,
+    GstCaps * caps)
+{
+  GstSample *sample = gst_sample_new (buffer, caps, NULL, NULL);
+  GstStructure *s = frame_structure ("neuralstyle-intermediate", frame);
+
+  gst_buffer_unref (buffer);
+  set_position (s, progress);
+  gst_structure_set (s, "sample", GST_TYPE_SAMPLE, sample, NULL);
+  gst_sample_unref (sample);
   post (element, s);
 }
 
@@ -48,7 +81,8 @@ post_frame_done (GstElement * element, const FrameStamp & frame,
       "elapsed", G_TYPE_DOUBLE, result.elapsed_seconds,
       "total-loss", G_TYPE_DOUBLE, result.final_losses.total,
       "content-loss", G_TYPE_DOUBLE, result.final_losses.content,
-      "style-loss", G_TYPE_DOUBLE, result.final_losses.style, NULL);
+      "style-loss", G_TYPE_DOUBLE, result.final_losses.style,
+      "tv-loss", G_TYPE_DOUBLE, result.final_losses.tv, NULL);
   post (element, s);
 }
 

@@ -25,6 +25,12 @@ struct FrameStamp
 void post_progress (GstElement * element, const FrameStamp & frame,
     const neuralstyle::Progress & progress);
 
+/* neuralstyle-intermediate: the image as it stands at a progress report
+ * (push-intermediate), as a GstSample of `buffer` (taken) with `caps`. */
+void post_intermediate (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::Progress & progress, GstBuffer * buffer,
+    GstCaps * caps);
+
 /* neuralstyle-frame-done: a frame is stylised and goes downstream. */
 void post_frame_done (GstElement * element, const FrameStamp & frame,
     const neuralstyle::StylizeResult & result);

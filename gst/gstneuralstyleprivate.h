@@ -7,6 +7,7 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
 
 #include "gstneuralstyle.h"
 #include "gstneuralstylecancel.h"
@@ -78,7 +79,11 @@ struct GstNeuralStylePrivate
   /* The network the stylizer runs, for checking layer names set while running
    * (Auto while there is none). Guarded by the object lock. */
   neuralstyle::Network network = neuralstyle::Network::Auto;
-  std::string loaded_style;     /* location of the style image in the stylizer */
+  /* The images in the stylizer: style locations and blend weights, and the
+   * init image (empty: none read yet). Streaming thread (and start). */
+  std::vector<std::string> loaded_styles;
+  std::vector<gdouble> loaded_blend_weights;
+  std::string loaded_init;
 
   /* Frame numbering (see the documentation): the index the next frame received
    * gets, and the index of the frame in hand. Streaming thread; reset in
@@ -114,12 +119,27 @@ gboolean make_style_options_or_error (GstNeuralStyle * self,
     const Settings & settings, neuralstyle::Network network,
     neuralstyle::StyleOptions * options);
 
-/* Posts RESOURCE/NOT_FOUND unless the style image exists. */
-gboolean check_style_location (GstNeuralStyle * self,
-    const std::string & location);
+/* The images (gstneuralstyleimages.cpp). */
 
-/* The style image at start(): failing to read it is an error. */
-gboolean load_first_style (GstNeuralStyle * self, const std::string & location);
+/* Posts RESOURCE/NOT_FOUND unless the style images and the init image (if
+ * any) exist. */
+gboolean check_image_locations (GstNeuralStyle * self,
+    const Settings & settings);
+
+/* The style and init images at start(): failing to read one is an error. */
+gboolean load_first_images (GstNeuralStyle * self, const Settings & settings);
+
+/* Style images or blend weights set while playing. set_property made sure the
+ * files existed, but reading one can still fail (not a picture, gone since):
+ * then the styles in force stay, with a warning, and the properties read them
+ * back, so that the next frame does not try again. */
+void change_styles (GstNeuralStyle * self, const Settings & settings);
+
+/* An init-location set while playing, as change_styles. Returns the init
+ * image in force afterwards (empty: none). */
+std::string change_init (GstNeuralStyle * self, const std::string & location);
+
+/* The frame path (gstneuralstyleframe.cpp). */
 
 /* Which frame `buffer` is, for the messages about it. */
 FrameStamp frame_stamp (GstNeuralStyle * self, guint64 index,

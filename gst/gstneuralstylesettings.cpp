@@ -2,6 +2,8 @@
 /* The element's properties and their mapping to the core's options. */
 #include "gstneuralstylesettings.h"
 
+#include <cmath>
+
 #include "gstneuralstyleenums.h"
 
 namespace gstneuralstyle
@@ -18,8 +20,29 @@ install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_STYLE_LOCATION,
       g_param_spec_string ("style-location", "Style image location",
           "Image whose style is transferred (any format OpenCV reads, e.g. "
-          "PNG or JPEG). Required. A new location set while playing is used "
-          "from the next frame on", DEFAULT_PROP_STYLE_LOCATION, playing));
+          "PNG or JPEG). Required, unless style-locations is set. Setting it "
+          "sets style-locations to this one image; it reads back the first of "
+          "style-locations. A new location set while playing is used from the "
+          "next frame on", DEFAULT_PROP_STYLE_LOCATION, playing));
+  g_object_class_install_property (gobject_class, PROP_STYLE_LOCATIONS,
+      gst_param_spec_array ("style-locations", "Style image locations",
+          "Several style images, blended: the style targets are the sum of "
+          "each image's Gram matrices weighted by style-blend-weights "
+          "(gst-launch: style-locations=\"<a.jpg, b.jpg>\"). The same list as "
+          "style-location: whichever is set last wins",
+          g_param_spec_string ("style-location", "Style image location",
+              "A style image", NULL, static_cast<GParamFlags> (
+                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)), playing));
+  g_object_class_install_property (gobject_class, PROP_STYLE_BLEND_WEIGHTS,
+      gst_param_spec_array ("style-blend-weights", "Style blend weights",
+          "One weight >= 0 for each of style-locations (gst-launch: "
+          "style-blend-weights=\"<0.7, 0.3>\"), normalised to sum 1; empty: "
+          "equal weights. A count that differs from the style images' is "
+          "refused (to change both while playing, empty this first)",
+          g_param_spec_double ("style-blend-weight", "Style blend weight",
+              "The weight of one style image", 0.0, G_MAXDOUBLE, 1.0,
+              static_cast<GParamFlags> (G_PARAM_READWRITE |
+                  G_PARAM_STATIC_STRINGS)), playing));
   g_object_class_install_property (gobject_class, PROP_WEIGHTS_LOCATION,
       g_param_spec_string ("weights-location", "Weights location",
           "The network's weights: a .safetensors file (VGG19 or SqueezeNet "
@@ -108,7 +131,8 @@ install_properties (GObjectClass * gobject_class)
           DEFAULT_PROP_THREADS, ready));
   g_object_class_install_property (gobject_class, PROP_SEED,
       g_param_spec_uint64 ("seed", "Seed",
-          "Seed of LibTorch's random generators", 0, G_MAXUINT64,
+          "Seed of LibTorch's random generators and of the noise that "
+          "init=noise starts from", 0, G_MAXUINT64,
           DEFAULT_PROP_SEED, ready));
   g_object_class_install_property (gobject_class, PROP_PROGRESS_INTERVAL,
       g_param_spec_uint ("progress-interval", "Progress interval",
@@ -116,6 +140,77 @@ install_properties (GObjectClass * gobject_class)
           "the last step of each frame). Reading the loss waits for the "
           "device, so on CUDA larger intervals are faster", 0, G_MAXINT,
           DEFAULT_PROP_PROGRESS_INTERVAL, playing));
+  g_object_class_install_property (gobject_class, PROP_TV_WEIGHT,
+      g_param_spec_double ("tv-weight", "Total-variation weight",
+          "Weight of a total-variation term (mean squared difference of "
+          "neighbouring pixels of the normalised image) in the total loss: "
+          "smooths high-frequency noise; 0 adds no term", 0.0, G_MAXDOUBLE,
+          DEFAULT_PROP_TV_WEIGHT, playing));
+  g_object_class_install_property (gobject_class, PROP_STYLE_SCALE,
+      g_param_spec_double ("style-scale", "Style scale",
+          "0: the style image is stretched to the frame's processing size (the "
+          "reference notebook's). Otherwise it keeps its aspect ratio and its "
+          "longest side is style-scale times the processing size's: larger "
+          "values give coarser texture", 0.0, 8.0, DEFAULT_PROP_STYLE_SCALE,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_GRAM_NORMALIZATION,
+      g_param_spec_enum ("gram-normalization", "Gram normalization",
+          "none (the reference notebook's G = F F^T) or positions (G divided "
+          "by the number of positions h w, so that styles at other sizes give "
+          "comparable targets; style-weight must then be about (h w)^2 larger "
+          "for the same balance)", GST_TYPE_NEURAL_STYLE_GRAM_NORMALIZATION,
+          DEFAULT_PROP_GRAM_NORMALIZATION, playing));
+  g_object_class_install_property (gobject_class, PROP_PRESERVE_COLORS,
+      g_param_spec_boolean ("preserve-colors", "Preserve colours",
+          "Keep the frame's colours: the result's luminance with the frame's "
+          "chroma (YCrCb), as neural-style's -original_colors",
+          DEFAULT_PROP_PRESERVE_COLORS, playing));
+  g_object_class_install_property (gobject_class, PROP_COLOR_MATCH,
+      g_param_spec_enum ("color-match", "Colour match",
+          "Match the style image's colours to each frame's before its style "
+          "targets are taken: none, histogram (each RGB channel) or mean-std "
+          "(each CIE L*a*b* channel); the targets are then recomputed for "
+          "every frame", GST_TYPE_NEURAL_STYLE_COLOR_MATCH,
+          DEFAULT_PROP_COLOR_MATCH, playing));
+  g_object_class_install_property (gobject_class, PROP_INIT,
+      g_param_spec_enum ("init", "Initialisation",
+          "Where each frame's optimisation starts: content (the frame, the "
+          "reference notebook's) or noise (uniform noise drawn from seed). "
+          "init-location, when set, wins over it", GST_TYPE_NEURAL_STYLE_INIT,
+          DEFAULT_PROP_INIT, playing));
+  g_object_class_install_property (gobject_class, PROP_INIT_LOCATION,
+      g_param_spec_string ("init-location", "Init image location",
+          "An image to start each frame's optimisation from (resized to the "
+          "processing size) instead of what init says; unset: init",
+          DEFAULT_PROP_INIT_LOCATION, playing));
+  g_object_class_install_property (gobject_class, PROP_SCALES,
+      g_param_spec_uint ("scales", "Scales",
+          "Multi-scale, coarse to fine: the number of processing sizes. With "
+          "more than one, each frame is optimised at max-size / "
+          "scale-factor^(scales-1) first, upsampled, and optimised again at "
+          "each larger size up to max-size, for steps steps at each size", 1,
+          8, DEFAULT_PROP_SCALES, playing));
+  g_object_class_install_property (gobject_class, PROP_SCALE_FACTOR,
+      g_param_spec_double ("scale-factor", "Scale factor",
+          "Ratio of successive processing sizes with scales > 1; greater than "
+          "1, at most 4", 1.0, 4.0, DEFAULT_PROP_SCALE_FACTOR, playing));
+  g_object_class_install_property (gobject_class, PROP_TILE_SIZE,
+      g_param_spec_uint ("tile-size", "Tile size",
+          "0: optimise the whole processing size at once. Otherwise (64 to "
+          "16384) a processing size larger than this is optimised in "
+          "overlapping tiles of this size, in two passes with offset grids, "
+          "so that memory grows with the tile rather than the image", 0, 16384,
+          DEFAULT_PROP_TILE_SIZE, playing));
+  g_object_class_install_property (gobject_class, PROP_TILE_OVERLAP,
+      g_param_spec_uint ("tile-overlap", "Tile overlap",
+          "Pixels that neighbouring tiles share and blend; less than half of "
+          "tile-size", 0, 8191, DEFAULT_PROP_TILE_OVERLAP, playing));
+  g_object_class_install_property (gobject_class, PROP_PUSH_INTERMEDIATE,
+      g_param_spec_boolean ("push-intermediate", "Post intermediate images",
+          "At every progress message, also post a neuralstyle-intermediate "
+          "element message whose \"sample\" holds the image as it stands (a "
+          "GstSample with the output caps); no extra buffers are pushed",
+          DEFAULT_PROP_PUSH_INTERMEDIATE, playing));
 }
 
 gboolean
@@ -142,12 +237,86 @@ set_string (std::string & target, const GValue * value) noexcept
   target = text ? text : "";
 }
 
+/* The strings of a GstValueArray (its param spec made them strings; NULL
+ * entries are kept as empty strings, which the checks refuse). */
+static void
+set_strings (std::vector<std::string> & target, const GValue * value) noexcept
+{
+  target.clear ();
+  for (guint i = 0; i < gst_value_array_get_size (value); ++i) {
+    const GValue *item = gst_value_array_get_value (value, i);
+    const gchar *text = G_VALUE_HOLDS_STRING (item) ?
+        g_value_get_string (item) : NULL;
+    target.push_back (text ? text : "");
+  }
+}
+
+static void
+set_doubles (std::vector<gdouble> & target, const GValue * value) noexcept
+{
+  target.clear ();
+  for (guint i = 0; i < gst_value_array_get_size (value); ++i) {
+    const GValue *item = gst_value_array_get_value (value, i);
+    target.push_back (G_VALUE_HOLDS_DOUBLE (item) ?
+        g_value_get_double (item) : NAN);
+  }
+}
+
 gboolean
 set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
 {
   switch (prop_id) {
-    case PROP_STYLE_LOCATION:
-      set_string (settings.style_location, value);
+    case PROP_STYLE_LOCATION:{
+      const gchar *location = g_value_get_string (value);
+      settings.style_locations.clear ();
+      if (location)
+        settings.style_locations.push_back (location);
+      break;
+    }
+    case PROP_STYLE_LOCATIONS:
+      set_strings (settings.style_locations, value);
+      break;
+    case PROP_STYLE_BLEND_WEIGHTS:
+      set_doubles (settings.style_blend_weights, value);
+      break;
+    case PROP_TV_WEIGHT:
+      settings.tv_weight = g_value_get_double (value);
+      break;
+    case PROP_STYLE_SCALE:
+      settings.style_scale = g_value_get_double (value);
+      break;
+    case PROP_GRAM_NORMALIZATION:
+      settings.gram_normalization =
+          static_cast<GstNeuralStyleGramNormalization> (g_value_get_enum
+          (value));
+      break;
+    case PROP_PRESERVE_COLORS:
+      settings.preserve_colors = g_value_get_boolean (value);
+      break;
+    case PROP_COLOR_MATCH:
+      settings.color_match =
+          static_cast<GstNeuralStyleColorMatch> (g_value_get_enum (value));
+      break;
+    case PROP_INIT:
+      settings.init = static_cast<GstNeuralStyleInit> (g_value_get_enum (value));
+      break;
+    case PROP_INIT_LOCATION:
+      set_string (settings.init_location, value);
+      break;
+    case PROP_SCALES:
+      settings.scales = g_value_get_uint (value);
+      break;
+    case PROP_SCALE_FACTOR:
+      settings.scale_factor = g_value_get_double (value);
+      break;
+    case PROP_TILE_SIZE:
+      settings.tile_size = g_value_get_uint (value);
+      break;
+    case PROP_TILE_OVERLAP:
+      settings.tile_overlap = g_value_get_uint (value);
+      break;
+    case PROP_PUSH_INTERMEDIATE:
+      settings.push_intermediate = g_value_get_boolean (value);
       break;
     case PROP_WEIGHTS_LOCATION:
       set_string (settings.weights_location, value);
@@ -221,7 +390,60 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
 
   switch (prop_id) {
     case PROP_STYLE_LOCATION:
-      g_value_set_string (value, string_or_null (settings.style_location));
+      g_value_set_string (value, settings.style_locations.empty ()? NULL :
+          settings.style_locations.front ().c_str ());
+      break;
+    case PROP_STYLE_LOCATIONS:
+      for (const auto & location : settings.style_locations) {
+        GValue item = G_VALUE_INIT;
+        g_value_init (&item, G_TYPE_STRING);
+        g_value_set_string (&item, location.c_str ());
+        gst_value_array_append_and_take_value (value, &item);
+      }
+      break;
+    case PROP_STYLE_BLEND_WEIGHTS:
+      for (const gdouble weight : settings.style_blend_weights) {
+        GValue item = G_VALUE_INIT;
+        g_value_init (&item, G_TYPE_DOUBLE);
+        g_value_set_double (&item, weight);
+        gst_value_array_append_and_take_value (value, &item);
+      }
+      break;
+    case PROP_TV_WEIGHT:
+      g_value_set_double (value, settings.tv_weight);
+      break;
+    case PROP_STYLE_SCALE:
+      g_value_set_double (value, settings.style_scale);
+      break;
+    case PROP_GRAM_NORMALIZATION:
+      g_value_set_enum (value, settings.gram_normalization);
+      break;
+    case PROP_PRESERVE_COLORS:
+      g_value_set_boolean (value, settings.preserve_colors);
+      break;
+    case PROP_COLOR_MATCH:
+      g_value_set_enum (value, settings.color_match);
+      break;
+    case PROP_INIT:
+      g_value_set_enum (value, settings.init);
+      break;
+    case PROP_INIT_LOCATION:
+      g_value_set_string (value, string_or_null (settings.init_location));
+      break;
+    case PROP_SCALES:
+      g_value_set_uint (value, settings.scales);
+      break;
+    case PROP_SCALE_FACTOR:
+      g_value_set_double (value, settings.scale_factor);
+      break;
+    case PROP_TILE_SIZE:
+      g_value_set_uint (value, settings.tile_size);
+      break;
+    case PROP_TILE_OVERLAP:
+      g_value_set_uint (value, settings.tile_overlap);
+      break;
+    case PROP_PUSH_INTERMEDIATE:
+      g_value_set_boolean (value, settings.push_intermediate);
       break;
     case PROP_WEIGHTS_LOCATION:
       g_value_set_string (value, string_or_null (settings.weights_location));
@@ -281,13 +503,56 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
 }
 
 std::string
-style_location_problem (const std::string & location)
+style_locations_problem (const std::vector<std::string> & locations)
 {
-  if (location.empty ())
-    return "No style image set: set the style-location property.";
-  if (!g_file_test (location.c_str (), G_FILE_TEST_EXISTS))
-    return "Style image \"" + location + "\" does not exist.";
+  if (locations.empty ())
+    return "No style image set: set the style-location (or style-locations) "
+        "property.";
+  for (const auto & location : locations) {
+    if (location.empty ())
+      return "A style image location in style-locations is empty.";
+    if (!g_file_test (location.c_str (), G_FILE_TEST_EXISTS))
+      return "Style image \"" + location + "\" does not exist.";
+  }
   return std::string ();
+}
+
+std::string
+init_location_problem (const std::string & location)
+{
+  if (!location.empty ()
+      && !g_file_test (location.c_str (), G_FILE_TEST_EXISTS))
+    return "Init image \"" + location + "\" does not exist.";
+  return std::string ();
+}
+
+/* One weight per style image, or none; the core judges the values. */
+static gboolean
+blend_weights_fit (const Settings & settings, InvalidSettings * why)
+{
+  const size_t weights = settings.style_blend_weights.size ();
+  const size_t styles = settings.style_locations.size ();
+
+  if (weights == 0 || weights == styles)
+    return TRUE;
+  *why = {"style-blend-weights has " + std::to_string (weights) +
+        " weight(s) for " + std::to_string (styles) + " style image(s): give "
+        "one weight to each image of style-locations, or none for equal "
+        "weights.", ""};
+  return FALSE;
+}
+
+static gboolean
+blend_weights_valid (const Settings & settings, InvalidSettings * why)
+{
+  double sum = 0;
+  for (const gdouble weight : settings.style_blend_weights)
+    sum += weight;
+  if (settings.style_blend_weights.empty () || sum > 0)
+    return TRUE;
+  *why = {"style-blend-weights are all 0: give at least one style image a "
+        "weight.", ""};
+  return FALSE;
 }
 
 gboolean
@@ -305,6 +570,22 @@ make_style_options (const Settings & settings, neuralstyle::Network network,
   options->max_size = static_cast<int> (settings.max_size);
   options->pooling = to_pooling (settings.pooling);
   options->progress_interval = static_cast<int> (settings.progress_interval);
+  options->tv_weight = settings.tv_weight;
+  if (settings.style_scale > 0)
+    options->style_scale = settings.style_scale;
+  options->gram_normalization =
+      to_gram_normalization (settings.gram_normalization);
+  options->preserve_colors = settings.preserve_colors;
+  options->color_match = to_color_match (settings.color_match);
+  options->init = settings.init_location.empty ()?
+      to_init (settings.init) : neuralstyle::Init::Image;
+  options->noise_seed = settings.seed;
+  options->scales = static_cast<int> (settings.scales);
+  options->scale_factor = settings.scale_factor;
+  options->tile_size = static_cast<int> (settings.tile_size);
+  options->tile_overlap = static_cast<int> (settings.tile_overlap);
+  if (!blend_weights_fit (settings, why) || !blend_weights_valid (settings, why))
+    return FALSE;
   const bool network_known = network != neuralstyle::Network::Auto;
   try {
     if (!settings.style_layer_weights.empty ())

@@ -6,6 +6,7 @@
 #define __GST_NEURAL_STYLE_SETTINGS_H__
 
 #include <string>
+#include <vector>
 
 #include "gstneuralstyle.h"
 
@@ -31,6 +32,19 @@
 #define DEFAULT_PROP_THREADS 0
 #define DEFAULT_PROP_SEED 0
 #define DEFAULT_PROP_PROGRESS_INTERVAL 10
+#define DEFAULT_PROP_TV_WEIGHT 0.0
+/* 0: the style stretched to the frame's processing size (the notebook's). */
+#define DEFAULT_PROP_STYLE_SCALE 0.0
+#define DEFAULT_PROP_GRAM_NORMALIZATION GST_NEURAL_STYLE_GRAM_NORMALIZATION_NONE
+#define DEFAULT_PROP_PRESERVE_COLORS FALSE
+#define DEFAULT_PROP_COLOR_MATCH GST_NEURAL_STYLE_COLOR_MATCH_NONE
+#define DEFAULT_PROP_INIT GST_NEURAL_STYLE_INIT_CONTENT
+#define DEFAULT_PROP_INIT_LOCATION NULL
+#define DEFAULT_PROP_SCALES 1
+#define DEFAULT_PROP_SCALE_FACTOR 2.0
+#define DEFAULT_PROP_TILE_SIZE 0
+#define DEFAULT_PROP_TILE_OVERLAP 32
+#define DEFAULT_PROP_PUSH_INTERMEDIATE FALSE
 
 enum
 {
@@ -53,6 +67,20 @@ enum
   PROP_SEED,
   PROP_PROGRESS_INTERVAL,
   PROP_NETWORK,
+  PROP_STYLE_LOCATIONS,
+  PROP_STYLE_BLEND_WEIGHTS,
+  PROP_TV_WEIGHT,
+  PROP_STYLE_SCALE,
+  PROP_GRAM_NORMALIZATION,
+  PROP_PRESERVE_COLORS,
+  PROP_COLOR_MATCH,
+  PROP_INIT,
+  PROP_INIT_LOCATION,
+  PROP_SCALES,
+  PROP_SCALE_FACTOR,
+  PROP_TILE_SIZE,
+  PROP_TILE_OVERLAP,
+  PROP_PUSH_INTERMEDIATE,
 };
 
 namespace gstneuralstyle
@@ -62,7 +90,9 @@ namespace gstneuralstyle
  * thread works on a copy taken at the start of each frame. */
 struct Settings
 {
-  std::string style_location;
+  /* style-location and style-locations are two views of this one list. */
+  std::vector<std::string> style_locations;
+  std::vector<gdouble> style_blend_weights;  /* empty: equal weights */
   std::string weights_location;
   guint steps = DEFAULT_PROP_STEPS;
   gdouble learning_rate = DEFAULT_PROP_LEARNING_RATE;
@@ -80,6 +110,19 @@ struct Settings
   guint threads = DEFAULT_PROP_THREADS;
   guint64 seed = DEFAULT_PROP_SEED;
   guint progress_interval = DEFAULT_PROP_PROGRESS_INTERVAL;
+  gdouble tv_weight = DEFAULT_PROP_TV_WEIGHT;
+  gdouble style_scale = DEFAULT_PROP_STYLE_SCALE;
+  GstNeuralStyleGramNormalization gram_normalization =
+      DEFAULT_PROP_GRAM_NORMALIZATION;
+  gboolean preserve_colors = DEFAULT_PROP_PRESERVE_COLORS;
+  GstNeuralStyleColorMatch color_match = DEFAULT_PROP_COLOR_MATCH;
+  GstNeuralStyleInit init = DEFAULT_PROP_INIT;
+  std::string init_location;        /* empty: start as `init` says */
+  guint scales = DEFAULT_PROP_SCALES;
+  gdouble scale_factor = DEFAULT_PROP_SCALE_FACTOR;
+  guint tile_size = DEFAULT_PROP_TILE_SIZE;
+  guint tile_overlap = DEFAULT_PROP_TILE_OVERLAP;
+  gboolean push_intermediate = DEFAULT_PROP_PUSH_INTERMEDIATE;
 };
 
 /* Installs every property on the element's class. */
@@ -106,12 +149,18 @@ struct InvalidSettings
   std::string detail;
 };
 
-/* Why `location` cannot be the style image, for the user; empty when it can as
- * far as the file system tells (reading the picture is the frame's job). */
-std::string style_location_problem (const std::string & location);
+/* Why `locations` cannot be the style images, for the user (naming the first
+ * one at fault); empty when they can as far as the file system tells (reading
+ * the pictures is the frame's job). */
+std::string style_locations_problem (const std::vector<std::string> & locations);
+
+/* Why `location` cannot be the init image; empty when it can as far as the
+ * file system tells, or when it is empty (no init image). */
+std::string init_location_problem (const std::string & location);
 
 /* Maps the settings to the core's options and validates them with the core;
- * FALSE and `why` for a value the core refuses. Layer names are checked against
+ * FALSE and `why` for a value the core refuses, or for style-blend-weights
+ * that do not give one weight to each style image. Layer names are checked against
  * `network` (the one the element runs on); with Auto, before the weights say
  * which network it is, the stylizer checks them when it is made. */
 gboolean make_style_options (const Settings & settings,

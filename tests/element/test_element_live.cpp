@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -75,20 +76,32 @@ bool relativelyClose(double a, double b, double tolerance) {
   return std::abs(a - b) <= tolerance * std::max(std::abs(a), std::abs(b)) + 1e-12;
 }
 
-/// What a frame reported on the bus.
+/// What a frame reported on the bus, and its output.
 struct FrameReport {
   std::vector<std::string> warnings;
   guint steps = 0;
   size_t progress_messages = 0;
+  size_t intermediate_messages = 0;
   double total_loss = 0;
   double content_loss = 0;
   double style_loss = 0;
+  guint64 output_sum = 0;  ///< of the output frame's bytes
   bool operator!=(const FrameReport& other) const {
     return steps != other.steps || progress_messages != other.progress_messages ||
+           intermediate_messages != other.intermediate_messages || output_sum != other.output_sum ||
            !relativelyClose(total_loss, other.total_loss, 1e-3) ||
            !relativelyClose(content_loss, other.content_loss, 1e-3);
   }
 };
+
+guint64 byteSum(GstBuffer* buffer) {
+  GstMapInfo map;
+  guint64 sum = 0;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return 0;
+  for (gsize i = 0; i < map.size; ++i) sum += map.data[i];
+  gst_buffer_unmap(buffer, &map);
+  return sum;
+}
 
 /// The frame's value of a property, as a GValue of the property's type.
 struct PropertyValue {
@@ -122,15 +135,19 @@ struct LiveTest : testing::Test {
     return "style-location=" + style + " " + fastSettings() + " " + extra;
   }
 
-  /// Pushes one 32x32 frame and reads what it reported; fails the test unless it was
-  /// stylised and pushed.
-  static FrameReport processFrame(Harness& harness, int index) {
-    harness.processAndDrop(gradientFrame(32, 32, index));
+  /// Pushes one frame (32x32 unless said) and reads what it reported; fails the test
+  /// unless it was stylised and pushed.
+  static FrameReport processFrame(Harness& harness, int index, int width = 32, int height = 32) {
     FrameReport report;
+    if (GstBuffer* out = harness.process(gradientFrame(width, height, index))) {
+      report.output_sum = byteSum(out);
+      gst_buffer_unref(out);
+    }
     BusLog log = popBus(harness.bus());
     report.warnings = log.warnings;
     for (const auto& message : log.messages) {
       if (message.name() == "neuralstyle-progress") ++report.progress_messages;
+      if (message.name() == "neuralstyle-intermediate") ++report.intermediate_messages;
       if (message.name() != "neuralstyle-frame-done") continue;
       report.steps = uintField(message, "steps");
       report.total_loss = doubleField(message, "total-loss");
@@ -147,6 +164,9 @@ struct LiveTest : testing::Test {
 struct LiveChange {
   const char* property;
   std::string value;  ///< as gst-launch would write it
+  /// Set first (in order) where the property has an effect only with them.
+  std::vector<std::pair<const char*, std::string>> prepare = {};
+  int width = 32, height = 32;  ///< of the frames
 };
 
 TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
@@ -164,6 +184,20 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
       {"max-size", "20"},
       {"pooling", "average"},
       {"progress-interval", "1"},
+      {"style-locations", "<" + other_style + ">"},
+      {"style-blend-weights", "<0.2, 0.8>", {{"style-locations", "<" + style + ", " + other_style + ">"}}},
+      {"tv-weight", "1e6"},
+      {"style-scale", "2"},
+      {"gram-normalization", "positions"},
+      {"preserve-colors", "true"},
+      {"color-match", "histogram"},
+      {"init", "noise"},
+      {"init-location", other_style},
+      {"scales", "2"},
+      {"scale-factor", "1.5", {{"scales", "2"}}},
+      {"tile-size", "80", {{"max-size", "96"}}, 96, 72},
+      {"tile-overlap", "8", {{"max-size", "96"}, {"tile-size", "80"}}, 96, 72},
+      {"push-intermediate", "true"},
   };
 
   // The list above is the element's list: a new live property needs a case here.
@@ -180,7 +214,8 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
   gst_object_unref(element);
   EXPECT_EQ(tested, live);
 
-  // One element for all: each change is set, checked at the next frame, and undone.
+  // One element for all: each change is set, checked at the next frame against the
+  // frame before it (after its preparations), and undone.
   Harness harness(settings(baseline));
   harness.setCaps("RGB", 32, 32);
   int index = 0;
@@ -188,13 +223,24 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
   GObject* object = G_OBJECT(harness.element());
   for (const auto& change : changes) {
     SCOPED_TRACE(std::string(change.property) + "=" + change.value);
-    const PropertyValue baseline_value(object, change.property);
+    std::vector<std::unique_ptr<PropertyValue>> undo;  // baseline values, in setting order
+    std::vector<const char*> undo_names;
+    for (const auto& [property, value] : change.prepare) {
+      undo.push_back(std::make_unique<PropertyValue>(object, property));
+      undo_names.push_back(property);
+      gst_util_set_object_arg(object, property, value.c_str());
+    }
+    undo.push_back(std::make_unique<PropertyValue>(object, change.property));
+    undo_names.push_back(change.property);
+    if (change.width != 32) harness.setCaps("RGB", change.width, change.height);
+    const FrameReport reference = processFrame(harness, index++, change.width, change.height);
     gst_util_set_object_arg(object, change.property, change.value.c_str());
     EXPECT_TRUE(popWarnings(harness.bus()).empty());
-    const FrameReport after = processFrame(harness, index++);
-    EXPECT_TRUE(after != before) << "the new value did not reach the frame";
+    const FrameReport after = processFrame(harness, index++, change.width, change.height);
+    EXPECT_TRUE(after != reference) << "the new value did not reach the frame";
     EXPECT_TRUE(after.warnings.empty()) << after.warnings.front();
-    g_object_set_property(object, change.property, &baseline_value.value);
+    for (size_t i = undo.size(); i-- > 0;) g_object_set_property(object, undo_names[i], &undo[i]->value);
+    if (change.width != 32) harness.setCaps("RGB", 32, 32);
   }
   // Undone, every change is gone again.
   EXPECT_FALSE(processFrame(harness, index) != before);
@@ -208,6 +254,12 @@ TEST_F(LiveTest, ValuesThatCannotWorkAreRefusedWhenSetAndTheStreamGoesOn) {
       {"style-layer-weights", "conv1_1=-1"},
       {"style-location", dir.file("missing.png")},
       {"style-location", ""},
+      {"style-locations", "<" + style + ", " + dir.file("missing.png") + ">"},
+      {"style-locations", "<>"},
+      {"style-blend-weights", "<1, 2>"},
+      {"init-location", dir.file("missing.png")},
+      {"scale-factor", "1"},
+      {"tile-size", "10"},
   };
   Harness harness(settings("steps=1 progress-interval=0"));
   harness.setCaps("RGB", 32, 32);
