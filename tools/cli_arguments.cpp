@@ -8,6 +8,7 @@
 // "Check tpu value in {...} FAILED").
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -70,6 +71,21 @@ double toNumber(const std::string& option, const std::string& text, Bound bound)
   return value;
 }
 
+/// "0.7,0.3": one number >= 0 per style image, not all 0.
+std::vector<double> toWeights(const std::string& option, const std::string& text) {
+  std::vector<double> weights;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    weights.push_back(toNumber(option, text.substr(start, comma - start), Bound::NonNegative));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))
+    throw UsageError(option + " must give at least one style a weight > 0, got " + text);
+  return weights;
+}
+
 template <typename T>
 struct Choice {
   const char* text;
@@ -119,6 +135,7 @@ class Arguments {
     addInputs(d);
     addSlices();
     addOptimisation(d);
+    addQuality(d);
     addEngine(d);
     addProgress();
     app_.footer(
@@ -168,8 +185,9 @@ class Arguments {
       throw UsageError("unexpected argument " + quoted(first) + " (options start with --)");
     }
     if (options_.content.empty()) throw UsageError("--content is required (an image, folder or pattern)");
-    if (options_.style.empty()) throw UsageError("--style is required (the style image)");
+    if (options_.styles.empty()) throw UsageError("--style is required (the style image)");
     if (options_.output.empty()) throw UsageError("--output is required");
+    checkCombinations();
     return Action::Run;
   }
 
@@ -194,6 +212,37 @@ class Arguments {
         ->option_text(value_text)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->group(group_);
+  }
+
+  /// An option that may be given several times; `apply` checks and stores each value.
+  void values(const std::string& name, const std::string& value_text, const std::string& description,
+              Apply apply) {
+    app_.add_option(
+            name,
+            [name, apply](const CLI::results_t& results) {
+              for (const std::string& text : results) {
+                if (text.empty() || text.compare(0, 2, "--") == 0) throw UsageError(name + " needs a value");
+                apply(name, text);
+              }
+              return true;
+            },
+            description)
+        ->option_text(value_text)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->group(group_);
+  }
+
+  /// Options that are valid alone but not together.
+  void checkCombinations() const {
+    const Options& o = options_;
+    if (o.style_blend_weights && o.style_blend_weights->size() != o.styles.size())
+      throw UsageError("--style-blend-weights gives " + std::to_string(o.style_blend_weights->size()) +
+                       " weight(s) for " + std::to_string(o.styles.size()) +
+                       " --style image(s); give one weight per --style, in order");
+    if (o.init && o.init_image) throw UsageError("--init and --init-image exclude each other");
+    if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap >= *o.tile_size)
+      throw UsageError("--tile-overlap must be less than half of --tile-size, got " +
+                       std::to_string(*o.tile_overlap) + " for " + std::to_string(*o.tile_size));
   }
 
   /// A flag without a value, given at most once, that sets `target`.
@@ -230,8 +279,10 @@ class Arguments {
           "frame pattern such as in/%05d.png (indices from\n"
           "--start-index up to the first missing file) (required)",
           [&o](const auto&, const auto& v) { o.content = v; });
-    value("--style", "PATH", "the style image (required)",
-          [&o](const auto&, const auto& v) { o.style = v; });
+    values("--style", "PATH",
+           "the style image (required); repeat it for a blend of\n"
+           "several (see --style-blend-weights)",
+           [&o](const auto&, const auto& v) { o.styles.push_back(v); });
     value("--output", "PATH",
           "for an image, the output image (its folder must exist);\n"
           "for a folder, a folder (created if needed; same file\n"
@@ -261,11 +312,18 @@ class Arguments {
                                                {"vgg19", Network::VGG19},
                                                {"squeezenet1_1", Network::SqueezeNet1_1}});
           });
+    value("--save-every", "K",
+          "also write the image every K steps (counted over all\n"
+          "scales and tiles) as NAME.stepK.EXT beside each output:\n"
+          "out.png -> out.step20.png, out/00001.png ->\n"
+          "out/00001.step20.png",
+          [&o](const auto& n, const auto& v) { o.save_every = toInt(n, v, 1, INT_MAX); });
     value("--loss-log", "FILE",
           "write the losses of every step as CSV, with the header\n"
           "step,total,content,style for one image and\n"
           "frame,step,total,content,style (frame counted from 1)\n"
-          "for a folder or a pattern",
+          "for a folder or a pattern; steps count over all scales\n"
+          "and tiles",
           [&o](const auto&, const auto& v) { o.loss_log = v; });
     app_.set_config("--config", "",
                     "read options from a file, one `name = value` a line\n"
@@ -336,6 +394,83 @@ class Arguments {
           [&o](const auto& n, const auto& v) { o.max_size = toInt(n, v, 16, INT_MAX); });
   }
 
+  void addQuality(const HelpDefaults& d) {
+    group_ = "Quality controls";
+    Options& o = options_;
+    value("--style-blend-weights", "W,W,...",
+          "one weight >= 0 per --style, in order, normalised to sum\n"
+          "1 (default: equal weights)",
+          [&o](const auto& n, const auto& v) { o.style_blend_weights = toWeights(n, v); });
+    value("--tv-weight", "X",
+          "weight of a total-variation term that smooths\n"
+          "high-frequency noise, >= 0 (default " + d.tv_weight + ")",
+          [&o](const auto& n, const auto& v) { o.tv_weight = toNumber(n, v, Bound::NonNegative); });
+    value("--style-scale", "X",
+          "the style keeps its aspect ratio, its longest side X\n"
+          "times the processing size's, 0 < X <= 8 (default: the\n"
+          "style stretched to the content's size, as the seed)",
+          [&o](const auto& n, const auto& v) {
+            o.style_scale = toNumber(n, v, Bound::Positive);
+            if (*o.style_scale > 8) throw UsageError(n + " must be at most 8, got " + v);
+          });
+    value("--gram-normalization", "none|positions",
+          "Gram matrices as the seed (none) or divided by the\n"
+          "number of positions, comparable across sizes (then\n"
+          "raise --style-weight by about (h*w)^2) (default " + d.gram_normalization + ")",
+          [&o](const auto& n, const auto& v) {
+            o.gram_normalization = choose<GramNormalization>(
+                n, v, {{"none", GramNormalization::None}, {"positions", GramNormalization::Positions}});
+          });
+    flag("--preserve-colors",
+         "keep the content's colours: the result's luminance with\n"
+         "the content's chroma (YCrCb)",
+         o.preserve_colors);
+    value("--color-match", "none|histogram|mean-std",
+          "match the style's colours to the content's first: each\n"
+          "RGB channel's histogram, or each L*a*b* channel's mean\n"
+          "and spread (default " + d.color_match + ")",
+          [&o](const auto& n, const auto& v) {
+            o.color_match = choose<ColorMatch>(n, v, {{"none", ColorMatch::None},
+                                                      {"histogram", ColorMatch::Histogram},
+                                                      {"mean-std", ColorMatch::MeanStd}});
+          });
+    value("--init", "content|noise",
+          "start from the content, or from uniform noise drawn\n"
+          "from --seed (default " + d.init + ")",
+          [&o](const auto& n, const auto& v) {
+            o.init = choose<Init>(n, v, {{"content", Init::Content}, {"noise", Init::Noise}});
+          });
+    value("--init-image", "FILE",
+          "start from this image (resized to the processing size)\n"
+          "instead of --init",
+          [&o](const auto&, const auto& v) { o.init_image = v; });
+    value("--scales", "N",
+          "multi-scale, coarse to fine: optimise at N sizes, the\n"
+          "smallest --max-size / --scale-factor^(N-1), each for\n"
+          "--steps steps, 1 to 8 (default " + d.scales + ")",
+          [&o](const auto& n, const auto& v) { o.scales = toInt(n, v, 1, 8); });
+    value("--scale-factor", "X",
+          "ratio of successive sizes, 1 < X <= 4 (default " + d.scale_factor + ")",
+          [&o](const auto& n, const auto& v) {
+            o.scale_factor = toNumber(n, v, Bound::Positive);
+            if (!(*o.scale_factor > 1 && *o.scale_factor <= 4))
+              throw UsageError(n + " must be greater than 1 and at most 4, got " + v);
+          });
+    value("--tile-size", "N",
+          "optimise processing sizes larger than N in overlapping\n"
+          "N x N tiles (bounded memory); 0 = no tiles, else 64 to\n"
+          "16384 (default " + d.tile_size + ")",
+          [&o](const auto& n, const auto& v) {
+            o.tile_size = toInt(n, v, 0, 16384);
+            if (*o.tile_size != 0 && *o.tile_size < 64)
+              throw UsageError(n + " must be 0 (no tiles) or between 64 and 16384, got " + v);
+          });
+    value("--tile-overlap", "N",
+          "pixels neighbouring tiles share, less than half of\n"
+          "--tile-size (default " + d.tile_overlap + ")",
+          [&o](const auto& n, const auto& v) { o.tile_overlap = toInt(n, v, 0, INT_MAX); });
+  }
+
   void addEngine(const HelpDefaults& d) {
     group_ = "Engine";
     Options& o = options_;
@@ -366,7 +501,8 @@ class Arguments {
           });
     value("--threads", "N", "CPU threads, 0 = all cores (default " + d.threads + ")",
           [&o](const auto& n, const auto& v) { o.threads = toInt(n, v, 0, 1024); });
-    value("--seed", "N", "seed of LibTorch's generators (default " + d.seed + ")",
+    value("--seed", "N",
+          "seed of LibTorch's generators and of --init noise\n(default " + d.seed + ")",
           [&o](const auto& n, const auto& v) { o.seed = toUnsigned(n, v); });
   }
 

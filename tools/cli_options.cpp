@@ -175,6 +175,13 @@ bool isCompleteOutput(const std::string& content, const std::string& output) {
   }
 }
 
+std::string intermediatePath(const std::string& output, int step) {
+  fs::path path(output);
+  path.replace_filename(path.stem().string() + ".step" + std::to_string(step) +
+                        path.extension().string());
+  return path.string();
+}
+
 bool isFramePattern(const std::string& path) { return splitPattern(path).conversions > 0; }
 
 std::string formatFramePattern(const std::string& pattern, int index) {
@@ -193,7 +200,8 @@ FramePlan planFrames(const Options& options) {
   std::error_code error;
   const std::string& content = options.content;
   const std::string& output = options.output;
-  requireReadableImage("style image", options.style);
+  for (const auto& style : options.styles) requireReadableImage("style image", style);
+  if (options.init_image) requireReadableImage("init image", *options.init_image);
 
   if (fs::is_directory(content, error)) {
     plan.kind = InputKind::Folder;

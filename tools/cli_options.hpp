@@ -41,12 +41,16 @@ enum class Precision { Float32, BFloat16 };
 enum class Convolution { Auto, Direct, Winograd };
 enum class Pooling { Max, Average };
 enum class Optimizer { Adam, LBFGS };
+enum class GramNormalization { None, Positions };
+enum class ColorMatch { None, Histogram, MeanStd };
+enum class Init { Content, Noise };
 
 /// What the command line says. Options owned by the core are optional: unset means the
 /// core's default, so the core stays the one place that defines them.
 struct Options {
   std::string content;
-  std::string style;
+  std::vector<std::string> styles;  ///< --style, repeated for a blend
+  std::optional<std::vector<double>> style_blend_weights;  ///< one per style; unset: equal
   std::string output;
   std::optional<std::string> weights;  ///< unset: neuralstyle::defaultWeightsLocation()
   Network network = Network::Auto;
@@ -59,6 +63,18 @@ struct Options {
   std::optional<std::string> content_layer;
   std::optional<int> max_size;
   std::optional<Pooling> pooling;
+  std::optional<double> tv_weight;
+  std::optional<double> style_scale;  ///< unset: the style stretched to the content's size
+  std::optional<GramNormalization> gram_normalization;
+  bool preserve_colors = false;
+  std::optional<ColorMatch> color_match;
+  std::optional<Init> init;
+  std::optional<std::string> init_image;  ///< starts from this image (excludes --init)
+  std::optional<int> scales;
+  std::optional<double> scale_factor;
+  std::optional<int> tile_size;
+  std::optional<int> tile_overlap;
+  std::optional<int> save_every;  ///< write the image every K steps (intermediatePath)
   Device device = Device::Auto;
   Precision precision = Precision::Float32;
   Convolution convolution = Convolution::Auto;
@@ -103,6 +119,14 @@ struct HelpDefaults {
   std::string pooling;
   std::string threads;
   std::string seed;
+  std::string tv_weight;
+  std::string gram_normalization;
+  std::string color_match;
+  std::string init;
+  std::string scales;
+  std::string scale_factor;
+  std::string tile_size;
+  std::string tile_overlap;
 };
 std::string helpText(const HelpDefaults& defaults);
 
@@ -111,6 +135,11 @@ bool isFramePattern(const std::string& path);
 /// The path of frame `index`: the one conversion replaced by the index, "%%" by '%'.
 /// Throws UsageError unless the pattern holds exactly one conversion and no other '%'.
 std::string formatFramePattern(const std::string& pattern, int index);
+
+/// Where --save-every writes the image of step `step` of the frame whose output is
+/// `output`: the output's name with ".stepK" before its extension, in the same folder
+/// (out/00001.png -> out/00001.step20.png).
+std::string intermediatePath(const std::string& output, int step);
 
 /// How many first indices a frame pattern is probed for without --start-index (0..4,
 /// ffmpeg image2's start_number_range).

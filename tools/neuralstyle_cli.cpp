@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <numeric>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -84,7 +85,15 @@ cli::HelpDefaults helpDefaults() {
           std::to_string(style.max_size),
           style.pooling == ns::Pooling::Max ? "max" : "average",
           std::to_string(engine.threads),
-          std::to_string(engine.seed)};
+          std::to_string(engine.seed),
+          formatNumber(style.tv_weight),
+          ns::toString(style.gram_normalization),
+          ns::toString(style.color_match),
+          ns::toString(style.init),
+          std::to_string(style.scales),
+          formatNumber(style.scale_factor),
+          std::to_string(style.tile_size),
+          std::to_string(style.tile_overlap)};
 }
 
 // The core's messages for a malformed list already say "style layer weights: ".
@@ -111,6 +120,31 @@ std::optional<ns::Network> networkKnownUpFront(const cli::Options& options) {
   return std::nullopt;
 }
 
+// The options of the "Quality controls" group of --help.
+void setQualityControls(const cli::Options& options, ns::StyleOptions& style) {
+  if (options.tv_weight) style.tv_weight = *options.tv_weight;
+  if (options.style_scale) style.style_scale = *options.style_scale;
+  if (options.gram_normalization)
+    style.gram_normalization = *options.gram_normalization == cli::GramNormalization::Positions
+                                   ? ns::GramNormalization::Positions
+                                   : ns::GramNormalization::None;
+  style.preserve_colors = options.preserve_colors;
+  if (options.color_match) {
+    switch (*options.color_match) {
+      case cli::ColorMatch::None: style.color_match = ns::ColorMatch::None; break;
+      case cli::ColorMatch::Histogram: style.color_match = ns::ColorMatch::Histogram; break;
+      case cli::ColorMatch::MeanStd: style.color_match = ns::ColorMatch::MeanStd; break;
+    }
+  }
+  if (options.init) style.init = *options.init == cli::Init::Noise ? ns::Init::Noise : ns::Init::Content;
+  if (options.init_image) style.init = ns::Init::Image;
+  if (options.seed) style.noise_seed = *options.seed;
+  if (options.scales) style.scales = *options.scales;
+  if (options.scale_factor) style.scale_factor = *options.scale_factor;
+  if (options.tile_size) style.tile_size = *options.tile_size;
+  if (options.tile_overlap) style.tile_overlap = *options.tile_overlap;
+}
+
 ns::StyleOptions styleOptions(const cli::Options& options) {
   ns::StyleOptions style;
   if (options.steps) style.steps = *options.steps;
@@ -130,6 +164,7 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
     }
   }
   if (options.content_layer) style.content_layer = *options.content_layer;
+  setQualityControls(options, style);
   // Other networks' layer names are refused once the weights say which network it is.
   if (const auto network = networkKnownUpFront(options)) {
     const auto check = [&](const std::string& option, const std::string& layer) {
@@ -144,6 +179,14 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
   }
   // Losses are read (a device sync) only when they are shown or logged.
   style.progress_interval = !options.loss_log.empty() ? 1 : options.quiet ? 0 : options.progress_interval;
+  // --save-every needs a report at each multiple of K over the frame (0 reports only the
+  // last step). The parts of a multi-scale or tiled frame each restart the core's step
+  // count, so a multiple of K over the frame need not be one within a part: there, every
+  // step is reported.
+  if (options.save_every)
+    style.progress_interval = style.scales > 1 || style.tile_size > 0
+                                  ? 1
+                                  : std::gcd(style.progress_interval, *options.save_every);
   style.validate();
   return style;
 }
@@ -190,24 +233,24 @@ class ProgressReporter {
 
   void onStep(const ns::Progress& progress) {
     if (quiet_) return;
-    if (progress.step != progress.steps && (interval_ == 0 || progress.step % interval_ != 0)) return;
-    const double per_step = progress.elapsed_seconds / progress.step;
-    const double remaining_steps =
-        (progress.steps - progress.step) + double(frames_ - frame_) * progress.steps;
+    // Counted over the frame's sizes and tiles.
+    const int step = progress.total_step, steps = progress.total_steps;
+    if (step != steps && (interval_ == 0 || step % interval_ != 0)) return;
+    const double per_step = progress.elapsed_seconds / step;
+    const double remaining_steps = (steps - step) + double(frames_ - frame_) * steps;
     const std::string eta = formatDuration(per_step * remaining_steps);
     char line[256];
     if (terminal_) {
       constexpr int kWidth = 24;
-      const int filled = static_cast<int>(double(kWidth) * progress.step / progress.steps);
+      const int filled = static_cast<int>(double(kWidth) * step / steps);
       const std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
       std::snprintf(line, sizeof line, "\rframe %d/%d [%s] step %d/%d loss %.4g eta %s\033[K",
-                    frame_, frames_, bar.c_str(), progress.step, progress.steps,
-                    progress.losses.total, eta.c_str());
+                    frame_, frames_, bar.c_str(), step, steps, progress.losses.total, eta.c_str());
       g_bar_line_open = true;
     } else {
       std::snprintf(line, sizeof line,
                     "frame %d/%d step %d/%d loss %.6g content %.6g style %.6g eta %s\n", frame_,
-                    frames_, progress.step, progress.steps, progress.losses.total,
+                    frames_, step, steps, progress.losses.total,
                     progress.losses.content, progress.losses.style, eta.c_str());
     }
     std::fputs(line, stderr);
@@ -250,7 +293,7 @@ class LossLog {
   void add(int frame, const ns::Progress& progress) {
     if (!file_.is_open()) return;
     char row[160];
-    std::snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g\n", progress.step, progress.losses.total,
+    std::snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g\n", progress.total_step, progress.losses.total,
                   progress.losses.content, progress.losses.style);
     if (with_frame_) file_ << frame << ',';
     file_ << row;
@@ -322,7 +365,9 @@ int run(const std::vector<std::string>& arguments) {
                    plan.skipped == 1 ? "" : "s");
     return cli::kExitOk;
   }
-  const cv::Mat style = ns::readRgbImage(options.style);
+  std::vector<cv::Mat> styles;
+  for (const auto& style : options.styles) styles.push_back(ns::readRgbImage(style));
+  const cv::Mat init_image = options.init_image ? ns::readRgbImage(*options.init_image) : cv::Mat();
   cli::prepareOutputFolders(plan);
   LossLog loss_log(options.loss_log, plan.kind != cli::InputKind::Image);
   const ns::EngineOptions engine = engineOptions(options);
@@ -330,7 +375,8 @@ int run(const std::vector<std::string>& arguments) {
 
   installInterruptHandler();
   ns::Stylizer stylizer(engine, style_options);
-  stylizer.setStyle(style, ns::PixelFormat::RGB);
+  stylizer.setStyles(styles, ns::PixelFormat::RGB, options.style_blend_weights.value_or(std::vector<double>{}));
+  if (!init_image.empty()) stylizer.setInitImage(init_image, ns::PixelFormat::RGB);
 
   const int frames = static_cast<int>(plan.frames.size());
   ProgressReporter reporter(options, frames);
@@ -350,6 +396,8 @@ int run(const std::vector<std::string>& arguments) {
     const auto on_progress = [&](const ns::Progress& progress) {
       loss_log.add(i + 1, progress);
       reporter.onStep(progress);
+      if (options.save_every && frame.write && progress.total_step % *options.save_every == 0)
+        writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
     };
     const ns::StylizeResult result =
         stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);

@@ -311,6 +311,87 @@ TEST_F(CliBinary, SlicesAndResumesASequence) {
         << "temporary file left: " << entry.path();
 }
 
+// --- quality controls ----------------------------------------------------------------
+
+TEST_F(CliBinary, RepeatedStyleWithBlendWeightsOneAndZeroIsTheFirstStyleAlone) {
+  const std::string other = dir / "other.png";
+  writeNoiseImage(other, 30, 50, 7);
+  const Args settings = fast(3) + Args{"--learning-rate", "0.05", "--quiet"};
+  const auto stylise = [&](const Args& styles, const std::string& output) {
+    const Outcome run =
+        runCli(Args{"--content", content, "--output", dir / output} + styles + settings, dir);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return cv::imread(dir / output, cv::IMREAD_UNCHANGED);
+  };
+  const cv::Mat single = stylise({"--style", style}, "single.png");
+  const cv::Mat blend =
+      stylise({"--style", style, "--style", other, "--style-blend-weights", "1,0"}, "blend.png");
+  const cv::Mat swapped =
+      stylise({"--style", other, "--style", style, "--style-blend-weights", "1,0"}, "swapped.png");
+  ASSERT_FALSE(single.empty());
+  ASSERT_FALSE(blend.empty());
+  ASSERT_FALSE(swapped.empty());
+  EXPECT_EQ(cv::norm(single, blend, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(single, swapped, cv::NORM_INF), 0.0) << "the weights did not choose the style";
+}
+
+TEST_F(CliBinary, InitImageAndNoiseChangeTheStart) {
+  // The first step's content loss is the start's distance from the content: 0 from the
+  // content itself.
+  const auto firstContentLoss = [&](const Args& extra) {
+    const Outcome run = runCli(oneImage(dir / "out.png") + fast(1) + extra +
+                                   Args{"--loss-log", dir / "losses.csv", "--quiet"},
+                               dir);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    const auto rows = readCsv(dir / "losses.csv");
+    EXPECT_EQ(rows.size(), 2u);
+    return rows.size() < 2 ? -1.0 : std::stod(rows[1][2]);
+  };
+  EXPECT_EQ(firstContentLoss({}), 0.0);
+  EXPECT_GT(firstContentLoss({"--init-image", style}), 0.0);
+  const double noise = firstContentLoss({"--init", "noise", "--seed", "4"});
+  EXPECT_GT(noise, 0.0);
+  EXPECT_EQ(firstContentLoss({"--init", "noise", "--seed", "4"}), noise);
+  EXPECT_NE(firstContentLoss({"--init", "noise", "--seed", "5"}), noise) << "--seed did not reach the noise";
+}
+
+TEST_F(CliBinary, SaveEveryWritesTheImageAtEachMultipleOfK) {
+  const Outcome run = runCli(oneImage(dir / "out.png") + fast(6) +
+                                 Args{"--learning-rate", "0.05", "--save-every", "2", "--progress-interval", "5"},
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    if (entry.path().extension() == ".png") files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"content.png", "out.png", "out.step2.png", "out.step4.png",
+                                             "out.step6.png", "style.png"}));
+  const cv::Mat step2 = cv::imread(dir / "out.step2.png", cv::IMREAD_UNCHANGED);
+  const cv::Mat step4 = cv::imread(dir / "out.step4.png", cv::IMREAD_UNCHANGED);
+  ASSERT_FALSE(step2.empty());
+  ASSERT_FALSE(step4.empty());
+  EXPECT_EQ(step2.size(), content_image.size()) << "intermediate images have the output's size";
+  EXPECT_GT(cv::norm(step2, step4, cv::NORM_INF), 0.0) << "the same image twice";
+}
+
+TEST_F(CliBinary, SaveEveryNamesEachFrameOfASequence) {
+  fs::create_directory(dir / "seq");
+  // 40x32: the coarser scale, 20x16, is still large enough for VGG19.
+  for (int i : {1, 2}) writeNoiseImage(dir / ("seq/0000" + std::to_string(i) + ".png"), 40, 32, i);
+  fs::create_directory(dir / "out");
+  const Outcome run = runCli(Args{"--content", dir / "seq/%05d.png", "--style", style, "--output",
+                                  dir / "out/%05d.png", "--save-every", "3", "--scales", "2"} +
+                                 fast(3),
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir / "out")) files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  // Two scales of 3 steps: steps 3 and 6 of each frame, counted over the scales.
+  EXPECT_EQ(files, (std::vector<std::string>{"00001.png", "00001.step3.png", "00001.step6.png", "00002.png",
+                                             "00002.step3.png", "00002.step6.png"}));
+}
+
 TEST_F(CliBinary, LossLogHasAHeaderAndOneFiniteRowPerStep) {
   const Outcome run = runCli(oneImage(dir / "out.png") + fast(3) +
                                  Args{"--loss-log", dir / "losses.csv", "--progress-interval", "0"},
@@ -425,6 +506,9 @@ INSTANTIATE_TEST_SUITE_P(
                "--convolution must be auto, direct or winograd, got 'fft'"},
         BadRun{"WinogradInBfloat16", {{"--convolution", "winograd"}, {"--precision", "bfloat16"}}, 2,
                "Winograd convolutions run in float32 on the CPU only"},
+        BadRun{"BlendWeightsForOneStyle", {{"--style-blend-weights", "0.5,0.5"}}, 2,
+               "--style-blend-weights gives 2 weight(s) for 1 --style image(s)"},
+        BadRun{"TileSizeTooSmall", {{"--tile-size", "32"}}, 2, "--tile-size must be 0 (no tiles) or between 64"},
         BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
         BadRun{"RandomSeedOutOfRange", {{"--weights", "random:99999999999999999999"}}, 2,
                "weights 'random:99999999999999999999': the seed after 'random:' must be a whole number"},
@@ -440,6 +524,14 @@ INSTANTIATE_TEST_SUITE_P(
                "image '{dir}/bad-crc.png' is a corrupt or truncated PNG: IDAT: CRC error"},
         BadRun{"StyleEmptyFile", {{"--style", "{dir}/empty.png"}}, 3,
                "style image '{dir}/empty.png' is unreadable or not an image"},
+        BadRun{"InitImageMissing", {{"--init-image", "{dir}/missing.png"}}, 3,
+               "init image '{dir}/missing.png' does not exist"},
+        BadRun{"InitImageTruncatedJpeg", {{"--init-image", "{dir}/truncated.jpg"}}, 3,
+               "image '{dir}/truncated.jpg' is a corrupt or truncated JPEG: Premature end of JPEG file"},
+        BadRun{"InitImagePngWithBadCrc", {{"--init-image", "{dir}/bad-crc.png"}}, 3,
+               "image '{dir}/bad-crc.png' is a corrupt or truncated PNG: IDAT: CRC error"},
+        BadRun{"InitImageEmptyFile", {{"--init-image", "{dir}/empty.png"}}, 3,
+               "init image '{dir}/empty.png' is unreadable or not an image"},
         BadRun{"FrameSequenceEmpty", {{"--content", "{dir}/none-%05d.png"}, {"--output", "{dir}/o-%05d.png"}},
                3, "no frame matches"},
         BadRun{"OutputFolderMissing", {{"--output", "{dir}/nowhere/out.png"}}, 3,

@@ -43,7 +43,7 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
                                     "--start-index", "7", "--loss-log", "log.csv", "--quiet"})
                         .options;
   EXPECT_EQ(o.content, "in/%05d.png");
-  EXPECT_EQ(o.style, "style.jpg");
+  EXPECT_EQ(o.styles, std::vector<std::string>{"style.jpg"});
   EXPECT_EQ(o.output, "out/%05d.png");
   EXPECT_EQ(o.weights, "random:3");
   EXPECT_EQ(o.steps, 50);
@@ -99,7 +99,9 @@ TEST(CliParse, HelpAndVersionNeedNothingElse) {
 }
 
 TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
-  HelpDefaults defaults{"2000", "adam", "0.003", "1", "1e+06", "conv1_1=1", "conv4_2", "400", "max", "0", "0"};
+  // Distinct values, so that each shows where its option is.
+  HelpDefaults defaults{"2000", "adam",     "0.003", "1",    "1e+06", "conv1_1=1", "conv4_2", "400", "max", "0",
+                        "0",    "0.25",     "none",  "mean-std", "content", "7", "1.5", "0", "48"};
   const std::string help = helpText(defaults);
   for (const char* option :
        {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
@@ -108,10 +110,57 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "--convolution", "auto|direct|winograd", "(default auto)", "--threads", "--seed", "--progress-interval",
         "--start-index", "--loss-log", "--quiet", "--help", "--version",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
-        "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted"})
+        "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted",
+        "--tv-weight", "--style-blend-weights", "--style-scale", "--gram-normalization none|positions",
+        "--preserve-colors", "--color-match none|histogram|mean-std", "--init content|noise",
+        "--init-image", "--scales", "--scale-factor", "--tile-size", "--tile-overlap", "--save-every",
+        "(default 0.25)", "(default mean-std)", "(default 7)", "(default 48)"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
+}
+
+TEST(CliParse, ReadsTheQualityControls) {
+  const Options o = parsed({"--tv-weight", "0.5", "--style-scale=2", "--gram-normalization", "positions",
+                            "--preserve-colors", "--color-match", "mean-std", "--init", "noise", "--scales",
+                            "3", "--scale-factor", "1.5", "--tile-size", "256", "--tile-overlap", "16",
+                            "--save-every", "5"});
+  EXPECT_DOUBLE_EQ(*o.tv_weight, 0.5);
+  EXPECT_DOUBLE_EQ(*o.style_scale, 2.0);
+  EXPECT_EQ(o.gram_normalization, GramNormalization::Positions);
+  EXPECT_TRUE(o.preserve_colors);
+  EXPECT_EQ(o.color_match, ColorMatch::MeanStd);
+  EXPECT_EQ(o.init, Init::Noise);
+  EXPECT_EQ(o.scales, 3);
+  EXPECT_DOUBLE_EQ(*o.scale_factor, 1.5);
+  EXPECT_EQ(o.tile_size, 256);
+  EXPECT_EQ(o.tile_overlap, 16);
+  EXPECT_EQ(o.save_every, 5);
+  EXPECT_EQ(parsed({"--color-match", "histogram"}).color_match, ColorMatch::Histogram);
+  EXPECT_EQ(parsed({"--init-image", "i.png"}).init_image, "i.png");
+  EXPECT_EQ(parsed({"--tile-size", "0"}).tile_size, 0);
+  // Unset, they are the core's.
+  const Options none = parsed({});
+  EXPECT_FALSE(none.tv_weight || none.style_scale || none.gram_normalization || none.color_match ||
+               none.init || none.init_image || none.scales || none.scale_factor || none.tile_size ||
+               none.tile_overlap || none.save_every || none.style_blend_weights);
+  EXPECT_FALSE(none.preserve_colors);
+}
+
+TEST(CliParse, StyleRepeatsForABlendWithOneWeightEach) {
+  const Options o = parseArguments({"--content", "c.png", "--style", "a.png", "--output", "o.png", "--style=b.png",
+                                    "--style-blend-weights", "0.7,0.3"})
+                        .options;
+  EXPECT_EQ(o.styles, (std::vector<std::string>{"a.png", "b.png"}));
+  ASSERT_TRUE(o.style_blend_weights);
+  EXPECT_EQ(*o.style_blend_weights, (std::vector<double>{0.7, 0.3}));
+  EXPECT_FALSE(parsed({"--style", "b.png"}).style_blend_weights) << "equal weights by default";
+}
+
+TEST(CliParse, SaveEveryNamesTheIntermediateBesideTheOutput) {
+  EXPECT_EQ(intermediatePath("out.png", 20), "out.step20.png");
+  EXPECT_EQ(intermediatePath("dir/photo.v2.jpg", 4), "dir/photo.v2.step4.jpg");
+  EXPECT_EQ(intermediatePath("out/00001.png", 6), "out/00001.step6.png");
 }
 
 TEST(CliParse, ReadsIntegersInDecimalOnly) {
@@ -179,6 +228,40 @@ TEST(CliParse, ReadsAConfigFileWhereTheCommandLineWins) {
         << e.what();
   }
   EXPECT_THROW(parseArguments(withRequired({"--config", dir / "missing.toml"})), InputError);
+}
+
+TEST(CliParse, AConfigFileTakesTheQualityControlsAndSeveralStyles) {
+  TempDir dir;
+  test::writeText(dir / "job.toml",
+                  "content = \"c.png\"\noutput = \"o.png\"\nstyle = [\"a.png\", \"b.png\"]\n"
+                  "style-blend-weights = \"0.25,0.75\"\ntv-weight = 2\nstyle-scale = 0.5\n"
+                  "gram-normalization = \"positions\"\npreserve-colors = true\ncolor-match = \"histogram\"\n"
+                  "init = \"noise\"\nscales = 2\nscale-factor = 3\ntile-size = 128\ntile-overlap = 8\n"
+                  "save-every = 10\n");
+  const Options o = parseArguments({"--config", dir / "job.toml"}).options;
+  EXPECT_EQ(o.styles, (std::vector<std::string>{"a.png", "b.png"}));
+  EXPECT_EQ(*o.style_blend_weights, (std::vector<double>{0.25, 0.75}));
+  EXPECT_DOUBLE_EQ(*o.tv_weight, 2.0);
+  EXPECT_DOUBLE_EQ(*o.style_scale, 0.5);
+  EXPECT_EQ(o.gram_normalization, GramNormalization::Positions);
+  EXPECT_TRUE(o.preserve_colors);
+  EXPECT_EQ(o.color_match, ColorMatch::Histogram);
+  EXPECT_EQ(o.init, Init::Noise);
+  EXPECT_EQ(o.scales, 2);
+  EXPECT_DOUBLE_EQ(*o.scale_factor, 3.0);
+  EXPECT_EQ(o.tile_size, 128);
+  EXPECT_EQ(o.tile_overlap, 8);
+  EXPECT_EQ(o.save_every, 10);
+  // The command line's --style replaces the file's list.
+  EXPECT_EQ(parseArguments({"--config", dir / "job.toml", "--style", "x.png", "--style", "y.png"}).options.styles,
+            (std::vector<std::string>{"x.png", "y.png"}));
+  test::writeText(dir / "bad.toml", "content = \"c.png\"\noutput = \"o.png\"\nstyle = \"a.png\"\nscales = 9\n");
+  try {
+    parseArguments({"--config", dir / "bad.toml"});
+    FAIL() << "accepted scales = 9";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--scales must be between 1 and 8, got 9"), std::string::npos) << e.what();
+  }
 }
 
 TEST(CliParse, FormatsFramePatternsLikePrintf) {
@@ -253,6 +336,37 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"UnknownPooling", withRequired({"--pooling", "min"}), "max or average"},
         BadArguments{"RepeatedOption", withRequired({"--steps", "2", "--steps=3"}),
                      "--steps is given more than once"},
+        BadArguments{"BlendWeightsForTooFewStyles", withRequired({"--style-blend-weights", "0.5,0.5"}),
+                     "--style-blend-weights gives 2 weight(s) for 1 --style image(s)"},
+        BadArguments{"BlendWeightsForTooManyStyles",
+                     withRequired({"--style", "b.png", "--style", "c.png", "--style-blend-weights", "1,2"}),
+                     "gives 2 weight(s) for 3 --style image(s)"},
+        BadArguments{"BlendWeightsAllZero", withRequired({"--style-blend-weights", "0"}), "at least one style"},
+        BadArguments{"BlendWeightNegative", withRequired({"--style", "b.png", "--style-blend-weights", "1,-1"}),
+                     "--style-blend-weights must be >= 0, got -1"},
+        BadArguments{"BlendWeightMissing", withRequired({"--style", "b.png", "--style-blend-weights", "1,"}),
+                     "--style-blend-weights: '' is not a number"},
+        BadArguments{"StyleWithoutValue", withRequired({"--style", "--steps", "2"}), "--style needs a value"},
+        BadArguments{"TvWeightNegative", withRequired({"--tv-weight", "-1"}), "--tv-weight must be >= 0"},
+        BadArguments{"StyleScaleZero", withRequired({"--style-scale", "0"}), "--style-scale must be > 0"},
+        BadArguments{"StyleScaleTooLarge", withRequired({"--style-scale", "9"}), "--style-scale must be at most 8"},
+        BadArguments{"UnknownGramNormalization", withRequired({"--gram-normalization", "layers"}),
+                     "--gram-normalization must be none or positions, got 'layers'"},
+        BadArguments{"UnknownColorMatch", withRequired({"--color-match", "lab"}),
+                     "--color-match must be none, histogram or mean-std, got 'lab'"},
+        BadArguments{"UnknownInit", withRequired({"--init", "image"}), "--init must be content or noise, got 'image'"},
+        BadArguments{"InitAndInitImage", withRequired({"--init", "noise", "--init-image", "i.png"}),
+                     "--init and --init-image exclude each other"},
+        BadArguments{"PreserveColorsWithValue", withRequired({"--preserve-colors=yes"}),
+                     "--preserve-colors takes no value"},
+        BadArguments{"ScalesTooMany", withRequired({"--scales", "9"}), "--scales must be between 1 and 8, got 9"},
+        BadArguments{"ScaleFactorOne", withRequired({"--scale-factor", "1"}),
+                     "--scale-factor must be greater than 1 and at most 4, got 1"},
+        BadArguments{"TileSizeTooSmall", withRequired({"--tile-size", "10"}),
+                     "--tile-size must be 0 (no tiles) or between 64 and 16384, got 10"},
+        BadArguments{"TileOverlapTooLarge", withRequired({"--tile-size", "128", "--tile-overlap", "64"}),
+                     "--tile-overlap must be less than half of --tile-size, got 64 for 128"},
+        BadArguments{"SaveEveryZero", withRequired({"--save-every", "0"}), "--save-every must be >= 1, got 0"},
         BadArguments{"MissingContent", Args{"--style", "s.png", "--output", "o.png"}, "--content is required"},
         BadArguments{"MissingStyle", Args{"--content", "c.png", "--output", "o.png"}, "--style is required"},
         BadArguments{"MissingOutput", Args{"--content", "c.png", "--style", "s.png"}, "--output is required"},
@@ -274,7 +388,7 @@ class CliPlan : public ::testing::Test {
   Options options(const std::string& content, const std::string& output) {
     Options o;
     o.content = content;
-    o.style = dir / "style.png";
+    o.styles = {dir / "style.png"};
     o.output = output;
     return o;
   }
@@ -435,8 +549,11 @@ TEST_F(CliPlan, RejectsMissingOrUnreadableInputs) {
   expectPlanError<InputError>(options(dir / "missing.png", dir / "o.png"), "does not exist");
   expectPlanError<InputError>(options(dir / "fake.png", dir / "o.png"), "not an image");
   Options missing_style = options(dir / "c.png", dir / "o.png");
-  missing_style.style = dir / "nostyle.png";
-  expectPlanError<InputError>(missing_style, "style image");
+  missing_style.styles = {dir / "style.png", dir / "nostyle.png"};
+  expectPlanError<InputError>(missing_style, "style image '" + dir / "nostyle.png" + "' does not exist");
+  Options missing_init = options(dir / "c.png", dir / "o.png");
+  missing_init.init_image = dir / "noinit.png";
+  expectPlanError<InputError>(missing_init, "init image '" + dir / "noinit.png" + "' does not exist");
   expectPlanError<InputError>(options(dir / "x%05d.png", dir / "o%05d.png"), "no frame matches");
   fs::create_directory(dir / "empty");
   expectPlanError<InputError>(options(dir / "empty", dir / "out"), "no images in folder");
