@@ -46,16 +46,30 @@
  * state change stopped it; not pushed) or `neuralstyle-frame-dropped` (late:
  * QoS dropped it before its optimisation) -- or an error ends the stream at
  * it. While a frame is optimised, `neuralstyle-progress` comes every
- * #GstNeuralStyle:progress-interval steps with `step` (guint, from 1; the
- * losses computed in that step, before its update), `steps`, the three losses
- * and `elapsed`.
+ * #GstNeuralStyle:progress-interval steps of each processing size (and tile)
+ * with `step` (guint, from 1; the losses computed in that step, before its
+ * update) and `steps` within the size and tile, `total-step` and
+ * `total-steps` over the whole frame, `scale`, `scales`, `tile`, `tiles`,
+ * `width` and `height` of the processing size, the four losses
+ * (`tv-loss` too) and `elapsed`. With #GstNeuralStyle:push-intermediate, each
+ * one is followed by `neuralstyle-intermediate`, with the same position fields
+ * and a `sample` (GstSample) holding the image as it stands, in the output
+ * caps: a message rather than a buffer, so that each buffer in still gives
+ * exactly one buffer out with its timestamp.
+ *
+ * Several style images: #GstNeuralStyle:style-locations (gst-launch:
+ * `style-locations="<a.jpg, b.jpg>"`), weighed by
+ * #GstNeuralStyle:style-blend-weights (`"<0.7, 0.3>"`, normalised). It is the
+ * same list as #GstNeuralStyle:style-location, which sets it to one image and
+ * reads back its first: whichever is set last wins.
  *
  * Optimisation settings and #GstNeuralStyle:style-location may change while
  * playing; they apply from the next frame on (the style targets are
  * recomputed once). A value that cannot work is refused when it is set, with
  * a warning on the bus, and the property keeps (and reads back) the value in
- * force: an unknown layer or a malformed layer weight, a style image that is
- * unset or does not exist (GLib itself refuses numbers out of range). A style image that exists but cannot be read is found at
+ * force: an unknown layer or a malformed layer weight, a style or init image
+ * that is unset (style) or does not exist, blend weights of another count than
+ * the style images (GLib itself refuses numbers out of range). A style image that exists but cannot be read is found at
  * the next frame: a warning, and the previous style stays in force. When
  * #GstNeuralStyle:max-size is too small for the frames' shape (VGG19 needs 16
  * pixels on the shorter side, SqueezeNet up to fire6 17), they are processed
