@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
+#include <utility>
 
 #include "cli_options.hpp"
 
@@ -197,30 +198,24 @@ class Arguments {
   /// An option with one value, given at most once; `apply` checks and stores it.
   void value(const std::string& name, const std::string& value_text, const std::string& description,
              Apply apply) {
-    app_.add_option(
-            name,
-            [name, apply](const CLI::results_t& results) {
-              if (results.size() > 1) throw UsageError(name + " is given more than once");
-              const std::string& text = results.front();
-              // CLI11 takes the next argument even when it is an option: "--steps --seed 3"
-              // is a forgotten value, not a value ("-1" still is one).
-              if (text.empty() || text.compare(0, 2, "--") == 0) throw UsageError(name + " needs a value");
-              apply(name, text);
-              return true;
-            },
-            description)
-        ->option_text(value_text)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-        ->group(group_);
+    option(name, value_text, description, std::move(apply), false);
   }
 
   /// An option that may be given several times; `apply` checks and stores each value.
   void values(const std::string& name, const std::string& value_text, const std::string& description,
               Apply apply) {
+    option(name, value_text, description, std::move(apply), true);
+  }
+
+  void option(const std::string& name, const std::string& value_text, const std::string& description,
+              Apply apply, bool repeatable) {
     app_.add_option(
             name,
-            [name, apply](const CLI::results_t& results) {
+            [name, apply, repeatable](const CLI::results_t& results) {
+              if (!repeatable && results.size() > 1) throw UsageError(name + " is given more than once");
               for (const std::string& text : results) {
+                // CLI11 takes the next argument even when it is an option: "--steps --seed 3"
+                // is a forgotten value, not a value ("-1" still is one).
                 if (text.empty() || text.compare(0, 2, "--") == 0) throw UsageError(name + " needs a value");
                 apply(name, text);
               }

@@ -120,11 +120,8 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
 }
 
-TEST(CliParse, ReadsTheQualityControls) {
-  const Options o = parsed({"--tv-weight", "0.5", "--style-scale=2", "--gram-normalization", "positions",
-                            "--preserve-colors", "--color-match", "mean-std", "--init", "noise", "--scales",
-                            "3", "--scale-factor", "1.5", "--tile-size", "256", "--tile-overlap", "16",
-                            "--save-every", "5"});
+/// The values both quality-control tests below give, on the command line or in a file.
+void expectTheQualityControlsGiven(const Options& o) {
   EXPECT_DOUBLE_EQ(*o.tv_weight, 0.5);
   EXPECT_DOUBLE_EQ(*o.style_scale, 2.0);
   EXPECT_EQ(o.gram_normalization, GramNormalization::Positions);
@@ -136,6 +133,13 @@ TEST(CliParse, ReadsTheQualityControls) {
   EXPECT_EQ(o.tile_size, 256);
   EXPECT_EQ(o.tile_overlap, 16);
   EXPECT_EQ(o.save_every, 5);
+}
+
+TEST(CliParse, ReadsTheQualityControls) {
+  expectTheQualityControlsGiven(parsed({"--tv-weight", "0.5", "--style-scale=2", "--gram-normalization",
+                                        "positions", "--preserve-colors", "--color-match", "mean-std", "--init",
+                                        "noise", "--scales", "3", "--scale-factor", "1.5", "--tile-size", "256",
+                                        "--tile-overlap", "16", "--save-every", "5"}));
   EXPECT_EQ(parsed({"--color-match", "histogram"}).color_match, ColorMatch::Histogram);
   EXPECT_EQ(parsed({"--init-image", "i.png"}).init_image, "i.png");
   EXPECT_EQ(parsed({"--tile-size", "0"}).tile_size, 0);
@@ -234,24 +238,14 @@ TEST(CliParse, AConfigFileTakesTheQualityControlsAndSeveralStyles) {
   TempDir dir;
   test::writeText(dir / "job.toml",
                   "content = \"c.png\"\noutput = \"o.png\"\nstyle = [\"a.png\", \"b.png\"]\n"
-                  "style-blend-weights = \"0.25,0.75\"\ntv-weight = 2\nstyle-scale = 0.5\n"
-                  "gram-normalization = \"positions\"\npreserve-colors = true\ncolor-match = \"histogram\"\n"
-                  "init = \"noise\"\nscales = 2\nscale-factor = 3\ntile-size = 128\ntile-overlap = 8\n"
-                  "save-every = 10\n");
+                  "style-blend-weights = \"0.25,0.75\"\ntv-weight = 0.5\nstyle-scale = 2\n"
+                  "gram-normalization = \"positions\"\npreserve-colors = true\ncolor-match = \"mean-std\"\n"
+                  "init = \"noise\"\nscales = 3\nscale-factor = 1.5\ntile-size = 256\ntile-overlap = 16\n"
+                  "save-every = 5\n");
   const Options o = parseArguments({"--config", dir / "job.toml"}).options;
   EXPECT_EQ(o.styles, (std::vector<std::string>{"a.png", "b.png"}));
   EXPECT_EQ(*o.style_blend_weights, (std::vector<double>{0.25, 0.75}));
-  EXPECT_DOUBLE_EQ(*o.tv_weight, 2.0);
-  EXPECT_DOUBLE_EQ(*o.style_scale, 0.5);
-  EXPECT_EQ(o.gram_normalization, GramNormalization::Positions);
-  EXPECT_TRUE(o.preserve_colors);
-  EXPECT_EQ(o.color_match, ColorMatch::Histogram);
-  EXPECT_EQ(o.init, Init::Noise);
-  EXPECT_EQ(o.scales, 2);
-  EXPECT_DOUBLE_EQ(*o.scale_factor, 3.0);
-  EXPECT_EQ(o.tile_size, 128);
-  EXPECT_EQ(o.tile_overlap, 8);
-  EXPECT_EQ(o.save_every, 10);
+  expectTheQualityControlsGiven(o);
   // The command line's --style replaces the file's list.
   EXPECT_EQ(parseArguments({"--config", dir / "job.toml", "--style", "x.png", "--style", "y.png"}).options.styles,
             (std::vector<std::string>{"x.png", "y.png"}));

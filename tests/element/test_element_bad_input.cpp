@@ -135,8 +135,10 @@ TEST(ElementLimits, EveryRangedPropertyTakesItsEndsAndRefusesWhatLiesPastThem) {
   g_free(specs);
   gst_object_unref(element);
   // steps, max-size, threads, progress-interval, learning-rate, content-weight,
-  // style-weight, seed, optimizer, pooling, device, precision, network, convolution.
-  EXPECT_EQ(checked, 14u);
+  // style-weight, seed, optimizer, pooling, device, precision, network, convolution;
+  // tv-weight, style-scale, scales, scale-factor, tile-size, tile-overlap,
+  // gram-normalization, color-match, init.
+  EXPECT_EQ(checked, 23u);
 }
 
 /// A property at the end of its range, and what one 32x32 frame then does.
@@ -180,7 +182,15 @@ INSTANTIATE_TEST_SUITE_P(
         AtTheLimit{"BothLossWeightsZero", "steps=2 content-weight=0 style-weight=0", true, ""},
         AtTheLimit{"StyleWeightNetworkDefault", "steps=1 style-weight=-1", true, ""},
         AtTheLimit{"LearningRateLargestWithLbfgs", "steps=2 optimizer=lbfgs learning-rate=10", true, ""},
+        AtTheLimit{"StyleScaleLargest", "steps=1 style-scale=8", true, ""},
+        // The coarser sizes would fall below VGG19's 16 pixels: they are left out.
+        AtTheLimit{"ScalesLargest", "steps=1 scales=8", true, ""},
+        AtTheLimit{"ScaleFactorLargest", "steps=1 scales=2 scale-factor=4", true, ""},
+        AtTheLimit{"TileSizeLargest", "steps=1 tile-size=16384", true, ""},
+        // Without tiles the overlap has nothing to do.
+        AtTheLimit{"TileOverlapLargestWithoutTiles", "steps=1 tile-overlap=8191", true, ""},
         // The total loss overflows to infinity: the documented divergence error.
+        AtTheLimit{"TvWeightLargest", "steps=2 tv-weight=1.7976931348623157e308", false, "diverged"},
         AtTheLimit{"StyleWeightLargest", "steps=2 style-weight=1.7976931348623157e308", false, "diverged"},
         AtTheLimit{"ContentWeightLargest", "steps=3 content-weight=1.7976931348623157e308", false,
                    "diverged"}),

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chroma.hpp"
 #include "damaged_images.hpp"
 #include "element_harness.hpp"
 #include "element_test_support.hpp"
@@ -274,15 +275,7 @@ TEST_F(QualityTest, HalfAndHalfBlendLiesBetweenTheTwoStyles) {
 }
 
 TEST_F(QualityTest, PreserveColorsKeepsTheContentsChromaWithinOneLevel) {
-  const auto chroma = [](const cv::Mat& rgb) {
-    cv::Mat ycrcb;
-    cv::cvtColor(rgb, ycrcb, cv::COLOR_RGB2YCrCb);
-    std::vector<cv::Mat> planes;
-    cv::split(ycrcb, planes);
-    cv::Mat crcb;
-    cv::merge(std::vector<cv::Mat>{planes[1], planes[2]}, crcb);
-    return crcb;
-  };
+  using test::chroma;
   const Run plain = runFrame("steps=4 learning-rate=0.1");
   const Run kept = runFrame("steps=4 learning-rate=0.1 preserve-colors=true");
   ASSERT_FALSE(plain.output.empty());
