@@ -267,9 +267,10 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
 {
   switch (prop_id) {
     case PROP_STYLE_LOCATION:{
+      /* NULL and "" both unset it, as before style-locations existed. */
       const gchar *location = g_value_get_string (value);
       settings.style_locations.clear ();
-      if (location)
+      if (location && *location)
         settings.style_locations.push_back (location);
       break;
     }
