@@ -236,7 +236,7 @@ class ProgressReporter {
     // Counted over the frame's sizes and tiles.
     const int step = progress.total_step, steps = progress.total_steps;
     if (step != steps && (interval_ == 0 || step % interval_ != 0)) return;
-    const double per_step = progress.elapsed_seconds / step;
+    const double per_step = step > 0 ? progress.elapsed_seconds / step : 0;  // --steps 0 reports step 0
     const double remaining_steps = (steps - step) + double(frames_ - frame_) * steps;
     const std::string eta = formatDuration(per_step * remaining_steps);
     char line[256];
@@ -396,7 +396,8 @@ int run(const std::vector<std::string>& arguments) {
     const auto on_progress = [&](const ns::Progress& progress) {
       loss_log.add(i + 1, progress);
       reporter.onStep(progress);
-      if (options.save_every && frame.write && progress.total_step % *options.save_every == 0)
+      if (options.save_every && frame.write && progress.total_step > 0 &&
+          progress.total_step % *options.save_every == 0)
         writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
     };
     const ns::StylizeResult result =
