@@ -195,8 +195,9 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
       {"init-location", other_style},
       {"scales", "2"},
       {"scale-factor", "1.5", {{"scales", "2"}}},
-      {"tile-size", "80", {{"max-size", "96"}}, 96, 72},
-      {"tile-overlap", "8", {{"max-size", "96"}, {"tile-size", "80"}}, 96, 72},
+      {"tile-size", "72", {{"max-size", "80"}}, 80, 64},
+      // 128 wide: 3 tiles of 72 overlap by 32 or more, 2 by 8 or more.
+      {"tile-overlap", "8", {{"max-size", "128"}, {"tile-size", "72"}}, 128, 64},
       {"push-intermediate", "true"},
   };
 
