@@ -25,6 +25,10 @@ struct Arguments {
               convolution = "auto", network = "auto";
   int steps = 10, warmup = 3, threads = 0, max_steps = 0;
   double learning_rate = 0, target_loss = 0;  // learning rate 0: the network's default
+  // Whole frames through Stylizer::stylize (multi-scale, tiles): the content is then any
+  // size and max_size bounds it; the target counts at the last size only.
+  int scales = 1, coarse_steps = 0, tile_size = 0, tile_overlap = 32, max_size = 0;
+  double scale_factor = 2.0;
   bool peak = false;
 };
 
@@ -49,6 +53,12 @@ Arguments parse(int argc, char** argv) {
     else if (key == "--network") a.network = value();
     else if (key == "--target-loss") a.target_loss = std::stod(value());
     else if (key == "--max-steps") a.max_steps = std::stoi(value());
+    else if (key == "--scales") a.scales = std::stoi(value());
+    else if (key == "--scale-factor") a.scale_factor = std::stod(value());
+    else if (key == "--coarse-steps") a.coarse_steps = std::stoi(value());
+    else if (key == "--tile-size") a.tile_size = std::stoi(value());
+    else if (key == "--tile-overlap") a.tile_overlap = std::stoi(value());
+    else if (key == "--max-size") a.max_size = std::stoi(value());
     else if (key == "--peak") a.peak = true;
     else throw std::invalid_argument("unknown argument " + key);
   }
@@ -134,7 +144,15 @@ int main(int argc, char** argv) try {
                     args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32,
                     convolutions.at(args.convolution));
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
-  const auto content = rgbToTensor(readRgbImage(args.content), stylizer.convention(), torch::kCPU);
+  const cv::Mat content_rgb = readRgbImage(args.content);
+  const auto content = rgbToTensor(content_rgb, stylizer.convention(), torch::kCPU);
+  const bool whole_frame = args.scales > 1 || args.tile_size > 0 || args.max_size > 0;
+  options.scales = args.scales;
+  options.scale_factor = args.scale_factor;
+  options.coarse_steps = args.coarse_steps;
+  options.tile_size = args.tile_size;
+  options.tile_overlap = args.tile_overlap;
+  if (args.max_size > 0) options.max_size = args.max_size;
 
   const auto start = Clock::now();
   std::vector<double> step_end_seconds;
@@ -146,20 +164,21 @@ int main(int argc, char** argv) try {
   double time_to_target = -1;
   int steps_to_target = -1;
   try {
-    stylizer.stylizeTensor(content,
-                           [&](const Progress& p) {
-                             const double t = std::chrono::duration<double>(Clock::now() - start).count();
-                             step_end_seconds.push_back(t);
-                             losses.push_back(p.losses.total);
-                             content_losses.push_back(p.losses.content);
-                             style_losses.push_back(p.losses.style);
-                             if (to_target && p.losses.total <= args.target_loss && !reached) {
-                               reached = true;
-                               time_to_target = t;
-                               steps_to_target = p.step;
-                             }
-                           },
-                           &reached);
+    const ProgressCallback record = [&](const Progress& p) {
+      const double t = std::chrono::duration<double>(Clock::now() - start).count();
+      step_end_seconds.push_back(t);
+      losses.push_back(p.losses.total);
+      content_losses.push_back(p.losses.content);
+      style_losses.push_back(p.losses.style);
+      if (to_target && p.scale == p.scales &&
+          p.losses.total <= args.target_loss && !reached) {
+        reached = true;
+        time_to_target = t;
+        steps_to_target = p.total_step;
+      }
+    };
+    if (whole_frame) stylizer.stylize(content_rgb, PixelFormat::RGB, record, &reached);
+    else stylizer.stylizeTensor(content, record, &reached);
   } catch (const CancelledError&) {
     // reached the target loss
   }

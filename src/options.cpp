@@ -72,13 +72,15 @@ void StyleOptions::validate() const {
     throw OptionsError("style scale must be greater than 0 and at most 8");
   if (scales < 1 || scales > 8)
     throw OptionsError("scales must be between 1 and 8, got " + std::to_string(scales));
+  if (coarse_steps < 0)
+    throw OptionsError("coarse steps must be >= 0 (0 = steps), got " + std::to_string(coarse_steps));
   if (!(scale_factor > 1 && scale_factor <= 4))
     throw OptionsError("scale factor must be greater than 1 and at most 4");
   if (tile_size != 0 && (tile_size < 64 || tile_size > 16384))
     throw OptionsError("tile size must be 0 (no tiling) or between 64 and 16384, got " +
                        std::to_string(tile_size));
-  if (tile_overlap < 0 || (tile_size > 0 && 2 * tile_overlap >= tile_size))
-    throw OptionsError("tile overlap must be >= 0 and less than half the tile size, got " +
+  if (tile_overlap < 0 || (tile_size > 0 && 2 * tile_overlap > tile_size))
+    throw OptionsError("tile overlap must be >= 0 and at most half the tile size, got " +
                        std::to_string(tile_overlap));
 }
 

@@ -82,18 +82,24 @@ struct StyleOptions {
   GramNormalization gram_normalization = GramNormalization::None;
   /// Multi-scale, coarse to fine: the number of processing sizes, [1, 8]. With more than
   /// one, the image is optimised at max_size / scale_factor^(scales-1) first, upsampled,
-  /// and optimised again at each larger size up to max_size; every size runs `steps`
-  /// steps. Sizes that would fall below the network's minimum side are left out.
+  /// and optimised again at each larger size up to max_size; the last size runs `steps`
+  /// steps, the others coarse_steps. Sizes that would fall below the network's minimum
+  /// side are left out.
   int scales = 1;
+  /// Steps at each size but the last; 0: `steps`. A coarse size costs a fraction of a
+  /// step at the last (1/scale_factor^2 per size down), and needs fewer.
+  int coarse_steps = 0;
   /// Ratio of successive sizes, (1, 4].
   double scale_factor = 2.0;
   /// Tiling: 0 (the default) optimises the whole image at once. Otherwise a processing
   /// size wider or taller than tile_size is optimised in tile_size x tile_size tiles that
-  /// overlap by tile_overlap pixels, in two passes whose tile grids are offset by half a
-  /// tile (so no seam of the first pass survives the second); the steps are split between
-  /// the passes. Memory then grows with the tile, not with the image. [64, 16384].
+  /// overlap by at least tile_overlap pixels, in two passes whose tile grids are offset by
+  /// half a tile (so no seam of the first pass survives the second); the steps are split
+  /// between the passes. A tile optimises the pixels earlier tiles of its pass have not
+  /// written; the overlap they wrote is context its texture continues from. The network's
+  /// memory then grows with the tile, not with the image. [64, 16384].
   int tile_size = 0;
-  /// Pixels shared by neighbouring tiles, blended linearly; [0, tile_size / 2).
+  /// Pixels (at least) shared by neighbouring tiles: the context; [0, tile_size / 2].
   int tile_overlap = 32;
 
   /// Throws OptionsError if a value is out of range (layer names are not checked: they

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <tuple>
 #include <memory>
 #include <optional>
 #include <opencv2/core.hpp>
@@ -41,8 +43,9 @@ struct Progress {
   int tiles = 0;       ///< tiles in the current pass
   cv::Size size;       ///< the current processing size
   /// The image as it stands after this step, in the caller's format and size (only from
-  /// Stylizer::stylize; empty from stylizeTensor). Converting it syncs the device and
-  /// costs a resize: call it only when the image is wanted.
+  /// Stylizer::stylize; empty from stylizeTensor), valid during the callback only. With
+  /// tiles, the tile being optimised is shown in the image as the other tiles left it.
+  /// Converting it syncs the device and costs a resize: call it only when it is wanted.
   std::function<cv::Mat()> image;
 };
 
@@ -50,8 +53,10 @@ using ProgressCallback = std::function<void(const Progress&)>;
 
 struct StylizeResult {
   cv::Mat image;          ///< in the caller's format and size
-  Losses final_losses;    ///< losses of the last step (of the content itself if steps=0)
-  int steps = 0;
+  /// Losses of the last step at the final size (with tiles: of the last tile; of the
+  /// starting image itself if steps=0).
+  Losses final_losses;
+  int steps = 0;           ///< over every size and tile (Progress::total_steps)
   double elapsed_seconds = 0;
 };
 
@@ -88,7 +93,10 @@ class Stylizer {
   bool hasStyle() const { return !styles_.empty(); }
   /// The blend weights in force, normalised.
   std::vector<double> styleBlendWeights() const;
-  /// The size style image `index` is processed at for a content processing size.
+  /// The processing sizes of a frame of `image_size`, coarse to fine (StyleOptions::scales).
+  std::vector<cv::Size> processingSizes(cv::Size image_size) const;
+  /// The size style image `index` is processed at for a content processing size (with
+  /// tiles: the tile's size).
   cv::Size styleProcessingSize(size_t index, cv::Size content_size) const;
 
   /// The image that StyleOptions::init = Init::Image starts from (any size: it is resized
@@ -101,8 +109,10 @@ class Stylizer {
   /// stylize() scales smaller processing sizes up to it.
   int64_t minimumSide() const;
 
-  /// Stylises one frame. `cancel`, if given, is polled between steps; when it becomes
-  /// true the run stops with CancelledError. Throws ImageError, DivergedError, ...
+  /// Stylises one frame: at each size of StyleOptions::scales, coarse to fine, each size
+  /// starting from the previous one's result upsampled, whole or in tiles. `cancel`, if
+  /// given, is polled between steps; when it becomes true the run stops with
+  /// CancelledError. Throws ImageError, DivergedError, ...
   StylizeResult stylize(const cv::Mat& content, PixelFormat format,
                         const ProgressCallback& on_progress = {},
                         const std::atomic<bool>* cancel = nullptr);
@@ -110,7 +120,8 @@ class Stylizer {
   /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
   /// Returns the optimised target tensor (normalised, on the stylizer's device). It
   /// starts from `initial` when given (normalised, the content's size), else from the
-  /// content; StyleOptions::init is applied by stylize(), not here.
+  /// content. It optimises at the content's size only: StyleOptions::init, scales,
+  /// tile_size and preserve_colors are applied by stylize(), not here.
   torch::Tensor stylizeTensor(const torch::Tensor& content,
                               const ProgressCallback& on_progress = {},
                               const std::atomic<bool>* cancel = nullptr,
@@ -131,10 +142,31 @@ class Stylizer {
   bool reusesTensorMemory() const { return tensor_cache_ && device_.is_cpu(); }
 
  private:
+  struct FrameProgress;
+  /// The optimisation at one size, whole or in tiles (StyleOptions::tile_size), from
+  /// `initial` (normalised, the content's size; undefined: the content).
+  torch::Tensor stylizeAtSize(const torch::Tensor& content, const torch::Tensor& initial,
+                              int steps, FrameProgress& progress, const std::atomic<bool>* cancel,
+                              Losses* final_losses);
+  /// Called at each reporting step with the image being optimised.
+  using StepReport = std::function<void(Progress&, const torch::Tensor& image)>;
+  /// `steps` steps of the optimiser on `content` (checked, normalised [1,3,H,W]).
+  /// `style_balance` multiplies the style loss (a tile's: see stylizeAtSize). Where
+  /// `update_mask` ([1,1,H,W]) is 0, the image keeps its value.
+  torch::Tensor optimise(const torch::Tensor& content, const torch::Tensor& initial, int steps,
+                         const std::vector<torch::Tensor>& style_targets, const StepReport& on_step,
+                         const std::atomic<bool>* cancel, Losses* final_losses,
+                         double style_balance = 1.0, const torch::Tensor& update_mask = {});
+  void checkContentSize(int64_t height, int64_t width) const;
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
-  /// With a content image (RGB), the style's colours are matched to it first
-  /// (StyleOptions::color_match); such targets belong to that content and are not kept.
-  void prepareStyleTargets(cv::Size size, const cv::Mat& content_rgb = {});
+  /// The blended Gram targets for a content processing size, computed once per size and
+  /// kept until the styles or the options that shape them change. With a content image
+  /// (RGB), the style's colours are matched to it first (StyleOptions::color_match); such
+  /// targets belong to that content and are not kept. With `tile_size`, the targets are
+  /// the style's Gram matrices per position (sum F F^T / positions) at the scale the
+  /// whole `size` gives it, computed in pieces of at most tile_size a side.
+  const std::vector<torch::Tensor>& styleTargets(cv::Size size, const cv::Mat& content_rgb = {},
+                                                 int tile_size = 0);
   /// The normalised image the optimisation starts from for StyleOptions::init, at `size`;
   /// undefined for Init::Content.
   torch::Tensor initialImage(cv::Size size) const;
@@ -142,6 +174,9 @@ class Stylizer {
   /// Float32 activations at `indices`, whatever the network's precision.
   std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
 
+  /// What style targets were computed for: the content processing size, and the tile
+  /// size (0: whole) they were computed in pieces of.
+  using SizeKey = std::tuple<int, int, int>;
   torch::Device device_;
   torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
   torch::Dtype compute_dtype_ = torch::kFloat32;
@@ -150,15 +185,14 @@ class Stylizer {
   StyleOptions options_;  // resolved for network_
   struct StyleSource {
     cv::Mat rgb;
-    double weight = 1;                ///< normalised blend weight
-    std::vector<torch::Tensor> grams;  ///< per style layer, for style_targets_size_
+    double weight = 1;  ///< normalised blend weight
+    std::map<SizeKey, std::vector<torch::Tensor>> grams;  ///< per style layer, per size
   };
   std::vector<StyleSource> styles_;
   cv::Mat init_rgb_;
-  // Cache key of the style targets: what they were computed for.
-  cv::Size style_targets_size_;
-  std::vector<torch::Tensor> style_grams_;  // the blend, one per options_.style_layers entry
-  bool style_targets_valid_ = false;
+  /// The blend, one per options_.style_layers entry, per content processing size.
+  std::map<SizeKey, std::vector<torch::Tensor>> style_targets_;
+  std::vector<torch::Tensor> colour_matched_targets_;  ///< the current frame's, not kept
   int style_computations_ = 0;
   bool tensor_cache_ = true;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "neuralstyle/networks.hpp"
 
+#include <tuple>
+
 #include <algorithm>
 
 #include "neuralstyle/errors.hpp"

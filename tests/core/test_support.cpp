@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <gtest/gtest.h>
 #include <map>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
 
@@ -55,6 +56,18 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+cv::Mat sampleImage(const std::string& name) {
+  const std::string path = "/usr/share/doc/opencv-doc/examples/data/" + name;
+  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (bgr.empty()) {
+    ADD_FAILURE() << path << " is missing: apt-get install opencv-doc (scripts/setup.sh does)";
+    return cv::Mat(64, 64, CV_8UC3, cv::Scalar::all(128));
+  }
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
 }
 
 cv::Mat syntheticRgb(cv::Size size, unsigned seed) {

@@ -33,6 +33,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// A picture of Debian's opencv-doc examples (e.g. "fruits.jpg"), as RGB; fails the
+/// test with an install hint where it is missing.
+cv::Mat sampleImage(const std::string& name);
+
 /// A deterministic RGB test picture: smooth gradients plus seeded noise.
 cv::Mat syntheticRgb(cv::Size size, unsigned seed);
 
