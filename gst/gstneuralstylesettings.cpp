@@ -188,8 +188,13 @@ install_properties (GObjectClass * gobject_class)
           "Multi-scale, coarse to fine: the number of processing sizes. With "
           "more than one, each frame is optimised at max-size / "
           "scale-factor^(scales-1) first, upsampled, and optimised again at "
-          "each larger size up to max-size, for steps steps at each size", 1,
-          8, DEFAULT_PROP_SCALES, playing));
+          "each larger size up to max-size: steps steps at the last size, "
+          "coarse-steps at the others", 1, 8, DEFAULT_PROP_SCALES, playing));
+  g_object_class_install_property (gobject_class, PROP_COARSE_STEPS,
+      g_param_spec_uint ("coarse-steps", "Coarse steps",
+          "Steps at each size but the last with scales > 1 (a coarse size "
+          "costs a fraction of a step at the last); 0 = steps", 0, G_MAXINT,
+          DEFAULT_PROP_COARSE_STEPS, playing));
   g_object_class_install_property (gobject_class, PROP_SCALE_FACTOR,
       g_param_spec_double ("scale-factor", "Scale factor",
           "Ratio of successive processing sizes with scales > 1; greater than "
@@ -203,8 +208,9 @@ install_properties (GObjectClass * gobject_class)
           DEFAULT_PROP_TILE_SIZE, playing));
   g_object_class_install_property (gobject_class, PROP_TILE_OVERLAP,
       g_param_spec_uint ("tile-overlap", "Tile overlap",
-          "Pixels that neighbouring tiles share and blend; less than half of "
-          "tile-size", 0, 8191, DEFAULT_PROP_TILE_OVERLAP, playing));
+          "Pixels (at least) that neighbouring tiles share: the context a "
+          "tile's texture continues from; at most half of tile-size", 0, 8192,
+          DEFAULT_PROP_TILE_OVERLAP, playing));
   g_object_class_install_property (gobject_class, PROP_PUSH_INTERMEDIATE,
       g_param_spec_boolean ("push-intermediate", "Post intermediate images",
           "At every progress message, also post a neuralstyle-intermediate "
@@ -306,6 +312,9 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
       break;
     case PROP_SCALES:
       settings.scales = g_value_get_uint (value);
+      break;
+    case PROP_COARSE_STEPS:
+      settings.coarse_steps = g_value_get_uint (value);
       break;
     case PROP_SCALE_FACTOR:
       settings.scale_factor = g_value_get_double (value);
@@ -433,6 +442,9 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
       break;
     case PROP_SCALES:
       g_value_set_uint (value, settings.scales);
+      break;
+    case PROP_COARSE_STEPS:
+      g_value_set_uint (value, settings.coarse_steps);
       break;
     case PROP_SCALE_FACTOR:
       g_value_set_double (value, settings.scale_factor);
@@ -582,6 +594,7 @@ make_style_options (const Settings & settings, neuralstyle::Network network,
       to_init (settings.init) : neuralstyle::Init::Image;
   options->noise_seed = settings.seed;
   options->scales = static_cast<int> (settings.scales);
+  options->coarse_steps = static_cast<int> (settings.coarse_steps);
   options->scale_factor = settings.scale_factor;
   options->tile_size = static_cast<int> (settings.tile_size);
   options->tile_overlap = static_cast<int> (settings.tile_overlap);

@@ -41,6 +41,7 @@
 #define DEFAULT_PROP_INIT GST_NEURAL_STYLE_INIT_CONTENT
 #define DEFAULT_PROP_INIT_LOCATION NULL
 #define DEFAULT_PROP_SCALES 1
+#define DEFAULT_PROP_COARSE_STEPS 0
 #define DEFAULT_PROP_SCALE_FACTOR 2.0
 #define DEFAULT_PROP_TILE_SIZE 0
 #define DEFAULT_PROP_TILE_OVERLAP 32
@@ -77,6 +78,7 @@ enum
   PROP_INIT,
   PROP_INIT_LOCATION,
   PROP_SCALES,
+  PROP_COARSE_STEPS,
   PROP_SCALE_FACTOR,
   PROP_TILE_SIZE,
   PROP_TILE_OVERLAP,
@@ -119,6 +121,7 @@ struct Settings
   GstNeuralStyleInit init = DEFAULT_PROP_INIT;
   std::string init_location;        /* empty: start as `init` says */
   guint scales = DEFAULT_PROP_SCALES;
+  guint coarse_steps = DEFAULT_PROP_COARSE_STEPS;  /* 0: steps */
   gdouble scale_factor = DEFAULT_PROP_SCALE_FACTOR;
   guint tile_size = DEFAULT_PROP_TILE_SIZE;
   guint tile_overlap = DEFAULT_PROP_TILE_OVERLAP;

@@ -235,8 +235,8 @@ class Arguments {
                        " weight(s) for " + std::to_string(o.styles.size()) +
                        " --style image(s); give one weight per --style, in order");
     if (o.init && o.init_image) throw UsageError("--init and --init-image exclude each other");
-    if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap >= *o.tile_size)
-      throw UsageError("--tile-overlap must be less than half of --tile-size, got " +
+    if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap > *o.tile_size)
+      throw UsageError("--tile-overlap must be at most half of --tile-size, got " +
                        std::to_string(*o.tile_overlap) + " for " + std::to_string(*o.tile_size));
   }
 
@@ -441,9 +441,14 @@ class Arguments {
           [&o](const auto&, const auto& v) { o.init_image = v; });
     value("--scales", "N",
           "multi-scale, coarse to fine: optimise at N sizes, the\n"
-          "smallest --max-size / --scale-factor^(N-1), each for\n"
-          "--steps steps, 1 to 8 (default " + d.scales + ")",
+          "smallest --max-size / --scale-factor^(N-1); --steps\n"
+          "steps at the last size, --coarse-steps at the others;\n"
+          "1 to 8 (default " + d.scales + ")",
           [&o](const auto& n, const auto& v) { o.scales = toInt(n, v, 1, 8); });
+    value("--coarse-steps", "N",
+          "steps at each size but the last with --scales > 1;\n"
+          "0 = --steps (default 0)",
+          [&o](const auto& n, const auto& v) { o.coarse_steps = toInt(n, v, 0, INT_MAX); });
     value("--scale-factor", "X",
           "ratio of successive sizes, 1 < X <= 4 (default " + d.scale_factor + ")",
           [&o](const auto& n, const auto& v) {
@@ -461,8 +466,8 @@ class Arguments {
               throw UsageError(n + " must be 0 (no tiles) or between 64 and 16384, got " + v);
           });
     value("--tile-overlap", "N",
-          "pixels neighbouring tiles share, less than half of\n"
-          "--tile-size (default " + d.tile_overlap + ")",
+          "pixels (at least) neighbouring tiles share, at most\n"
+          "half of --tile-size (default " + d.tile_overlap + ")",
           [&o](const auto& n, const auto& v) { o.tile_overlap = toInt(n, v, 0, INT_MAX); });
   }
 

@@ -71,6 +71,7 @@ struct Options {
   std::optional<Init> init;
   std::optional<std::string> init_image;  ///< starts from this image (excludes --init)
   std::optional<int> scales;
+  std::optional<int> coarse_steps;  ///< steps at each size but the last; 0: --steps
   std::optional<double> scale_factor;
   std::optional<int> tile_size;
   std::optional<int> tile_overlap;

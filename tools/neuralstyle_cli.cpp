@@ -140,6 +140,7 @@ void setQualityControls(const cli::Options& options, ns::StyleOptions& style) {
   if (options.init_image) style.init = ns::Init::Image;
   if (options.seed) style.noise_seed = *options.seed;
   if (options.scales) style.scales = *options.scales;
+  if (options.coarse_steps) style.coarse_steps = *options.coarse_steps;
   if (options.scale_factor) style.scale_factor = *options.scale_factor;
   if (options.tile_size) style.tile_size = *options.tile_size;
   if (options.tile_overlap) style.tile_overlap = *options.tile_overlap;

@@ -113,7 +113,8 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted",
         "--tv-weight", "--style-blend-weights", "--style-scale", "--gram-normalization none|positions",
         "--preserve-colors", "--color-match none|histogram|mean-std", "--init content|noise",
-        "--init-image", "--scales", "--scale-factor", "--tile-size", "--tile-overlap", "--save-every",
+        "--init-image", "--scales", "--coarse-steps", "--scale-factor", "--tile-size", "--tile-overlap",
+        "--save-every",
         "(default 0.25)", "(default mean-std)", "(default 7)", "(default 48)"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
@@ -129,6 +130,7 @@ void expectTheQualityControlsGiven(const Options& o) {
   EXPECT_EQ(o.color_match, ColorMatch::MeanStd);
   EXPECT_EQ(o.init, Init::Noise);
   EXPECT_EQ(o.scales, 3);
+  EXPECT_EQ(o.coarse_steps, 40);
   EXPECT_DOUBLE_EQ(*o.scale_factor, 1.5);
   EXPECT_EQ(o.tile_size, 256);
   EXPECT_EQ(o.tile_overlap, 16);
@@ -138,7 +140,8 @@ void expectTheQualityControlsGiven(const Options& o) {
 TEST(CliParse, ReadsTheQualityControls) {
   expectTheQualityControlsGiven(parsed({"--tv-weight", "0.5", "--style-scale=2", "--gram-normalization",
                                         "positions", "--preserve-colors", "--color-match", "mean-std", "--init",
-                                        "noise", "--scales", "3", "--scale-factor", "1.5", "--tile-size", "256",
+                                        "noise", "--scales", "3", "--coarse-steps", "40", "--scale-factor", "1.5",
+                                        "--tile-size", "256",
                                         "--tile-overlap", "16", "--save-every", "5"}));
   EXPECT_EQ(parsed({"--color-match", "histogram"}).color_match, ColorMatch::Histogram);
   EXPECT_EQ(parsed({"--init-image", "i.png"}).init_image, "i.png");
@@ -146,7 +149,8 @@ TEST(CliParse, ReadsTheQualityControls) {
   // Unset, they are the core's.
   const Options none = parsed({});
   EXPECT_FALSE(none.tv_weight || none.style_scale || none.gram_normalization || none.color_match ||
-               none.init || none.init_image || none.scales || none.scale_factor || none.tile_size ||
+               none.init || none.init_image || none.scales || none.coarse_steps || none.scale_factor ||
+               none.tile_size ||
                none.tile_overlap || none.save_every || none.style_blend_weights);
   EXPECT_FALSE(none.preserve_colors);
 }
@@ -240,7 +244,7 @@ TEST(CliParse, AConfigFileTakesTheQualityControlsAndSeveralStyles) {
                   "content = \"c.png\"\noutput = \"o.png\"\nstyle = [\"a.png\", \"b.png\"]\n"
                   "style-blend-weights = \"0.25,0.75\"\ntv-weight = 0.5\nstyle-scale = 2\n"
                   "gram-normalization = \"positions\"\npreserve-colors = true\ncolor-match = \"mean-std\"\n"
-                  "init = \"noise\"\nscales = 3\nscale-factor = 1.5\ntile-size = 256\ntile-overlap = 16\n"
+                  "init = \"noise\"\nscales = 3\ncoarse-steps = 40\nscale-factor = 1.5\ntile-size = 256\ntile-overlap = 16\n"
                   "save-every = 5\n");
   const Options o = parseArguments({"--config", dir / "job.toml"}).options;
   EXPECT_EQ(o.styles, (std::vector<std::string>{"a.png", "b.png"}));
@@ -358,8 +362,9 @@ INSTANTIATE_TEST_SUITE_P(
                      "--scale-factor must be greater than 1 and at most 4, got 1"},
         BadArguments{"TileSizeTooSmall", withRequired({"--tile-size", "10"}),
                      "--tile-size must be 0 (no tiles) or between 64 and 16384, got 10"},
-        BadArguments{"TileOverlapTooLarge", withRequired({"--tile-size", "128", "--tile-overlap", "64"}),
-                     "--tile-overlap must be less than half of --tile-size, got 64 for 128"},
+        BadArguments{"TileOverlapTooLarge", withRequired({"--tile-size", "128", "--tile-overlap", "65"}),
+                     "--tile-overlap must be at most half of --tile-size, got 65 for 128"},
+        BadArguments{"CoarseStepsNegative", withRequired({"--coarse-steps", "-1"}), "--coarse-steps must be >= 0"},
         BadArguments{"SaveEveryZero", withRequired({"--save-every", "0"}), "--save-every must be >= 1, got 0"},
         BadArguments{"MissingContent", Args{"--style", "s.png", "--output", "o.png"}, "--content is required"},
         BadArguments{"MissingStyle", Args{"--content", "c.png", "--output", "o.png"}, "--style is required"},

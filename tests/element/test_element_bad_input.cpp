@@ -136,9 +136,9 @@ TEST(ElementLimits, EveryRangedPropertyTakesItsEndsAndRefusesWhatLiesPastThem) {
   gst_object_unref(element);
   // steps, max-size, threads, progress-interval, learning-rate, content-weight,
   // style-weight, seed, optimizer, pooling, device, precision, network, convolution;
-  // tv-weight, style-scale, scales, scale-factor, tile-size, tile-overlap,
-  // gram-normalization, color-match, init.
-  EXPECT_EQ(checked, 23u);
+  // tv-weight, style-scale, scales, coarse-steps, scale-factor, tile-size,
+  // tile-overlap, gram-normalization, color-match, init.
+  EXPECT_EQ(checked, 24u);
 }
 
 /// A property at the end of its range, and what one 32x32 frame then does.
@@ -188,7 +188,7 @@ INSTANTIATE_TEST_SUITE_P(
         AtTheLimit{"ScaleFactorLargest", "steps=1 scales=2 scale-factor=4", true, ""},
         AtTheLimit{"TileSizeLargest", "steps=1 tile-size=16384", true, ""},
         // Without tiles the overlap has nothing to do.
-        AtTheLimit{"TileOverlapLargestWithoutTiles", "steps=1 tile-overlap=8191", true, ""},
+        AtTheLimit{"TileOverlapLargestWithoutTiles", "steps=1 tile-overlap=8192", true, ""},
         // The total loss overflows to infinity: the documented divergence error.
         AtTheLimit{"TvWeightLargest", "steps=2 tv-weight=1.7976931348623157e308", false, "diverged"},
         AtTheLimit{"StyleWeightLargest", "steps=2 style-weight=1.7976931348623157e308", false, "diverged"},

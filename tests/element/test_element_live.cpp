@@ -195,6 +195,7 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
       {"init-location", other_style},
       {"scales", "2"},
       {"scale-factor", "1.5", {{"scales", "2"}}},
+      {"coarse-steps", "1", {{"scales", "2"}}},
       {"tile-size", "72", {{"max-size", "80"}}, 80, 64},
       // 128 wide: 3 tiles of 72 overlap by 32 or more, 2 by 8 or more.
       {"tile-overlap", "8", {{"max-size", "128"}, {"tile-size", "72"}}, 128, 64},

@@ -107,12 +107,13 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
   ASSERT_NE(element, nullptr);
   const StyleOptions core;
   gdouble tv_weight = -1, style_scale = -1, scale_factor = -1;
-  guint scales = 0, tile_size = 1, tile_overlap = 0;
+  guint scales = 0, coarse_steps = 1, tile_size = 1, tile_overlap = 0;
   gboolean preserve_colors = TRUE, push_intermediate = TRUE;
   gint init = -1, color_match = -1, gram = -1;
   gchar* init_location = reinterpret_cast<gchar*>(1);
   g_object_get(element, "tv-weight", &tv_weight, "style-scale", &style_scale, "scale-factor",
-               &scale_factor, "scales", &scales, "tile-size", &tile_size, "tile-overlap", &tile_overlap,
+               &scale_factor, "scales", &scales, "coarse-steps", &coarse_steps, "tile-size", &tile_size,
+               "tile-overlap", &tile_overlap,
                "preserve-colors", &preserve_colors, "push-intermediate", &push_intermediate, "init",
                &init, "color-match", &color_match, "gram-normalization", &gram, "init-location",
                &init_location, nullptr);
@@ -121,6 +122,7 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
   EXPECT_DOUBLE_EQ(style_scale, 0.0) << "0 stands for the core's unset style scale";
   EXPECT_DOUBLE_EQ(scale_factor, core.scale_factor);
   EXPECT_EQ(scales, static_cast<guint>(core.scales));
+  EXPECT_EQ(coarse_steps, static_cast<guint>(core.coarse_steps));
   EXPECT_EQ(tile_size, static_cast<guint>(core.tile_size));
   EXPECT_EQ(tile_overlap, static_cast<guint>(core.tile_overlap));
   EXPECT_EQ(preserve_colors, core.preserve_colors ? TRUE : FALSE);
@@ -151,7 +153,8 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
           << property << " " << name;
   for (const char* property : {"tv-weight", "style-locations", "style-blend-weights", "style-scale",
                                "gram-normalization", "preserve-colors", "color-match", "init",
-                               "init-location", "scales", "scale-factor", "tile-size", "tile-overlap",
+                               "init-location", "scales", "coarse-steps", "scale-factor", "tile-size",
+                               "tile-overlap",
                                "push-intermediate"}) {
     SCOPED_TRACE(property);
     GParamSpec* spec = findProperty(element, property);
@@ -170,6 +173,7 @@ TEST(QualityProperties, RoundTripAsGstLaunchWritesThem) {
       {"tv-weight", "0.5"},          {"style-scale", "2"},          {"gram-normalization", "positions"},
       {"preserve-colors", "true"},   {"color-match", "mean-std"},   {"init", "noise"},
       {"init-location", "/x/i.png"}, {"scales", "3"},               {"scale-factor", "1.5"},
+      {"coarse-steps", "5"},
       {"tile-size", "256"},          {"tile-overlap", "16"},        {"push-intermediate", "true"},
       {"style-locations", "< /x/a.png, /x/b.png >"},
       {"style-blend-weights", "< 0.7, 0.3 >"}};
@@ -365,6 +369,19 @@ TEST_F(QualityTest, ScalesRunCoarseToFineWithTheirSizesInTheProgress) {
   }
   ASSERT_FALSE(run.output.empty());
   EXPECT_EQ(run.output.size(), large.size());
+
+  // coarse-steps: 1 step at the coarse size, then 2 at the last.
+  const auto coarse = runFrame(settings("steps=2 progress-interval=1 scales=2 coarse-steps=1"), large)
+                          .named("neuralstyle-progress");
+  ASSERT_EQ(coarse.size(), 3u);
+  const guint coarse_scale[] = {1, 2, 2}, coarse_step[] = {1, 1, 2};
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE("coarse-steps report " + std::to_string(i));
+    EXPECT_EQ(uintField(coarse[i], "scale"), coarse_scale[i]);
+    EXPECT_EQ(uintField(coarse[i], "step"), coarse_step[i]);
+    EXPECT_EQ(uintField(coarse[i], "total-step"), static_cast<guint>(i + 1));
+    EXPECT_EQ(uintField(coarse[i], "total-steps"), 3u);
+  }
 }
 
 TEST_F(QualityTest, TilesShowInTheProgressAndTheFrameKeepsItsSize) {
@@ -488,7 +505,7 @@ TEST_F(QualityErrors, AMissingOrDamagedInitImageIsNamed) {
 }
 
 TEST_F(QualityErrors, ValuesTheCoreRefusesAreSettingsErrors) {
-  for (const char* extra : {"scale-factor=1", "tile-size=10", "tile-size=64 tile-overlap=32"}) {
+  for (const char* extra : {"scale-factor=1", "tile-size=10", "tile-size=64 tile-overlap=33"}) {
     SCOPED_TRACE(extra);
     expectError(runOne(settings(extra)), GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS,
                 std::string(extra).find("factor") != std::string::npos ? "scale factor"
