@@ -10,9 +10,11 @@
 #include "neuralstyle/color.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/stylizer.hpp"
+#include "chroma.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;
+using neuralstyle::test::chroma;
 
 namespace {
 
@@ -41,16 +43,6 @@ double totalVariation(const cv::Mat& rgb) {
     return (s[0] + s[1] + s[2]) / 3;
   };
   return meanSquare(dy) + meanSquare(dx);
-}
-
-cv::Mat chroma(const cv::Mat& rgb) {
-  cv::Mat ycrcb;
-  cv::cvtColor(rgb, ycrcb, cv::COLOR_RGB2YCrCb);
-  std::vector<cv::Mat> channels;
-  cv::split(ycrcb, channels);
-  cv::Mat crcb;
-  cv::merge(std::vector<cv::Mat>{channels[1], channels[2]}, crcb);
-  return crcb;
 }
 
 }  // namespace
