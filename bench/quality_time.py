@@ -20,11 +20,10 @@ Prints a table and writes JSON.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-from run_benchmark import HERE, ROOT, SAMPLES, run_json, write_pair
+from run_benchmark import random_vgg19_weights, HERE, ROOT, SAMPLES, run_json, write_pair
 
 
 def main():
@@ -51,11 +50,7 @@ def main():
     threads = ["--threads", str(args.threads)]
     results = {"threads": args.threads, "seed_steps": args.seed_steps, "rows": []}
     with tempfile.TemporaryDirectory() as scratch:
-        weights = args.weights
-        if not weights:
-            subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
-                            "--seed", "0", "--out", scratch, "--no-verify"], check=True, capture_output=True)
-            weights = os.path.join(scratch, "vgg19.safetensors")
+        weights = args.weights or random_vgg19_weights(scratch)
         results["weights"] = args.weights or "random (seed 0)"
         for size in [int(s) for s in args.sizes.split(",")]:
             content, style = write_pair(scratch, size, args.content, args.style)
@@ -87,7 +82,7 @@ def main():
     print(f"\nthreads {args.threads}, weights {results['weights']}; target: the loss after the seed's "
           f"{args.seed_steps} Adam steps ({'its own loop' if args.seed_loop else 'our Adam, the seed settings'}); "
           f"multi-scale: {args.scales} sizes, factor 2, {args.coarse_steps} L-BFGS steps at each coarse size")
-    print("| size | pixels | seed s (2000 x ms/step) | target loss | L-BFGS s (steps) | L-BFGS / seed | "
+    print(f"| size | pixels | seed s ({args.seed_steps} x ms/step) | target loss | L-BFGS s (steps) | L-BFGS / seed | "
           "multi-scale s (steps) | multi-scale / seed |")
     print("|---|---|---|---|---|---|---|---|")
     fmt = lambda v: f"{v:.4f}" if v is not None else "not reached"

@@ -58,6 +58,13 @@ def loss_deviation(ours, reference):
     return worst
 
 
+def random_vgg19_weights(directory):
+    """Writes seeded random VGG19 weights (seed 0) into `directory`; returns their path."""
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
+                    "--seed", "0", "--out", directory, "--no-verify"], check=True, capture_output=True)
+    return os.path.join(directory, "vgg19.safetensors")
+
+
 def write_pair(directory, size, content, style):
     """Content and style at the processing size (longest side = size), identical pixels for both sides."""
     image = cv2.imread(content)
@@ -104,11 +111,7 @@ def main():
     results = {"threads": args.threads, "sizes": [], "quality": None, "squeezenet": []}
 
     with tempfile.TemporaryDirectory() as scratch:
-        weights = args.weights
-        if not weights:
-            subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
-                            "--seed", "0", "--out", scratch, "--no-verify"], check=True, capture_output=True)
-            weights = os.path.join(scratch, "vgg19.safetensors")
+        weights = args.weights or random_vgg19_weights(scratch)
         results["weights"] = args.weights or "random (seed 0)"
         results["peak_gflops"] = run_json([ours, "--peak"] + threads)["peak_gflops"]
         print(f"measured peak (best of a 3x3 conv 256->256 at 128x128 and a 2048^2 product, {args.threads} threads): "

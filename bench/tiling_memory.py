@@ -17,13 +17,12 @@ Prints a table and writes JSON.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import cv2
 
-from run_benchmark import ROOT, SAMPLES, run_json
+from run_benchmark import random_vgg19_weights, ROOT, SAMPLES, run_json
 
 
 def main():
@@ -40,11 +39,7 @@ def main():
         sys.exit(f"{ours} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        weights = args.weights
-        if not weights:
-            subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference", "make_test_weights.py"),
-                            "--seed", "0", "--out", scratch, "--no-verify"], check=True, capture_output=True)
-            weights = os.path.join(scratch, "vgg19.safetensors")
+        weights = args.weights or random_vgg19_weights(scratch)
         style = os.path.join(scratch, "style.png")
         cv2.imwrite(style, cv2.imread(os.path.join(SAMPLES, "starry_night.jpg")))
         fruits = cv2.imread(os.path.join(SAMPLES, "fruits.jpg"))
