@@ -221,9 +221,16 @@ torch::Tensor Stylizer::initialImage(cv::Size size) const {
   return {};
 }
 
+std::vector<int> Stylizer::styleIndices() const {
+  std::vector<int> indices;
+  for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+  return indices;
+}
+
 std::vector<int> Stylizer::requestedIndices() const {
   std::vector<int> indices{network_->layer(options_.content_layer)};
-  for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+  const auto style = styleIndices();
+  indices.insert(indices.end(), style.begin(), style.end());
   return indices;
 }
 
@@ -252,8 +259,7 @@ const std::vector<torch::Tensor>& Stylizer::styleTargets(cv::Size size,
     for (auto& style : styles_) style.grams.clear();
   }
   torch::NoGradGuard no_grad;
-  std::vector<int> indices;
-  for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+  const auto indices = styleIndices();
   std::vector<const std::vector<torch::Tensor>*> grams;  // per style, null for weight 0
   std::vector<std::vector<torch::Tensor>> matched(styles_.size());
   for (size_t i = 0; i < styles_.size(); ++i) {
@@ -546,8 +552,7 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
   const auto& per_position = styleTargets(size, content_rgb, tile_size);
   std::vector<torch::Tensor> targets;
   {
-    std::vector<int> indices;
-    for (const auto& layer : options_.style_layers) indices.push_back(network_->layer(layer.layer));
+    const auto indices = styleIndices();
     const auto tile_features = features(crop(content, first_tile).contiguous(memory_format_), indices);
     for (size_t l = 0; l < indices.size(); ++l)
       targets.push_back(options_.gram_normalization == GramNormalization::Positions

@@ -170,7 +170,8 @@ class Stylizer {
   /// The normalised image the optimisation starts from for StyleOptions::init, at `size`;
   /// undefined for Init::Content.
   torch::Tensor initialImage(cv::Size size) const;
-  std::vector<int> requestedIndices() const;
+  std::vector<int> requestedIndices() const;  ///< the content layer's, then styleIndices()
+  std::vector<int> styleIndices() const;
   /// Float32 activations at `indices`, whatever the network's precision.
   std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
 
