@@ -38,6 +38,16 @@ torch::Tensor totalVariation(const torch::Tensor& image) {
   return tv;
 }
 
+/// `image` ([1,C,h,w]) resized bilinearly to `size`; itself when it has that size.
+torch::Tensor resizedTo(const torch::Tensor& image, cv::Size size) {
+  if (image.size(2) == size.height && image.size(3) == size.width) return image;
+  return torch::nn::functional::interpolate(
+      image, torch::nn::functional::InterpolateFuncOptions()
+                 .size(std::vector<int64_t>{size.height, size.width})
+                 .mode(torch::kBilinear)
+                 .align_corners(false));
+}
+
 bool sameStyleTargets(const StyleOptions& a, const StyleOptions& b) {
   if (a.pooling != b.pooling || a.style_layers.size() != b.style_layers.size()) return false;
   for (size_t i = 0; i < a.style_layers.size(); ++i)
@@ -348,7 +358,7 @@ torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::T
                                  int steps, const std::vector<torch::Tensor>& style_targets,
                                  const StepReport& on_step, const std::atomic<bool>* cancel,
                                  Losses* final_losses, double style_balance,
-                                 const torch::Tensor& update_mask) {
+                                 const torch::Tensor& update_mask, const TemporalTerm& temporal) {
   const auto indices = requestedIndices();
   const auto start = Clock::now();
   // The steps allocate and free the same large tensors: reuse them within this frame.
@@ -367,8 +377,15 @@ torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::T
   // The loss exactly as the seed writes it (same order of operations).
   // (The TV term is added only when it has a weight, so the seed's arithmetic is kept.)
   struct Parts {
-    torch::Tensor content, style, tv;
+    torch::Tensor content, style, tv, temporal;
   };
+  torch::Tensor temporal_target, temporal_mask;
+  double temporal_pixels = 1;
+  if (temporal.active()) {
+    temporal_target = temporal.target.to(device_, torch::kFloat32);
+    temporal_mask = temporal.mask.to(device_, torch::kFloat32);
+    temporal_pixels = static_cast<double>(content.size(2) * content.size(3));
+  }
   const auto lossesOf = [&](const torch::Tensor& image, torch::Tensor* total) {
     const auto activations = features(image, indices);
     const auto content_loss = torch::mean((activations[0] - content_target).pow(2));
@@ -386,11 +403,19 @@ torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::T
       tv = totalVariation(image);
       *total = *total + options_.tv_weight * tv;
     }
-    return Parts{content_loss, style_loss, tv};
+    // Ruder et al.'s short-term temporal loss: stay where the flow carried the previous
+    // result, only where the flow is consistent.
+    torch::Tensor temporal_loss;
+    if (temporal_target.defined()) {
+      temporal_loss = (temporal_mask * (image - temporal_target).pow(2)).sum() / temporal_pixels;
+      *total = *total + temporal.weight * temporal_loss;
+    }
+    return Parts{content_loss, style_loss, tv, temporal_loss};
   };
   const auto read = [](const torch::Tensor& total, const Parts& parts) {
     return Losses{total.item<double>(), parts.content.item<double>(), parts.style.item<double>(),
-                  parts.tv.defined() ? parts.tv.item<double>() : 0.0};
+                  parts.tv.defined() ? parts.tv.item<double>() : 0.0,
+                  parts.temporal.defined() ? parts.temporal.item<double>() : 0.0};
   };
   const auto check = [&](const Losses& losses, int step) {
     if (!std::isfinite(losses.total) || !std::isfinite(losses.content) || !std::isfinite(losses.style))
@@ -467,6 +492,7 @@ struct Stylizer::FrameProgress {
   int done = 0;  ///< steps finished in earlier sizes and tiles
   int total = 0;
   int scale = 1, scales = 1;
+  double flow_seconds = 0;
   /// The optimised image so far at the current size (normalised), for Progress::image.
   std::function<cv::Mat(const torch::Tensor& image_at_size)> to_output;
 };
@@ -507,7 +533,7 @@ torch::Tensor crop(const torch::Tensor& image, const cv::Rect& rect) {
 
 torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch::Tensor& initial,
                                       int steps, FrameProgress& frame, const std::atomic<bool>* cancel,
-                                      Losses* final_losses) {
+                                      Losses* final_losses, const TemporalTerm& temporal) {
   const cv::Size size(static_cast<int>(content.size(3)), static_cast<int>(content.size(2)));
   const cv::Mat content_rgb =
       options_.color_match == ColorMatch::None ? cv::Mat() : tensorToRgb(content, convention_);
@@ -521,6 +547,7 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
     progress.tiles = tiles;
     progress.size = size;
     progress.elapsed_seconds = secondsSince(frame.start);
+    progress.flow_seconds = frame.flow_seconds;
     if (frame.to_output) progress.image = [&] { return frame.to_output(whole_image()); };
     frame.callback(progress);
   };
@@ -530,7 +557,7 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
                            [&](Progress& progress, const torch::Tensor& image) {
                              if (frame.callback) report(progress, 0, 0, [&] { return image; });
                            },
-                           cancel, final_losses);
+                           cancel, final_losses, 1.0, {}, temporal);
     frame.done += steps;
     return result;
   }
@@ -594,7 +621,10 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
                                      return whole;
                                    });
                           },
-                          cancel, final_losses, style_balance, mask);
+                          cancel, final_losses, style_balance, mask,
+                          temporal.active() ? TemporalTerm{crop(temporal.target, rect),
+                                                           crop(temporal.mask, rect), temporal.weight}
+                                            : TemporalTerm{});
       }
       frame.done += pass_steps;
       crop(image, rect).copy_(result);  // (unchanged where the mask kept it)
@@ -606,11 +636,24 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
 
 StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
                                 const ProgressCallback& on_progress,
-                                const std::atomic<bool>* cancel) {
+                                const std::atomic<bool>* cancel, const FrameGuide& guide) {
   if (styles_.empty()) throw ImageError("no style image has been set");
+  const auto check4d = [](const torch::Tensor& tensor, int64_t channels, const char* what) {
+    if (tensor.defined() && (tensor.dim() != 4 || tensor.size(0) != 1 || tensor.size(1) != channels))
+      throw ImageError(std::string("the frame guide's ") + what + " must be [1," +
+                       std::to_string(channels) + ",H,W]");
+  };
+  check4d(guide.initial, 3, "initial image");
+  check4d(guide.temporal_target, 3, "temporal target");
+  check4d(guide.temporal_mask, 1, "temporal mask");
+  if (guide.temporal_target.defined() != guide.temporal_mask.defined())
+    throw ImageError("the frame guide's temporal target and mask go together");
+  if (guide.temporal_weight < 0 || !std::isfinite(guide.temporal_weight))
+    throw OptionsError("the temporal weight must be finite and at least 0");
   const auto start = Clock::now();
   const cv::Mat rgb = toRgb(content, format);
-  const auto sizes = processingSizes(rgb.size());
+  auto sizes = processingSizes(rgb.size());
+  if (guide.final_size_only) sizes.erase(sizes.begin(), sizes.end() - 1);
   const auto toOutput = [&](const torch::Tensor& image) {
     cv::Mat stylised = resizeTo(tensorToRgb(image, convention_), rgb.size());
     if (options_.preserve_colors) stylised = keepContentColors(stylised, rgb);
@@ -619,8 +662,10 @@ StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
   FrameProgress frame;
   frame.callback = on_progress;
   frame.scales = static_cast<int>(sizes.size());
+  frame.flow_seconds = guide.flow_seconds;
   const auto stepsOfSize = [&](size_t i) {
-    return i + 1 < sizes.size() && options_.coarse_steps > 0 ? options_.coarse_steps : options_.steps;
+    if (i + 1 == sizes.size()) return guide.steps >= 0 ? guide.steps : options_.steps;
+    return options_.coarse_steps > 0 ? options_.coarse_steps : options_.steps;
   };
   for (size_t i = 0; i < sizes.size(); ++i) frame.total += stepsAtSize(sizes[i], stepsOfSize(i), options_);
   frame.to_output = toOutput;
@@ -633,16 +678,20 @@ StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
     checkContentSize(size.height, size.width);
     // Coarse to fine: each size starts from the last one's result, upsampled in float
     // (not through 8-bit RGB, which would round away the small differences).
-    const auto initial =
-        i == 0 ? initialImage(size)
-               : torch::nn::functional::interpolate(
-                     image, torch::nn::functional::InterpolateFuncOptions()
-                                .size(std::vector<int64_t>{size.height, size.width})
-                                .mode(torch::kBilinear)
-                                .align_corners(false));
-    image = stylizeAtSize(tensor, initial, stepsOfSize(i), frame, cancel, &result.final_losses);
+    torch::Tensor initial;
+    if (i > 0) initial = resizedTo(image, size);
+    else if (guide.initial.defined()) initial = resizedTo(guide.initial.to(device_, torch::kFloat32), size);
+    else initial = initialImage(size);
+    TemporalTerm temporal;
+    if (guide.temporal_target.defined() && guide.temporal_weight > 0)
+      temporal = TemporalTerm{resizedTo(guide.temporal_target.to(device_, torch::kFloat32), size),
+                              resizedTo(guide.temporal_mask.to(device_, torch::kFloat32), size),
+                              guide.temporal_weight};
+    image = stylizeAtSize(tensor, initial, stepsOfSize(i), frame, cancel, &result.final_losses,
+                          temporal);
   }
   result.image = toOutput(image);
+  result.processed = image;
   result.steps = frame.total;
   result.elapsed_seconds = secondsSince(start);
   return result;

@@ -8,5 +8,7 @@
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/temporal.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 #include "neuralstyle/vgg19.hpp"
 #include "neuralstyle/weights.hpp"

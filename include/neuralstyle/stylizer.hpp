@@ -24,6 +24,7 @@ struct Losses {
   double content = 0;  ///< unweighted content loss
   double style = 0;    ///< unweighted style loss (sum over layers of w_l * ... / (d h w))
   double tv = 0;       ///< unweighted total variation (0 when tv_weight is 0)
+  double temporal = 0; ///< unweighted temporal term (0 without a FrameGuide target)
 };
 
 /// Reported for step k (1-based): the losses computed in step k, before its update, as
@@ -42,6 +43,9 @@ struct Progress {
   int tile = 0;        ///< 1-based index of the current tile in its pass; 0 = not tiled
   int tiles = 0;       ///< tiles in the current pass
   cv::Size size;       ///< the current processing size
+  /// Seconds spent on optical flow for this frame before its optimisation began
+  /// (VideoStylizer; 0 for a frame without a previous one).
+  double flow_seconds = 0;
   /// The image as it stands after this step, in the caller's format and size (only from
   /// Stylizer::stylize; empty from stylizeTensor), valid during the callback only. With
   /// tiles, the tile being optimised is shown in the image as the other tiles left it.
@@ -58,6 +62,31 @@ struct StylizeResult {
   Losses final_losses;
   int steps = 0;           ///< over every size and tile (Progress::total_steps)
   double elapsed_seconds = 0;
+  /// The result at the final processing size, normalised [1,3,H,W] float on the
+  /// stylizer's device, before the conversion to 8 bits: what a next video frame starts
+  /// from (VideoStylizer).
+  torch::Tensor processed;
+};
+
+/// What a video frame's optimisation is guided by (VideoStylizer makes it; a still needs
+/// none). Tensors are normalised [1,3,H,W] (the mask [1,1,H,W]) at any size: they are
+/// resized bilinearly to each processing size.
+struct FrameGuide {
+  /// Where the optimisation starts; undefined: StyleOptions::init.
+  torch::Tensor initial;
+  /// The temporal term temporal_weight * sum(c * (x - w)^2) / (H W): x the image being
+  /// optimised, w this target (the previous result warped to this frame), c the
+  /// per-pixel weight `temporal_mask` (1 where the flow is consistent, else 0), summed
+  /// over channels and pixels, over the number of pixels H W. Undefined: no term.
+  torch::Tensor temporal_target;
+  torch::Tensor temporal_mask;
+  double temporal_weight = 0;
+  /// Steps at the final size instead of StyleOptions::steps; -1: those.
+  int steps = -1;
+  /// Optimise at the final size only (a start that already holds the coarse structure).
+  bool final_size_only = false;
+  /// Reported in every Progress of the frame.
+  double flow_seconds = 0;
 };
 
 /// Chooses the torch device: Auto = CUDA if available, else CPU. Throws DeviceError.
@@ -113,9 +142,11 @@ class Stylizer {
   /// starting from the previous one's result upsampled, whole or in tiles. `cancel`, if
   /// given, is polled between steps; when it becomes true the run stops with
   /// CancelledError. Throws ImageError, DivergedError, ...
+  /// `guide` starts it from a given image and adds a temporal term (video).
   StylizeResult stylize(const cv::Mat& content, PixelFormat format,
                         const ProgressCallback& on_progress = {},
-                        const std::atomic<bool>* cancel = nullptr);
+                        const std::atomic<bool>* cancel = nullptr,
+                        const FrameGuide& guide = {});
 
   /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
   /// Returns the optimised target tensor (normalised, on the stylizer's device). It
@@ -143,11 +174,17 @@ class Stylizer {
 
  private:
   struct FrameProgress;
+  /// A FrameGuide's temporal term at one size (or tile).
+  struct TemporalTerm {
+    torch::Tensor target, mask;
+    double weight = 0;
+    bool active() const { return target.defined() && weight > 0; }
+  };
   /// The optimisation at one size, whole or in tiles (StyleOptions::tile_size), from
   /// `initial` (normalised, the content's size; undefined: the content).
   torch::Tensor stylizeAtSize(const torch::Tensor& content, const torch::Tensor& initial,
                               int steps, FrameProgress& progress, const std::atomic<bool>* cancel,
-                              Losses* final_losses);
+                              Losses* final_losses, const TemporalTerm& temporal);
   /// Called at each reporting step with the image being optimised.
   using StepReport = std::function<void(Progress&, const torch::Tensor& image)>;
   /// `steps` steps of the optimiser on `content` (checked, normalised [1,3,H,W]).
@@ -156,7 +193,8 @@ class Stylizer {
   torch::Tensor optimise(const torch::Tensor& content, const torch::Tensor& initial, int steps,
                          const std::vector<torch::Tensor>& style_targets, const StepReport& on_step,
                          const std::atomic<bool>* cancel, Losses* final_losses,
-                         double style_balance = 1.0, const torch::Tensor& update_mask = {});
+                         double style_balance = 1.0, const torch::Tensor& update_mask = {},
+                         const TemporalTerm& temporal = {});
   void checkContentSize(int64_t height, int64_t width) const;
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
   /// The blended Gram targets for a content processing size, computed once per size and

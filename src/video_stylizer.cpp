@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "neuralstyle/video_stylizer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <torch/torch.h>
+
+#include "neuralstyle/color.hpp"
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/temporal.hpp"
+
+namespace neuralstyle {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Normalised [1,C,H,W] float tensor -> CV_32FC(C) image (a copy, on the CPU).
+cv::Mat tensorToMat(const torch::Tensor& tensor) {
+  const auto hwc = tensor.detach().to(torch::kCPU, torch::kFloat32).squeeze(0).permute({1, 2, 0}).contiguous();
+  const int channels = static_cast<int>(hwc.size(2));
+  return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC(channels),
+                 hwc.data_ptr<float>())
+      .clone();
+}
+
+/// Inverse of tensorToMat.
+torch::Tensor matToTensor(const cv::Mat& image, const torch::Device& device) {
+  const cv::Mat continuous = image.isContinuous() ? image : image.clone();
+  return torch::from_blob(continuous.data, {1, image.rows, image.cols, image.channels()}, torch::kFloat32)
+      .permute({0, 3, 1, 2})
+      .to(device, torch::kFloat32, /*non_blocking=*/false, /*copy=*/true)
+      .contiguous();
+}
+
+/// A StylisedFrame's result as the caller's image of `content`.
+cv::Mat toCallerImage(const StylisedFrame& frame, const cv::Mat& result, const cv::Mat& content,
+                      PixelFormat format) {
+  const cv::Mat rgb = toRgb(content, format);
+  cv::Mat stylised = resizeTo(tensorToRgb(matToTensor(result, torch::kCPU), frame.convention), rgb.size());
+  if (frame.preserve_colors) stylised = keepContentColors(stylised, rgb);
+  return fromRgb(stylised, format, content);
+}
+
+}  // namespace
+
+std::string toString(FrameStart start) {
+  switch (start) {
+    case FrameStart::Independent: return "independent";
+    case FrameStart::Previous: return "previous";
+    case FrameStart::PreviousWarped: return "previous-warped";
+  }
+  return "?";
+}
+
+FrameStart parseFrameStart(const std::string& name) {
+  for (auto start : {FrameStart::Independent, FrameStart::Previous, FrameStart::PreviousWarped})
+    if (name == toString(start)) return start;
+  throw OptionsError("unknown frame start '" + name + "' (independent, previous, previous-warped)");
+}
+
+void VideoOptions::validate() const {
+  if (!(temporal_weight >= 0) || !std::isfinite(temporal_weight))
+    throw OptionsError("temporal weight must be finite and at least 0, not " + std::to_string(temporal_weight));
+  if (steps_per_frame < 0)
+    throw OptionsError("steps per frame must be at least 0 (0: the steps of a still)");
+  if (!(scene_cut_threshold > 0 && scene_cut_threshold <= 1))
+    throw OptionsError("the scene-cut threshold is a share of pixels in (0, 1], not " +
+                       std::to_string(scene_cut_threshold));
+}
+
+WarpedFrame warpStylisedFrame(const StylisedFrame& last, const cv::Mat& content, PixelFormat format) {
+  const auto start = Clock::now();
+  const cv::Mat now = resizeTo(toRgb(content, format), last.content.size());
+  const cv::Mat backward = opticalFlow(now, last.content);
+  const cv::Mat forward = opticalFlow(last.content, now);
+  WarpedFrame warped;
+  warped.inconsistent_share =
+      inconsistentShare(frameConsistency(now, last.content, backward, forward));
+  warped.image = toCallerImage(last, warpByFlow(last.result, backward), content, format);
+  warped.flow_seconds = secondsSince(start);
+  return warped;
+}
+
+VideoStylizer::VideoStylizer(Stylizer& stylizer, VideoOptions options) : stylizer_(stylizer) {
+  setOptions(options);
+}
+
+void VideoStylizer::setOptions(const VideoOptions& options) {
+  options.validate();
+  options_ = options;
+}
+
+VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat format,
+                                        const ProgressCallback& on_progress,
+                                        const std::atomic<bool>* cancel) {
+  const cv::Mat rgb = toRgb(content, format);
+  const cv::Size size = stylizer_.processingSizes(rgb.size()).back();
+  const cv::Mat now = resizeTo(rgb, size);
+  VideoFrameResult frame;
+  FrameGuide guide;
+  if (last_ && last_->content.size() != size) last_.reset();  // new caps or max-size
+  if (last_) {
+    const auto start = Clock::now();
+    const cv::Mat backward = opticalFlow(now, last_->content);
+    const cv::Mat forward = opticalFlow(last_->content, now);
+    const cv::Mat consistency = frameConsistency(now, last_->content, backward, forward);
+    frame.inconsistent_share = inconsistentShare(consistency);
+    frame.scene_cut = frame.inconsistent_share > options_.scene_cut_threshold;
+    if (!frame.scene_cut) {
+      const auto device = stylizer_.device();
+      const auto warped = matToTensor(warpByFlow(last_->result, backward), device);
+      if (options_.temporal_weight > 0) {
+        guide.temporal_target = warped;
+        guide.temporal_mask = matToTensor(consistency, device);
+        guide.temporal_weight = options_.temporal_weight;
+      }
+      if (options_.start != FrameStart::Independent) {
+        guide.initial = options_.start == FrameStart::Previous ? matToTensor(last_->result, device) : warped;
+        frame.from_previous = true;
+        // The previous result holds the coarse structure already: the final size only.
+        guide.final_size_only = true;
+        if (options_.steps_per_frame > 0) guide.steps = options_.steps_per_frame;
+      }
+    }
+    frame.flow_seconds = guide.flow_seconds = secondsSince(start);
+  }
+  frame.stylized = stylizer_.stylize(content, format, on_progress, cancel, guide);
+  auto kept = std::make_shared<StylisedFrame>();
+  kept->content = now;
+  kept->result = tensorToMat(frame.stylized.processed);
+  kept->convention = stylizer_.convention();
+  kept->preserve_colors = stylizer_.options().preserve_colors;
+  last_ = std::move(kept);
+  return frame;
+}
+
+WarpedFrame VideoStylizer::warpLast(const cv::Mat& content, PixelFormat format) const {
+  if (!last_) {
+    WarpedFrame unchanged;
+    unchanged.image = content.clone();
+    unchanged.inconsistent_share = 1;
+    return unchanged;
+  }
+  return warpStylisedFrame(*last_, content, format);
+}
+
+std::shared_ptr<const StylisedFrame> VideoStylizer::frameFromImage(const cv::Mat& content,
+                                                                   const cv::Mat& result,
+                                                                   PixelFormat format) const {
+  const cv::Mat rgb = toRgb(content, format);
+  const cv::Size size = stylizer_.processingSizes(rgb.size()).back();
+  auto frame = std::make_shared<StylisedFrame>();
+  frame->content = resizeTo(rgb, size);
+  frame->result = tensorToMat(rgbToTensor(resizeTo(toRgb(result, format), size), stylizer_.convention(),
+                                          torch::kCPU));
+  frame->convention = stylizer_.convention();
+  frame->preserve_colors = stylizer_.options().preserve_colors;
+  return frame;
+}
+
+}  // namespace neuralstyle
