@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "neuralstyle/video_stylizer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <torch/torch.h>
@@ -63,10 +64,10 @@ FrameStart parseFrameStart(const std::string& name) {
 }
 
 void VideoOptions::validate() const {
-  if (!(temporal_weight >= 0) || !std::isfinite(temporal_weight))
-    throw OptionsError("temporal weight must be finite and at least 0, not " + std::to_string(temporal_weight));
-  if (steps_per_frame < 0)
-    throw OptionsError("steps per frame must be at least 0 (0: the steps of a still)");
+  if (temporal_weight && (!(*temporal_weight >= 0) || !std::isfinite(*temporal_weight)))
+    throw OptionsError("temporal weight must be finite and at least 0, not " + std::to_string(*temporal_weight));
+  if (steps_per_frame < -1)
+    throw OptionsError("steps per frame must be at least -1 (-1: half the steps of a still; 0: all of them)");
   if (!(scene_cut_threshold > 0 && scene_cut_threshold <= 1))
     throw OptionsError("the scene-cut threshold is a share of pixels in (0, 1], not " +
                        std::to_string(scene_cut_threshold));
@@ -94,6 +95,17 @@ void VideoStylizer::setOptions(const VideoOptions& options) {
   options_ = options;
 }
 
+double VideoStylizer::temporalWeight() const {
+  return options_.temporal_weight.value_or(networkDefaults(stylizer_.network()->network()).temporal_weight);
+}
+
+int VideoStylizer::stepsPerFrame() const {
+  const int steps = stylizer_.options().steps;
+  if (options_.steps_per_frame == 0) return steps;
+  if (options_.steps_per_frame < 0) return std::max(1, steps / 2);
+  return options_.steps_per_frame;
+}
+
 VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat format,
                                         const ProgressCallback& on_progress,
                                         const std::atomic<bool>* cancel) {
@@ -113,17 +125,17 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     if (!frame.scene_cut) {
       const auto device = stylizer_.device();
       const auto warped = matToTensor(warpByFlow(last_->result, backward), device);
-      if (options_.temporal_weight > 0) {
+      if (temporalWeight() > 0) {
         guide.temporal_target = warped;
         guide.temporal_mask = matToTensor(consistency, device);
-        guide.temporal_weight = options_.temporal_weight;
+        guide.temporal_weight = temporalWeight();
       }
       if (options_.start != FrameStart::Independent) {
         guide.initial = options_.start == FrameStart::Previous ? matToTensor(last_->result, device) : warped;
         frame.from_previous = true;
         // The previous result holds the coarse structure already: the final size only.
         guide.final_size_only = true;
-        if (options_.steps_per_frame > 0) guide.steps = options_.steps_per_frame;
+        guide.steps = stepsPerFrame();
       }
     }
     frame.flow_seconds = guide.flow_seconds = secondsSince(start);

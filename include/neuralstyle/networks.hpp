@@ -52,6 +52,9 @@ struct NetworkDefaults {
   std::vector<LayerWeight> style_layers;
   double style_weight;
   double learning_rate;  ///< for Adam; L-BFGS wants about 1 whatever the network
+  /// Of the video temporal term (VideoOptions): its loss is on the scale of the
+  /// network's content and style losses, so the weight that balances it is the network's.
+  double temporal_weight;
 };
 /// Throws OptionsError for Network::Auto.
 const NetworkDefaults& networkDefaults(Network network);

@@ -5,6 +5,7 @@
 // there where the flow can be trusted. The element and the CLI both drive this class.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <opencv2/core.hpp>
 
@@ -27,11 +28,12 @@ FrameStart parseFrameStart(const std::string& name);
 
 struct VideoOptions {
   FrameStart start = FrameStart::PreviousWarped;
-  /// Weight of the temporal term (FrameGuide); 0: none. The default was chosen by
-  /// bench/flicker.py (README, Video).
-  double temporal_weight = 50;
-  /// Steps of a frame that starts from the previous result; 0: StyleOptions::steps.
-  int steps_per_frame = 0;
+  /// Weight of the temporal term (FrameGuide); 0: none. Unset: the network's
+  /// (networkDefaults), chosen by bench/flicker.py (README, Video).
+  std::optional<double> temporal_weight;
+  /// Steps of a frame that starts from the previous result: -1, half of
+  /// StyleOptions::steps (at least 1); 0, StyleOptions::steps; else that many.
+  int steps_per_frame = -1;
   /// A frame whose share of inconsistent pixels (flowConsistency) exceeds this is a
   /// scene cut: it starts afresh, without a temporal term. (0, 1]; 1: never.
   double scene_cut_threshold = 0.5;
@@ -77,6 +79,10 @@ class VideoStylizer {
   explicit VideoStylizer(Stylizer& stylizer, VideoOptions options = {});
 
   const VideoOptions& options() const { return options_; }
+  /// The temporal weight in force: the option's, or the network's default.
+  double temporalWeight() const;
+  /// The steps of a frame that starts from the previous one, for the options in force.
+  int stepsPerFrame() const;
   /// Throws OptionsError and keeps the old options.
   void setOptions(const VideoOptions& options);
 

@@ -104,7 +104,8 @@ const NetworkDefaults& networkDefaults(Network network) {
       "conv4_2",
       {{"conv1_1", 1.0}, {"conv2_1", 0.75}, {"conv3_1", 0.2}, {"conv4_1", 0.2}, {"conv5_1", 0.2}},
       1e6,
-      0.003};
+      0.003,
+      1e4};
   // Chosen by measurement on opencv-doc pairs with the ImageNet weights (README, Networks).
   // With the seed's unnormalised Gram matrices a layer's style loss falls by about 30x
   // from conv1 to fire5 and 150x to fire6: the layer weights rise with depth so that the
@@ -115,7 +116,8 @@ const NetworkDefaults& networkDefaults(Network network) {
       "fire4",
       {{"conv1", 1.0}, {"fire3", 1.0}, {"fire4", 10.0}, {"fire5", 30.0}, {"fire6", 100.0}},
       1e-3,
-      0.02};
+      0.02,
+      1e4};
   return network == Network::VGG19 ? vgg19 : squeezenet;
 }
 
