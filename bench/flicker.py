@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Flicker: how much a stylised video boils, independent frames against the coherent
 defaults (each frame from the previous result warped by optical flow, plus the temporal
-term). A real clip from opencv-doc (Megamind.avi), a frame sequence through the CLI.
+term). A real clip from opencv-doc (Megamind.avi) as a frame sequence through
+VideoStylizer (bench/video_bench.cpp: the class the element and the CLI drive).
 
 For each network (pretrained SqueezeNet from ../shared/weights when there, and random
 VGG19) and each run, it reports:
@@ -18,10 +19,8 @@ and writes a sheet of consecutive frames of both runs (--sheet) and JSON (--out)
     /usr/bin/python3 bench/flicker.py --build build [--frames 24] [--size 192] [--out flicker.json]
 """
 import argparse
-import csv
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import time
 import cv2
 import numpy as np
 
-from run_benchmark import HERE, ROOT, SAMPLES, random_vgg19_weights
+from run_benchmark import ROOT, SAMPLES
 
 SHARED_SQUEEZENET = os.path.join(ROOT, "..", "shared", "weights", "squeezenet1_1.safetensors")
 
@@ -100,38 +99,36 @@ class TemporalError:
         return errors
 
 
-def run_cli(cli, frames_dir, out_dir, weights, extra, log):
+def run_bench(bench, frames_dir, count, out_dir, weights, extra):
+    """The frames through neuralstyle_video_bench (VideoStylizer); its per-frame JSON."""
     os.makedirs(out_dir, exist_ok=True)
-    command = [cli, "--content", os.path.join(frames_dir, "%04d.png"), "--style",
-               os.path.join(SAMPLES, "starry_night.jpg"), "--output", os.path.join(out_dir, "%04d.png"),
-               "--weights", weights, "--loss-log", log] + extra
+    command = [bench, "--frames", os.path.join(frames_dir, "%04d.png"), "--count", str(count), "--style",
+               os.path.join(SAMPLES, "starry_night.jpg"), "--out", out_dir, "--weights", weights] + extra
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)}\nfailed ({done.returncode}):\n{done.stderr}")
-    seconds = time.monotonic() - started
-    # "frame 3/24 wrote out/0002.png (100 steps, 1.2 s, ...": per frame, in order.
-    per_frame = [(int(s), float(t)) for s, t in re.findall(r"\((\d+) steps, ([\d.]+) s", done.stderr)]
-    last = {}
-    with open(log) as f:
-        for row in csv.DictReader(f):
-            last[int(row["frame"])] = (float(row["content"]), float(row["style"]))
-    return seconds, per_frame, [last[k] for k in sorted(last)]
+    report = json.loads(done.stdout)
+    report["total_seconds"] = time.monotonic() - started
+    return report
 
 
-def summary(name, outputs, per_frame, losses, temporal):
+def summary(name, outputs, report, temporal):
     errors = temporal.per_pair(outputs)
     excess = [e - c for e, c in zip(errors, temporal.content)]
-    steps = [s for s, _ in per_frame]
-    seconds = [t for _, t in per_frame]
+    frames = report["frames"]
+    mean = lambda key, part=frames: float(np.mean([f[key] for f in part]))
     return {
         "run": name,
+        "temporal_weight": report["temporal_weight"],
         "temporal_error": float(np.mean(errors)),
         "excess_temporal_error": float(np.mean(excess)),
-        "first_frame_steps": steps[0], "first_frame_seconds": seconds[0],
-        "later_frame_steps": float(np.mean(steps[1:])), "later_frame_seconds": float(np.mean(seconds[1:])),
-        "content_loss": float(np.mean([c for c, _ in losses])),
-        "style_loss": float(np.mean([s for _, s in losses])),
+        "first_frame_steps": frames[0]["steps"], "first_frame_seconds": frames[0]["seconds"],
+        "later_frame_steps": mean("steps", frames[1:]), "later_frame_seconds": mean("seconds", frames[1:]),
+        "flow_seconds": mean("flow_seconds", frames[1:]),
+        "content_loss": mean("content_loss"), "style_loss": mean("style_loss"),
+        "scene_cuts": sum(f["scene_cut"] for f in frames),
+        "total_seconds": report["total_seconds"],
         "per_pair_error": errors,
     }
 
@@ -154,20 +151,23 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--video", default=os.path.join(SAMPLES, "Megamind.avi"))
     parser.add_argument("--first-frame", type=int, default=100, help="where in the clip the frames start")
-    parser.add_argument("--frames", type=int, default=24)
+    parser.add_argument("--frames", type=int, default=20)
     parser.add_argument("--size", type=int, default=192)
-    parser.add_argument("--steps", type=int, default=200, help="steps of an independent frame (and the first)")
+    parser.add_argument("--steps", type=int, default=100, help="steps of an independent frame (and the first)")
     parser.add_argument("--networks", default="squeezenet,vgg19")
-    parser.add_argument("--coherent", default="", help="extra CLI options of the coherent run, e.g. "
-                        "'--temporal-weight 20 --steps-per-frame 50' (default: the CLI's defaults)")
+    parser.add_argument("--vgg19-learning-rate", type=float, default=0.05,
+                        help="Adam's rate for random VGG19: at the seed's 0.003 its frames barely leave the "
+                             "content in --steps steps, so nothing would flicker (0: the network's)")
+    parser.add_argument("--coherent", default="", help="options of the coherent run, e.g. "
+                        "'--temporal-weight 1e5 --steps-per-frame 30' (default: the core's defaults)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--sheet", default="flicker-sheet.jpg")
     parser.add_argument("--out", default="flicker.json")
     args = parser.parse_args()
 
-    cli = os.path.join(args.build, "tools", "neuralstyle")
-    if not os.path.exists(cli):
-        sys.exit(f"{cli} is missing: build the project first")
+    bench = os.path.join(args.build, "bench", "neuralstyle_video_bench")
+    if not os.path.exists(bench):
+        sys.exit(f"{bench} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
     results = {"video": os.path.basename(args.video), "first_frame": args.first_frame, "frames": args.frames,
                "size": args.size, "steps": args.steps, "coherent_options": args.coherent, "networks": []}
     with tempfile.TemporaryDirectory() as scratch:
@@ -184,20 +184,20 @@ def main():
                     continue
                 weights = SHARED_SQUEEZENET
             else:
-                weights = random_vgg19_weights(scratch)
+                weights = "random:0"
             common = ["--steps", str(args.steps), "--threads", str(args.threads), "--max-size", str(args.size)]
+            if network == "vgg19" and args.vgg19_learning_rate > 0:
+                common += ["--learning-rate", str(args.vgg19_learning_rate)]
             runs = {
-                "independent": common + ["--init", "content", "--temporal-weight", "0"],
+                "independent": common + ["--start", "independent", "--temporal-weight", "0"],
                 "coherent": common + args.coherent.split(),
             }
             entry = {"network": network, "runs": []}
             for name, extra in runs.items():
                 out_dir = os.path.join(scratch, f"{network}-{name}")
-                seconds, per_frame, losses = run_cli(cli, frames_dir, out_dir, weights, extra,
-                                                     os.path.join(scratch, f"{network}-{name}.csv"))
+                report = run_bench(bench, frames_dir, args.frames, out_dir, weights, extra)
                 outputs = [cv2.imread(os.path.join(out_dir, f"{k:04d}.png")) for k in range(args.frames)]
-                row = summary(name, outputs, per_frame, losses, temporal)
-                row["total_seconds"] = seconds
+                row = summary(name, outputs, report, temporal)
                 entry["runs"].append(row)
                 if network == args.networks.split(",")[0]:
                     sheet_runs.append((f"{network} {name}", outputs))

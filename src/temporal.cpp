@@ -38,7 +38,7 @@ cv::Mat opticalFlow(const cv::Mat& from, const cv::Mat& to) {
   return flow;
 }
 
-cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow) {
+cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow, int interpolation) {
   if (flow.type() != CV_32FC2 || flow.size() != image.size())
     throw ImageError("a flow field must be CV_32FC2 of the image's size");
   cv::Mat map(flow.size(), CV_32FC2);
@@ -48,7 +48,7 @@ cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow) {
     for (int x = 0; x < flow.cols; ++x) m[x] = cv::Vec2f(x + f[x][0], y + f[x][1]);
   }
   cv::Mat warped;
-  cv::remap(image, warped, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::remap(image, warped, map, cv::noArray(), interpolation, cv::BORDER_REPLICATE);
   return warped;
 }
 

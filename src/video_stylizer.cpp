@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "neuralstyle/color.hpp"
@@ -81,7 +82,7 @@ WarpedFrame warpStylisedFrame(const StylisedFrame& last, const cv::Mat& content,
   WarpedFrame warped;
   warped.inconsistent_share =
       inconsistentShare(frameConsistency(now, last.content, backward, forward));
-  warped.image = toCallerImage(last, warpByFlow(last.result, backward), content, format);
+  warped.image = toCallerImage(last, warpByFlow(last.result, backward, cv::INTER_CUBIC), content, format);
   warped.flow_seconds = secondsSince(start);
   return warped;
 }
@@ -124,14 +125,23 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     frame.scene_cut = frame.inconsistent_share > options_.scene_cut_threshold;
     if (!frame.scene_cut) {
       const auto device = stylizer_.device();
-      const auto warped = matToTensor(warpByFlow(last_->result, backward), device);
+      const auto warped = matToTensor(warpByFlow(last_->result, backward, cv::INTER_CUBIC), device);
       if (temporalWeight() > 0) {
         guide.temporal_target = warped;
         guide.temporal_mask = matToTensor(consistency, device);
         guide.temporal_weight = temporalWeight();
       }
       if (options_.start != FrameStart::Independent) {
-        guide.initial = options_.start == FrameStart::Previous ? matToTensor(last_->result, device) : warped;
+        if (options_.start == FrameStart::Previous) {
+          guide.initial = matToTensor(last_->result, device);
+        } else {
+          // Where the flow cannot place the previous result (a region that appears, a
+          // mouth that opens), start from the content instead: the previous result there
+          // is another object's texture, which the few steps of a frame would leave as a
+          // ghost (measured on Megamind.avi: README, Video).
+          const auto mask = matToTensor(consistency, device);
+          guide.initial = warped * mask + rgbToTensor(now, stylizer_.convention(), device) * (1 - mask);
+        }
         frame.from_previous = true;
         // The previous result holds the coarse structure already: the final size only.
         guide.final_size_only = true;

@@ -12,11 +12,12 @@ namespace neuralstyle {
 /// it moved to in `to` (p + flow(p)). Throws ImageError on mismatched images.
 cv::Mat opticalFlow(const cv::Mat& from, const cv::Mat& to);
 
-/// `image` seen from another frame: out(p) = image(p + flow(p)), bilinear (cv::remap).
-/// With `flow` the flow from a frame F to the frame `image` belongs to, the result is
-/// `image` moved onto F. Positions outside `image` take its nearest border pixel.
-/// Any depth and channel count.
-cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow);
+/// `image` seen from another frame: out(p) = image(p + flow(p)) (cv::remap). With `flow`
+/// the flow from a frame F to the frame `image` belongs to, the result is `image` moved
+/// onto F. Positions outside `image` take its nearest border pixel. Any depth and channel
+/// count. `interpolation`: cv::INTER_LINEAR, or cv::INTER_CUBIC for a stylised result that
+/// is warped again at every frame (bilinear's blur would add up).
+cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow, int interpolation = 1 /* INTER_LINEAR */);
 
 /// The per-pixel weights c of the temporal term for a frame F (CV_32F, F's size): 1 where
 /// the flow is trustworthy, 0 where F's pixel was not visible in the other frame
@@ -32,7 +33,7 @@ cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward);
 /// shots: it can find two flows that cancel between unrelated images. `now`, `before`:
 /// 8-bit gray or RGB, the flows' size.
 cv::Mat frameConsistency(const cv::Mat& now, const cv::Mat& before, const cv::Mat& backward,
-                         const cv::Mat& forward, double tolerance = 24);
+                         const cv::Mat& forward, double tolerance = 12);
 
 /// Share of the pixels a consistency mask marks inconsistent (0 is 1.0, 1 is 0.0).
 double inconsistentShare(const cv::Mat& consistency);

@@ -117,7 +117,7 @@ const NetworkDefaults& networkDefaults(Network network) {
       {{"conv1", 1.0}, {"fire3", 1.0}, {"fire4", 10.0}, {"fire5", 30.0}, {"fire6", 100.0}},
       1e-3,
       0.02,
-      1e4};
+      1e6};
   return network == Network::VGG19 ? vgg19 : squeezenet;
 }
 
