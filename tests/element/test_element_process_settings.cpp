@@ -31,7 +31,7 @@ void runTwoElementsOnTwoThreads() {
   one.join();
   two.join();
   for (const Outcome* outcome : {&first, &second}) {
-    EXPECT_TRUE(outcome->eos) << outcome->error_text;
+    EXPECT_TRUE(outcome->eos) << (outcome->timed_out ? "timed out " : "") << outcome->error_text;
     EXPECT_EQ(outcome->count("neuralstyle-frame-done"), 2u);
   }
 }

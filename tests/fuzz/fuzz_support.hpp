@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <google/protobuf/stubs/logging.h>
@@ -23,11 +24,21 @@ inline void quietLibraries() {
   (void)done;
 }
 
+// Made on first use and removed when the process exits normally (the end of a fuzzing
+// run, a merge or a ctest replay; a crash leaves it, with the input that crashed).
 inline const std::string& scratchDir() {
+  // The exit handler reads its own copy of the name: `dir` below is destroyed before it
+  // runs (it was registered while `dir` was being made).
+  static char removed_at_exit[64];
   static const std::string dir = [] {
     std::string pattern = (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     pattern += "/neuralstyle-fuzz-XXXXXX";
     if (!mkdtemp(pattern.data())) std::abort();
+    pattern.copy(removed_at_exit, sizeof removed_at_exit - 1);
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(removed_at_exit, ignored);
+    });
     return pattern;
   }();
   return dir;

@@ -8,8 +8,11 @@
 #
 # Seeds: tiny well-formed files of VGG19's layout (make_test_weights.py --width-divisor 64)
 # plus tests/data/hostile/ for the weights targets; small JPEG (baseline, progressive),
-# PNG, BMP and WebP pictures, each whole and cut short, for fuzz_read_image. Corpora grow in build-fuzz/corpus/TARGET, findings (crash-*,
-# leak-*, timeout-*, oom-*) land in build-fuzz/findings/TARGET, logs in build-fuzz/logs.
+# PNG, BMP and WebP pictures, each whole and cut short, for fuzz_read_image; and the
+# regression corpus tests/fuzz/corpus/TARGET where there is one. Corpora grow in
+# build-fuzz/corpus/TARGET, findings (crash-*, leak-*, timeout-*, oom-*) land in
+# build-fuzz/findings/TARGET, logs in build-fuzz/logs.
+# tests/fuzz/minimize_corpus.sh TARGET makes the regression corpus again from the grown one.
 # Needs Debian's clang and libclang-rt-14-dev.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -83,6 +86,10 @@ run_one() {
   local target=$1 corpus=$build/corpus/$1 findings=$build/findings/$1 log=$build/logs/$1.log
   mkdir -p "$corpus" "$findings" "$build/logs"
   local start=$SECONDS
+  # The regression corpus ctest replays seeds its target too (where it has one), so a new
+  # run starts from what the last one reached (tests/fuzz/README.md).
+  local committed=()
+  [[ -d tests/fuzz/corpus/$target ]] && committed=("tests/fuzz/corpus/$target")
   # libFuzzer's own clock stops it; `timeout` only guards against a hang at exit. An input
   # that takes 600 s is a hang; with -timeout=60 a nice-19 fuzzer on a loaded machine
   # (load 14 on 2 cores) reported inputs that run in 10 ms as timeouts.
@@ -92,7 +99,7 @@ run_one() {
   OMP_NUM_THREADS=1 OPENCV_IO_MAX_IMAGE_PIXELS=4194304 \
     timeout --signal=INT $((seconds + 120)) nice -n 19 "$build/tests/fuzz/$target" \
       -max_total_time="$seconds" -timeout=600 -rss_limit_mb=4096 -print_final_stats=1 \
-      -artifact_prefix="$findings/" "$corpus" "$(seed_dir "$target")" >"$log" 2>&1 || true
+      -artifact_prefix="$findings/" "$corpus" "$(seed_dir "$target")" "${committed[@]}" >"$log" 2>&1 || true
   echo "$((SECONDS - start))" >"$build/logs/$target.seconds"
 }
 
