@@ -508,25 +508,32 @@ gst_neural_style_src_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 }
 
+/* The pixels of the current caps' processing size at `max_size`; 0 before
+ * caps, or for caps set_info refused. */
+static double
+processing_pixels (const LatencyModel & latency, guint max_size)
+{
+  if (latency.frame_size.empty ())
+    return 0;
+  try {
+    return neuralstyle::processingSize (latency.frame_size,
+        neuralstyle::workableMaxSize (latency.frame_size,
+            static_cast<int> (max_size))).area ();
+  } catch (const std::exception &) {
+    return 0;
+  }
+}
+
 /* Before a frame is measured: the time a frame of the current caps takes at
  * the current max-size and steps, from the model in the documentation. */
 static GstClockTime
 estimated_frame_time (const LatencyModel & latency, guint steps,
     guint max_size)
 {
-  if (latency.frame_size.empty ())
-    return 0;
-  try {
-    const cv::Size processing = neuralstyle::processingSize (latency.frame_size,
-        neuralstyle::workableMaxSize (latency.frame_size,
-            static_cast<int> (max_size)));
-    const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
-    const double seconds = (steps + 1.0) * processing.area () *
-        kFlopPerPixelAndStep / flops;
-    return static_cast<GstClockTime> (seconds * GST_SECOND);
-  } catch (const std::exception &) {
-    return 0;                   /* set_info refused these caps */
-  }
+  const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
+  const double seconds = (steps + 1.0) * processing_pixels (latency, max_size) *
+      kFlopPerPixelAndStep / flops;
+  return static_cast<GstClockTime> (seconds * GST_SECOND);
 }
 
 /* Live mode, before a warp is measured: the flow and warp at the processing
@@ -534,17 +541,8 @@ estimated_frame_time (const LatencyModel & latency, guint steps,
 static GstClockTime
 estimated_warp_time (const LatencyModel & latency, guint max_size)
 {
-  if (latency.frame_size.empty ())
-    return 0;
-  try {
-    const cv::Size processing = neuralstyle::processingSize (latency.frame_size,
-        neuralstyle::workableMaxSize (latency.frame_size,
-            static_cast<int> (max_size)));
-    return static_cast<GstClockTime> (processing.area () *
-        kWarpSecondsPerPixel * GST_SECOND);
-  } catch (const std::exception &) {
-    return 0;
-  }
+  return static_cast<GstClockTime> (processing_pixels (latency, max_size) *
+      kWarpSecondsPerPixel * GST_SECOND);
 }
 
 /* Upstream latency plus the time one frame takes (see the documentation); in

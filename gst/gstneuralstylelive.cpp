@@ -57,9 +57,8 @@ LiveWorker::published () const
 }
 
 void
-LiveWorker::discard ()
+LiveWorker::forget_locked ()
 {
-  std::lock_guard<std::mutex> lock (mutex_);
   pending_.reset ();
   newest_ = LiveResult ();
   ++generation_;
@@ -68,16 +67,19 @@ LiveWorker::discard ()
 }
 
 void
+LiveWorker::discard ()
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  forget_locked ();
+}
+
+void
 LiveWorker::stop ()
 {
   std::thread thread;
   {
     std::lock_guard<std::mutex> lock (mutex_);
-    pending_.reset ();
-    newest_ = LiveResult ();
-    ++generation_;
-    fresh_ = true;
-    cancel_ = true;
+    forget_locked ();
     stopping_ = true;
     thread = std::move (thread_);
   }

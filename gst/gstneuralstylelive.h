@@ -84,6 +84,8 @@ public:
 
 private:
   void run ();
+  /* discard() with the mutex held. */
+  void forget_locked ();
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
