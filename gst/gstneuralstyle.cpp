@@ -19,7 +19,29 @@
  * Frames are processed at #GstNeuralStyle:max-size
  * (longest side) and scaled back, so the output has the input's format and
  * size; the alpha (or padding) byte of four-byte formats passes through
- * unchanged. Timestamps, durations and the number of frames are preserved.
+ * unchanged. Timestamps, durations and the number of frames are preserved, in
+ * every #GstNeuralStyle:mode.
+ *
+ * Video is temporally coherent (Ruder, Dosovitskiy and Brox, "Artistic style
+ * transfer for videos", 2016): by default (#GstNeuralStyle:init
+ * previous-warped) each frame starts from the previous result moved onto it by
+ * optical flow, and a temporal term (#GstNeuralStyle:temporal-weight) keeps it
+ * where the flow is consistent, with #GstNeuralStyle:steps-per-frame steps. The
+ * first frame, and a frame whose share of inconsistent pixels exceeds
+ * #GstNeuralStyle:scene-cut-threshold (a scene cut), start from the frame, so a
+ * single still is stylised as before. A flush (seek), new caps, EOS, a mode
+ * change and stopping forget the previous frame. #GstNeuralStyle:mode chooses
+ * the frames that are optimised: every-frame; interval (frames 0, N, 2N, ...
+ * since the start or the last flush, #GstNeuralStyle:interval); keyframes
+ * (buffers without GST_BUFFER_FLAG_DELTA_UNIT, and the frame after a
+ * force-key-unit event from either side; the first frame always). The others
+ * are the last optimised frame warped onto them by the flow from that frame,
+ * one hop; pixels it did not see take the stylised texture the flow points at
+ * (its nearest pixel past the border). live never blocks the stream: each
+ * frame goes out at once, the newest stylised frame warped onto it, while a
+ * worker thread optimises the newest input frame (a frame arriving while it is
+ * busy replaces the pending one); until the first stylised frame exists frames
+ * go out unchanged.
  *
  * The network needs weights (#GstNeuralStyle:weights-location): a VGG19 or
  * SqueezeNet 1.1 .safetensors file (the network is recognised from its
@@ -41,17 +63,27 @@
  * and `stream-time` (guint64) of its buffer, GST_CLOCK_TIME_NONE
  * (18446744073709551615) for a buffer without a timestamp. Each frame received
  * gets exactly one of `neuralstyle-frame-done` (stylised and pushed, with
- * `steps` (guint), `elapsed` (gdouble, seconds), `total-loss`, `content-loss`
- * and `style-loss` (gdouble)), `neuralstyle-frame-cancelled` (a flush or a
- * state change stopped it; not pushed) or `neuralstyle-frame-dropped` (late:
- * QoS dropped it before its optimisation) -- or an error ends the stream at
- * it. While a frame is optimised, `neuralstyle-progress` comes every
+ * `steps` (guint), `elapsed` (gdouble, seconds), `total-loss`, `content-loss`,
+ * `style-loss`, `tv-loss` and `temporal-loss` (gdouble), `from-previous`
+ * (gboolean: started from the previous result), `scene-cut` (gboolean) and
+ * `flow-seconds` (gdouble)), `neuralstyle-frame-warped` (made by warping and
+ * pushed, with `from-frame` (guint64: the optimised frame it comes from;
+ * G_MAXUINT64 when live mode had none yet and pushed the frame unchanged),
+ * `flow-seconds` and `inconsistent-share` (gdouble)),
+ * `neuralstyle-frame-cancelled` (a flush or a state change stopped it; not
+ * pushed) or `neuralstyle-frame-dropped` (late: QoS dropped it before its
+ * optimisation) -- or an error ends the stream at it. In live mode every frame
+ * pushed gets `neuralstyle-frame-warped`, and the frames the worker optimises
+ * get `neuralstyle-frame-done` (or `-cancelled`) besides, from its thread. A
+ * scene cut posts `neuralstyle-scene-cut` (with `inconsistent-share`) before
+ * its frame's `neuralstyle-frame-done`. While a frame is optimised, `neuralstyle-progress` comes every
  * #GstNeuralStyle:progress-interval steps of each processing size (and tile)
  * with `step` (guint, from 1; the losses computed in that step, before its
  * update) and `steps` within the size and tile, `total-step` and
  * `total-steps` over the whole frame, `scale`, `scales`, `tile`, `tiles`,
  * `width` and `height` of the processing size, the four losses
- * (`tv-loss` too) and `elapsed`. With #GstNeuralStyle:push-intermediate, each
+ * (`tv-loss` too), `elapsed` and `flow-seconds` (the flow computed before the
+ * optimisation began). With #GstNeuralStyle:push-intermediate, each
  * one is followed by `neuralstyle-intermediate`, with the same position fields
  * and a `sample` (GstSample) holding the image as it stands, in the output
  * caps: a message rather than a buffer, so that each buffer in still gives
@@ -87,12 +119,15 @@
  * per pixel and step, at a nominal 100 GFLOP/s on the CPU and 10 TFLOP/s on
  * CUDA), which follows #GstNeuralStyle:max-size and #GstNeuralStyle:steps;
  * with a live upstream it posts a latency message when a frame takes
- * longer than reported. QoS stays enabled as in every #GstVideoFilter: a
+ * longer than reported. In live mode the answer is the warp's cost (the
+ * slowest warp so far, at least a nominal 0.2 us per processing pixel), as
+ * the optimisation never holds a frame back. QoS stays enabled as in every #GstVideoFilter: a
  * sink that synchronises to the clock makes late frames be dropped, so set
  * `qos=false` (or `sync=false` on the sink) to keep every frame.
  *
  * Stopping, flushing or going to READY cancels the running optimisation
- * between two steps, so a long frame does not delay shutdown or seeking.
+ * (live mode: the worker's) between two steps, so a long frame does not delay
+ * shutdown or seeking.
  *
  * Process-wide settings: #GstNeuralStyle:threads and #GstNeuralStyle:seed set
  * LibTorch's thread count and generator for the whole process (with several
@@ -115,6 +150,11 @@
  *     neuralstyle style-location=wave.jpg weights-location=random:1 steps=10 \
  *     progress-interval=1 ! fakesink
  * ]| Shows the progress messages with random weights.
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! \
+ *     neuralstyle style-location=wave.jpg mode=live steps=50 max-size=128 ! \
+ *     videoconvert ! autovideosink
+ * ]| Shows a live source stylised without slowing it down.
  */
 
 #include "gstneuralstyle.h"
@@ -168,6 +208,8 @@ namespace
 constexpr double kFlopPerPixelAndStep = 1.4e6;
 constexpr double kNominalCpuFlops = 1e11;
 constexpr double kNominalCudaFlops = 1e13;
+/* Two DIS flows, the consistency check and the warp, per processing pixel. */
+constexpr double kWarpSecondsPerPixel = 2e-7;
 
 }  // namespace
 
@@ -278,6 +320,20 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   return TRUE;
 }
 
+/* make_video_options, posting LIBRARY/SETTINGS naming the properties. */
+static gboolean
+video_options_or_error (GstNeuralStyle * self, const Settings & settings,
+    neuralstyle::VideoOptions * options)
+{
+  InvalidSettings why;
+
+  if (make_video_options (settings, options, &why))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
+      ("%s", why.detail.c_str ()));
+  return FALSE;
+}
+
 static gboolean
 gst_neural_style_start (GstBaseTransform * trans)
 {
@@ -287,24 +343,33 @@ gst_neural_style_start (GstBaseTransform * trans)
   try {
     const Settings settings = snapshot_settings (self);
     neuralstyle::StyleOptions options;
+    neuralstyle::VideoOptions video;
 
     priv->cancel.clear_all ();
     priv->next_frame = 0;
+    priv->last_stylised = 0;
+    priv->force_key_unit = false;
+    priv->live_failed = false;
     priv->raised_for_size = cv::Size ();
     priv->raised_for_max_size = 0;
     GST_OBJECT_LOCK (self);
     priv->latency.slowest_frame = 0;
+    priv->latency.slowest_warp = 0;
     GST_OBJECT_UNLOCK (self);
 
     /* The cheap checks first: loading the weights takes a while. */
     if (!check_image_locations (self, settings)
         || !make_style_options_or_error (self, settings,
             network_known_up_front (settings), &options)
+        || !video_options_or_error (self, settings, &video)
         || !make_stylizer (self, settings, options)
         || !load_first_images (self, settings)) {
       priv->stylizer.reset ();
       return FALSE;
     }
+    priv->video = std::make_unique < neuralstyle::VideoStylizer >
+        (*priv->stylizer, video);
+    priv->active_mode = settings.mode;
     return TRUE;
   } catch (const std::exception & e) {
     priv->stylizer.reset ();
@@ -324,6 +389,9 @@ gst_neural_style_stop (GstBaseTransform * trans)
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
   GstNeuralStylePrivate *priv = self->priv;
 
+  /* The worker uses the stylizer: it ends first. */
+  priv->live.stop ();
+  priv->video.reset ();
   priv->stylizer.reset ();
   priv->loaded_styles.clear ();
   priv->loaded_blend_weights.clear ();
@@ -356,6 +424,8 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
   const guint max_size = self->priv->settings.max_size;
   self->priv->latency.frame_size = frame_size;
   GST_OBJECT_UNLOCK (self);
+  /* New caps: nothing to warp from. */
+  reset_temporal_state (self);
   try {
     /* The caps allow no frame smaller than VGG19 takes; the core has the last
      * word. A max-size too small for the frames' shape is raised per frame. */
@@ -401,19 +471,57 @@ gst_neural_style_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
 
+  if (gst_video_event_is_force_key_unit (event))
+    self->priv->force_key_unit = true;
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_START:
       self->priv->cancel.raise (CancelReasons::kFlushing);
+      /* The live worker's frame too (thread-safe). */
+      self->priv->live.discard ();
       break;
     case GST_EVENT_FLUSH_STOP:
-      /* Serialised: the frame in hand has returned. */
+      /* Serialised: the frame in hand has returned. A seek never warps from
+       * before it. */
       self->priv->cancel.clear (CancelReasons::kFlushing);
       self->priv->next_frame = 0;
+      reset_temporal_state (self);
+      break;
+    case GST_EVENT_EOS:
+      /* Serialised: every frame is out; what follows is a new stream. */
+      reset_temporal_state (self);
       break;
     default:
       break;
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* An upstream force-key-unit event (an encoder asking for a key frame):
+ * keyframes mode optimises the next frame. */
+static gboolean
+gst_neural_style_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
+
+  if (gst_video_event_is_force_key_unit (event))
+    self->priv->force_key_unit = true;
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+}
+
+/* The pixels of the current caps' processing size at `max_size`; 0 before
+ * caps, or for caps set_info refused. */
+static double
+processing_pixels (const LatencyModel & latency, guint max_size)
+{
+  if (latency.frame_size.empty ())
+    return 0;
+  try {
+    return neuralstyle::processingSize (latency.frame_size,
+        neuralstyle::workableMaxSize (latency.frame_size,
+            static_cast<int> (max_size))).area ();
+  } catch (const std::exception &) {
+    return 0;
+  }
 }
 
 /* Before a frame is measured: the time a frame of the current caps takes at
@@ -422,22 +530,23 @@ static GstClockTime
 estimated_frame_time (const LatencyModel & latency, guint steps,
     guint max_size)
 {
-  if (latency.frame_size.empty ())
-    return 0;
-  try {
-    const cv::Size processing = neuralstyle::processingSize (latency.frame_size,
-        neuralstyle::workableMaxSize (latency.frame_size,
-            static_cast<int> (max_size)));
-    const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
-    const double seconds = (steps + 1.0) * processing.area () *
-        kFlopPerPixelAndStep / flops;
-    return static_cast<GstClockTime> (seconds * GST_SECOND);
-  } catch (const std::exception &) {
-    return 0;                   /* set_info refused these caps */
-  }
+  const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
+  const double seconds = (steps + 1.0) * processing_pixels (latency, max_size) *
+      kFlopPerPixelAndStep / flops;
+  return static_cast<GstClockTime> (seconds * GST_SECOND);
 }
 
-/* Upstream latency plus the time one frame takes (see the documentation). */
+/* Live mode, before a warp is measured: the flow and warp at the processing
+ * size, from the nominal cost in the documentation. */
+static GstClockTime
+estimated_warp_time (const LatencyModel & latency, guint max_size)
+{
+  return static_cast<GstClockTime> (processing_pixels (latency, max_size) *
+      kWarpSecondsPerPixel * GST_SECOND);
+}
+
+/* Upstream latency plus the time one frame takes (see the documentation); in
+ * live mode the warp's, as the optimisation never holds a frame back. */
 static gboolean
 gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
@@ -460,9 +569,13 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
   const LatencyModel latency = self->priv->latency;
   const guint steps = self->priv->settings.steps;
   const guint max_size = self->priv->settings.max_size;
+  const bool live_mode =
+      self->priv->settings.mode == GST_NEURAL_STYLE_MODE_LIVE;
   GST_OBJECT_UNLOCK (self);
   /* Computed from the settings of now, so it follows max-size and steps. */
-  const GstClockTime ours = latency.slowest_frame ? latency.slowest_frame :
+  const GstClockTime ours = live_mode ?
+      std::max (latency.slowest_warp, estimated_warp_time (latency, max_size)) :
+      latency.slowest_frame ? latency.slowest_frame :
       estimated_frame_time (latency, steps, max_size);
   GST_OBJECT_LOCK (self);
   self->priv->latency.reported = ours;
@@ -486,8 +599,10 @@ gst_neural_style_change_state (GstElement * element, GstStateChange transition)
 
   /* Before chaining up: deactivating the pads waits for the frame in progress.
    * The reason holds until the next start, whatever flushes come meanwhile. */
-  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     self->priv->cancel.raise (CancelReasons::kStopping);
+    self->priv->live.discard ();
+  }
   const GstStateChangeReturn ret =
       GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY
@@ -530,7 +645,9 @@ value_works_while_running (GstNeuralStyle * self, guint prop_id,
     why->summary = init_location_problem (candidate.init_location);
   if (!why->summary.empty ())
     return FALSE;
-  return make_style_options (candidate, network, &options, why);
+  neuralstyle::VideoOptions video;
+  return make_style_options (candidate, network, &options, why)
+      && make_video_options (candidate, &video, why);
 }
 
 /* In NULL and READY any value is taken and start() judges them all; while the
@@ -626,6 +743,7 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_neural_style_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_neural_style_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_neural_style_sink_event);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_neural_style_src_event);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_neural_style_query);
   trans_class->submit_input_buffer =
       GST_DEBUG_FUNCPTR (gst_neural_style_submit_input_buffer);
@@ -647,6 +765,8 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_CONVOLUTION,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_INIT,
+      static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_MODE,
       static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_COLOR_MATCH,
       static_cast<GstPluginAPIFlags> (0));

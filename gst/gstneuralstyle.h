@@ -100,14 +100,42 @@ typedef enum {
  * GstNeuralStyleInit:
  * @GST_NEURAL_STYLE_INIT_CONTENT: the frame itself, as the reference notebook
  * @GST_NEURAL_STYLE_INIT_NOISE: uniform noise drawn from #GstNeuralStyle:seed
+ * @GST_NEURAL_STYLE_INIT_PREVIOUS: the previous frame's result as it is
+ * @GST_NEURAL_STYLE_INIT_PREVIOUS_WARPED: the previous frame's result moved
+ *   onto this frame by optical flow
  *
- * Where the optimisation of a frame starts (#GstNeuralStyle:init-location, when
- * set, starts from that image instead). More values will follow for video.
+ * Where the optimisation of a frame starts. The first frame, a frame after a
+ * scene cut (#GstNeuralStyle:scene-cut-threshold) and every frame with
+ * content or noise start from the frame (or noise, or
+ * #GstNeuralStyle:init-location when set).
  */
 typedef enum {
   GST_NEURAL_STYLE_INIT_CONTENT,
   GST_NEURAL_STYLE_INIT_NOISE,
+  GST_NEURAL_STYLE_INIT_PREVIOUS,
+  GST_NEURAL_STYLE_INIT_PREVIOUS_WARPED,
 } GstNeuralStyleInit;
+
+/**
+ * GstNeuralStyleMode:
+ * @GST_NEURAL_STYLE_MODE_EVERY_FRAME: every frame is optimised
+ * @GST_NEURAL_STYLE_MODE_INTERVAL: every #GstNeuralStyle:interval-th frame is
+ *   optimised, the others are the last optimised one warped onto them
+ * @GST_NEURAL_STYLE_MODE_KEYFRAMES: key units (buffers without
+ *   GST_BUFFER_FLAG_DELTA_UNIT, and the frame after a force-key-unit event)
+ *   are optimised, the others warped
+ * @GST_NEURAL_STYLE_MODE_LIVE: never blocks the stream: each frame goes out at
+ *   once, warped from the newest optimised frame, while a worker thread
+ *   optimises the newest input frame
+ *
+ * Which frames are optimised, and what the others are.
+ */
+typedef enum {
+  GST_NEURAL_STYLE_MODE_EVERY_FRAME,
+  GST_NEURAL_STYLE_MODE_INTERVAL,
+  GST_NEURAL_STYLE_MODE_KEYFRAMES,
+  GST_NEURAL_STYLE_MODE_LIVE,
+} GstNeuralStyleMode;
 
 /**
  * GstNeuralStyleColorMatch:
@@ -159,6 +187,9 @@ GType gst_neural_style_convolution_get_type (void);
 
 #define GST_TYPE_NEURAL_STYLE_INIT (gst_neural_style_init_get_type ())
 GType gst_neural_style_init_get_type (void);
+
+#define GST_TYPE_NEURAL_STYLE_MODE (gst_neural_style_mode_get_type ())
+GType gst_neural_style_mode_get_type (void);
 
 #define GST_TYPE_NEURAL_STYLE_COLOR_MATCH (gst_neural_style_color_match_get_type ())
 GType gst_neural_style_color_match_get_type (void);

@@ -115,9 +115,38 @@ gst_neural_style_init_get_type (void)
         "content"},
     {GST_NEURAL_STYLE_INIT_NOISE, "Uniform noise drawn from the seed property",
         "noise"},
+    {GST_NEURAL_STYLE_INIT_PREVIOUS,
+        "The previous frame's result as it is (the first frame and a frame "
+          "after a scene cut: the frame)", "previous"},
+    {GST_NEURAL_STYLE_INIT_PREVIOUS_WARPED,
+        "The previous frame's result moved onto this frame by optical flow "
+          "(the first frame and a frame after a scene cut: the frame)",
+        "previous-warped"},
     {0, NULL, NULL},
   };
   return register_enum_once (&type, "GstNeuralStyleInit", values);
+}
+
+GType
+gst_neural_style_mode_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_NEURAL_STYLE_MODE_EVERY_FRAME, "Every frame is optimised",
+        "every-frame"},
+    {GST_NEURAL_STYLE_MODE_INTERVAL,
+        "Every interval-th frame is optimised, the others are the last "
+          "optimised frame warped onto them", "interval"},
+    {GST_NEURAL_STYLE_MODE_KEYFRAMES,
+        "Key units (no DELTA_UNIT flag, or after a force-key-unit event) are "
+          "optimised, the others warped", "keyframes"},
+    {GST_NEURAL_STYLE_MODE_LIVE,
+        "Never blocks: each frame goes out at once, warped from the newest "
+          "optimised frame, while a worker thread optimises the newest input",
+        "live"},
+    {0, NULL, NULL},
+  };
+  return register_enum_once (&type, "GstNeuralStyleMode", values);
 }
 
 GType
@@ -269,6 +298,21 @@ to_init (GstNeuralStyleInit init)
 {
   return init == GST_NEURAL_STYLE_INIT_NOISE ?
       neuralstyle::Init::Noise : neuralstyle::Init::Content;
+}
+
+neuralstyle::FrameStart
+to_frame_start (GstNeuralStyleInit init)
+{
+  switch (init) {
+    case GST_NEURAL_STYLE_INIT_PREVIOUS:
+      return neuralstyle::FrameStart::Previous;
+    case GST_NEURAL_STYLE_INIT_PREVIOUS_WARPED:
+      return neuralstyle::FrameStart::PreviousWarped;
+    case GST_NEURAL_STYLE_INIT_CONTENT:
+    case GST_NEURAL_STYLE_INIT_NOISE:
+      break;
+  }
+  return neuralstyle::FrameStart::Independent;
 }
 
 neuralstyle::ColorMatch

@@ -9,6 +9,7 @@
 
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 
 namespace gstneuralstyle
 {
@@ -22,7 +23,11 @@ neuralstyle::Pooling to_pooling (GstNeuralStylePooling pooling);
 neuralstyle::DeviceKind to_device_kind (GstNeuralStyleDevice device);
 neuralstyle::Precision to_precision (GstNeuralStylePrecision precision);
 neuralstyle::Convolution to_convolution (GstNeuralStyleConvolution convolution);
+/* content and noise; previous and previous-warped start the first frame (and
+ * one after a scene cut) from the content. */
 neuralstyle::Init to_init (GstNeuralStyleInit init);
+/* Independent for content and noise. */
+neuralstyle::FrameStart to_frame_start (GstNeuralStyleInit init);
 neuralstyle::ColorMatch to_color_match (GstNeuralStyleColorMatch match);
 neuralstyle::GramNormalization to_gram_normalization (
     GstNeuralStyleGramNormalization normalization);

@@ -84,16 +84,18 @@ workable_max_size (GstNeuralStyle * self, cv::Size frame_size, guint max_size)
 }
 
 /* Records a frame's processing time; tells a live pipeline when frames take
- * longer than the latency it was given. */
-static void
-account_frame_time (GstNeuralStyle * self, double seconds)
+ * longer than the latency it was given. In live mode the time is that of the
+ * warp, the streaming thread's work. */
+void
+account_frame_time (GstNeuralStyle * self, double seconds, bool live)
 {
   const GstClockTime time = static_cast<GstClockTime> (seconds * GST_SECOND);
   bool latency_grew = false;
 
   GST_OBJECT_LOCK (self);
   LatencyModel & latency = self->priv->latency;
-  latency.slowest_frame = std::max (latency.slowest_frame, time);
+  GstClockTime & slowest = live ? latency.slowest_warp : latency.slowest_frame;
+  slowest = std::max (slowest, time);
   latency_grew = latency.upstream_live && time > latency.reported;
   GST_OBJECT_UNLOCK (self);
 
@@ -102,9 +104,7 @@ account_frame_time (GstNeuralStyle * self, double seconds)
         gst_message_new_latency (GST_OBJECT (self)));
 }
 
-/* Copies a continuous image into a frame's first plane, row by row, honouring
- * the frame's stride. */
-static void
+void
 copy_into_frame (const cv::Mat & image, GstVideoFrame * frame)
 {
   guint8 *rows = static_cast<guint8 *> (GST_VIDEO_FRAME_PLANE_DATA (frame, 0));
@@ -147,58 +147,64 @@ post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
   gst_caps_unref (caps);
 }
 
-GstFlowReturn
-transform_frame (GstVideoFilter * filter,
-    GstVideoFrame * in_frame, GstVideoFrame * out_frame)
+/* Brings the stylizer and the video stylizer up to `settings` for frames of
+ * `frame_size`: style and init images changed while playing, the options.
+ * FALSE when the settings cannot work (the error is posted). */
+static gboolean
+apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
 {
-  GstNeuralStyle *self = GST_NEURAL_STYLE (filter);
   GstNeuralStylePrivate *priv = self->priv;
-  const FrameStamp frame = frame_stamp (self, priv->frame, in_frame->buffer);
-  const guint64 index = frame.index;
-  neuralstyle::PixelFormat format;
+  neuralstyle::StyleOptions options;
+  neuralstyle::VideoOptions video;
+  InvalidSettings why;
 
-  if (!to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format))
-    return GST_FLOW_NOT_NEGOTIATED;
+  if (settings.style_locations != priv->loaded_styles
+      || settings.style_blend_weights != priv->loaded_blend_weights)
+    change_styles (self, settings);
+  /* The init image in force decides whether the frame starts from one. */
+  if (!settings.init_location.empty ()
+      && settings.init_location != priv->loaded_init)
+    settings.init_location = change_init (self, settings.init_location);
+  /* set_property refused what cannot work; this fails only for a value set
+   * in READY while the element was starting. */
+  if (!make_style_options_or_error (self, settings,
+          priv->stylizer->network ()->network (), &options))
+    return FALSE;
+  if (!make_video_options (settings, &video, &why)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
+        ("%s", why.detail.c_str ()));
+    return FALSE;
+  }
+  options.max_size = workable_max_size (self, frame_size, settings.max_size);
+  priv->stylizer->setOptions (options);
+  priv->video->setOptions (video);
+  return TRUE;
+}
+
+GstFlowReturn
+stylise_frame (GstNeuralStyle * self, const Settings & settings,
+    const cv::Mat & content, neuralstyle::PixelFormat format,
+    const FrameStamp & frame, GstBuffer * timing,
+    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result)
+{
+  GstNeuralStylePrivate *priv = self->priv;
+  const guint64 index = frame.index;
 
   try {
-    Settings settings = snapshot_settings (self);
-    const cv::Size frame_size (GST_VIDEO_FRAME_WIDTH (in_frame),
-        GST_VIDEO_FRAME_HEIGHT (in_frame));
-    neuralstyle::StyleOptions options;
-
-    if (settings.style_locations != priv->loaded_styles
-        || settings.style_blend_weights != priv->loaded_blend_weights)
-      change_styles (self, settings);
-    /* The init image in force decides whether the frame starts from one. */
-    if (!settings.init_location.empty ()
-        && settings.init_location != priv->loaded_init)
-      settings.init_location = change_init (self, settings.init_location);
-    /* set_property refused what cannot work; this fails only for a value set
-     * in READY while the element was starting. */
-    if (!make_style_options_or_error (self, settings,
-            priv->stylizer->network ()->network (), &options))
+    if (!apply_settings (self, settings, content.size ()))
       return GST_FLOW_ERROR;
-    options.max_size = workable_max_size (self, frame_size, settings.max_size);
-    priv->stylizer->setOptions (options);
-
-    const cv::Mat content (frame_size,
-        CV_8UC (neuralstyle::channelCount (format)),
-        GST_VIDEO_FRAME_PLANE_DATA (in_frame, 0),
-        GST_VIDEO_FRAME_PLANE_STRIDE (in_frame, 0));
-
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
-        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (in_frame->buffer)),
+        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (timing)),
         settings.steps);
-    const neuralstyle::StylizeResult result = priv->stylizer->stylize (content,
-        format, [&](const neuralstyle::Progress & progress) {
+    *result = priv->video->stylize (content, format,
+        [&](const neuralstyle::Progress & progress) {
           post_progress (GST_ELEMENT (self), frame, progress);
           if (settings.push_intermediate && progress.image)
-            post_intermediate_image (self, frame, progress, in_frame->buffer);
-        }, priv->cancel.flag ());
-
-    copy_into_frame (result.image, out_frame);
-    post_frame_done (GST_ELEMENT (self), frame, result);
-    account_frame_time (self, result.elapsed_seconds);
+            post_intermediate_image (self, frame, progress, timing);
+        }, cancel);
+    if (result->scene_cut)
+      post_scene_cut (GST_ELEMENT (self), frame, result->inconsistent_share);
+    post_frame_done (GST_ELEMENT (self), frame, *result);
     return GST_FLOW_OK;
   } catch (const neuralstyle::CancelledError & e) {
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", index,

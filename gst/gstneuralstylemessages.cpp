@@ -52,7 +52,8 @@ post_progress (GstElement * element, const FrameStamp & frame,
       "content-loss", G_TYPE_DOUBLE, progress.losses.content,
       "style-loss", G_TYPE_DOUBLE, progress.losses.style,
       "tv-loss", G_TYPE_DOUBLE, progress.losses.tv,
-      "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds, NULL);
+      "elapsed", G_TYPE_DOUBLE, progress.elapsed_seconds,
+      "flow-seconds", G_TYPE_DOUBLE, progress.flow_seconds, NULL);
   post (element, s);
 }
 
@@ -73,8 +74,9 @@ post_intermediate (GstElement * element, const FrameStamp & frame,
 
 void
 post_frame_done (GstElement * element, const FrameStamp & frame,
-    const neuralstyle::StylizeResult & result)
+    const neuralstyle::VideoFrameResult & video)
 {
+  const neuralstyle::StylizeResult & result = video.stylized;
   GstStructure *s = frame_structure ("neuralstyle-frame-done", frame);
   gst_structure_set (s,
       "steps", G_TYPE_UINT, static_cast<guint> (result.steps),
@@ -82,7 +84,33 @@ post_frame_done (GstElement * element, const FrameStamp & frame,
       "total-loss", G_TYPE_DOUBLE, result.final_losses.total,
       "content-loss", G_TYPE_DOUBLE, result.final_losses.content,
       "style-loss", G_TYPE_DOUBLE, result.final_losses.style,
-      "tv-loss", G_TYPE_DOUBLE, result.final_losses.tv, NULL);
+      "tv-loss", G_TYPE_DOUBLE, result.final_losses.tv,
+      "temporal-loss", G_TYPE_DOUBLE, result.final_losses.temporal,
+      "from-previous", G_TYPE_BOOLEAN, video.from_previous,
+      "scene-cut", G_TYPE_BOOLEAN, video.scene_cut,
+      "flow-seconds", G_TYPE_DOUBLE, video.flow_seconds, NULL);
+  post (element, s);
+}
+
+void
+post_frame_warped (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::WarpedFrame & warped, guint64 from_frame)
+{
+  GstStructure *s = frame_structure ("neuralstyle-frame-warped", frame);
+  gst_structure_set (s,
+      "from-frame", G_TYPE_UINT64, from_frame,
+      "flow-seconds", G_TYPE_DOUBLE, warped.flow_seconds,
+      "inconsistent-share", G_TYPE_DOUBLE, warped.inconsistent_share, NULL);
+  post (element, s);
+}
+
+void
+post_scene_cut (GstElement * element, const FrameStamp & frame,
+    double inconsistent_share)
+{
+  GstStructure *s = frame_structure ("neuralstyle-scene-cut", frame);
+  gst_structure_set (s,
+      "inconsistent-share", G_TYPE_DOUBLE, inconsistent_share, NULL);
   post (element, s);
 }
 

@@ -7,6 +7,7 @@
 #include <gst/gst.h>
 
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 
 namespace gstneuralstyle
 {
@@ -31,9 +32,24 @@ void post_intermediate (GstElement * element, const FrameStamp & frame,
     const neuralstyle::Progress & progress, GstBuffer * buffer,
     GstCaps * caps);
 
-/* neuralstyle-frame-done: a frame is stylised and goes downstream. */
+/* neuralstyle-frame-done: a frame is stylised (and, but in live mode, goes
+ * downstream). */
 void post_frame_done (GstElement * element, const FrameStamp & frame,
-    const neuralstyle::StylizeResult & result);
+    const neuralstyle::VideoFrameResult & result);
+
+/* What neuralstyle-frame-warped's from-frame says when there was nothing to
+ * warp from and the frame went out unchanged (live mode, before the first
+ * stylised frame). */
+constexpr guint64 kNoSourceFrame = G_MAXUINT64;
+
+/* neuralstyle-frame-warped: a frame made by warping the stylised frame
+ * `from_frame` onto it (interval, keyframes, live) goes downstream. */
+void post_frame_warped (GstElement * element, const FrameStamp & frame,
+    const neuralstyle::WarpedFrame & warped, guint64 from_frame);
+
+/* neuralstyle-scene-cut: the frame is a new shot; it starts afresh. */
+void post_scene_cut (GstElement * element, const FrameStamp & frame,
+    double inconsistent_share);
 
 /* neuralstyle-frame-cancelled: a flush or a state change stopped the frame's
  * optimisation; it is not pushed. */

@@ -4,6 +4,7 @@
 #ifndef __GST_NEURAL_STYLE_PRIVATE_H__
 #define __GST_NEURAL_STYLE_PRIVATE_H__
 
+#include <atomic>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
@@ -11,9 +12,11 @@
 
 #include "gstneuralstyle.h"
 #include "gstneuralstylecancel.h"
+#include "gstneuralstylelive.h"
 #include "gstneuralstylemessages.h"
 #include "gstneuralstylesettings.h"
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_neural_style_debug);
 
@@ -40,6 +43,7 @@ struct LatencyModel
   cv::Size frame_size;            /* set_info; empty before caps */
   bool on_cuda = false;           /* start */
   GstClockTime slowest_frame = 0; /* after each frame; 0 = none measured */
+  GstClockTime slowest_warp = 0;  /* live mode: the streaming thread's work */
   GstClockTime reported = 0;      /* our share of the last latency answer */
   bool upstream_live = false;
 };
@@ -74,8 +78,11 @@ struct GstNeuralStylePrivate
   gstneuralstyle::Settings settings;
   gstneuralstyle::LatencyModel latency;
 
-  /* Made in start(), used by the streaming thread, dropped in stop(). */
+  /* Made in start(), used by the streaming thread (in live mode by the live
+   * worker alone), dropped in stop(). The video stylizer drives the stylizer
+   * and keeps the temporal state: the last stylised frame. */
   std::unique_ptr<neuralstyle::Stylizer> stylizer;
+  std::unique_ptr<neuralstyle::VideoStylizer> video;
   /* The network the stylizer runs, for checking layer names set while running
    * (Auto while there is none). Guarded by the object lock. */
   neuralstyle::Network network = neuralstyle::Network::Auto;
@@ -98,6 +105,22 @@ struct GstNeuralStylePrivate
 
   /* Polled by the core between two steps. */
   gstneuralstyle::CancelReasons cancel;
+
+  /* The mode the frames in hand follow (a change of the property applies at
+   * the next frame), and the index of the last frame optimised, which warped
+   * frames name. Streaming thread. */
+  GstNeuralStyleMode active_mode = GST_NEURAL_STYLE_MODE_EVERY_FRAME;
+  guint64 last_stylised = 0;
+  /* A force-key-unit event came (either direction): keyframes mode optimises
+   * the next frame. Set by the event's thread, taken by the streaming one. */
+  std::atomic<bool> force_key_unit{false};
+
+  /* Live mode's worker thread; started at the first live frame, stopped when
+   * the mode changes and in stop(). */
+  gstneuralstyle::LiveWorker live;
+  /* The live worker failed with an error (posted): the streaming thread ends
+   * the stream at its next frame. */
+  std::atomic<bool> live_failed{false};
 };
 
 struct _GstNeuralStyle
@@ -145,8 +168,45 @@ std::string change_init (GstNeuralStyle * self, const std::string & location);
 FrameStamp frame_stamp (GstNeuralStyle * self, guint64 index,
     GstBuffer * buffer);
 
+/* Optimises one frame with `settings` (the style and init images, the
+ * options) through the video stylizer, posting its progress, scene-cut and
+ * frame-done messages. GST_FLOW_FLUSHING when `cancel` stopped it
+ * (frame-cancelled posted), GST_FLOW_ERROR after posting an error. `timing`:
+ * a buffer with the frame's timestamps, for intermediate images. */
+GstFlowReturn stylise_frame (GstNeuralStyle * self, const Settings & settings,
+    const cv::Mat & content, neuralstyle::PixelFormat format,
+    const FrameStamp & frame, GstBuffer * timing,
+    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result);
+
+/* Copies an image into a frame's first plane, row by row, honouring the
+ * frame's stride. */
+void copy_into_frame (const cv::Mat & image, GstVideoFrame * frame);
+
+/* Records the time the streaming thread spent on a frame (the optimisation,
+ * or in live mode the warp); tells a live pipeline when it exceeds the
+ * latency reported. */
+void account_frame_time (GstNeuralStyle * self, double seconds, bool live);
+
+/* The modes (gstneuralstylevideo.cpp). */
+
+/* The element's transform_frame: optimises or warps the frame as the mode
+ * says. */
 GstFlowReturn transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame);
+
+/* Forgets the temporal state (the last stylised frame; in live mode the
+ * worker's pending and published frames), so that no frame warps from before
+ * a flush, new caps, EOS or a mode change. Streaming thread (or none). */
+void reset_temporal_state (GstNeuralStyle * self);
+
+/* Live mode (gstneuralstylelive.cpp). */
+
+/* Warps the newest stylised frame onto the frame and hands a copy of it to
+ * the worker; never waits for an optimisation. */
+GstFlowReturn live_transform (GstNeuralStyle * self, const Settings & settings,
+    const cv::Mat & content, neuralstyle::PixelFormat format,
+    const FrameStamp & frame, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame);
 
 }  // namespace gstneuralstyle
 

@@ -175,8 +175,12 @@ install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_INIT,
       g_param_spec_enum ("init", "Initialisation",
           "Where each frame's optimisation starts: content (the frame, the "
-          "reference notebook's) or noise (uniform noise drawn from seed). "
-          "init-location, when set, wins over it", GST_TYPE_NEURAL_STYLE_INIT,
+          "reference notebook's), noise (uniform noise drawn from seed), "
+          "previous (the previous frame's result) or previous-warped (the "
+          "previous result moved onto this frame by optical flow). The first "
+          "frame, a frame after a scene cut, and every frame with content or "
+          "noise start from the frame (or noise); init-location, when set, "
+          "wins over content and noise there", GST_TYPE_NEURAL_STYLE_INIT,
           DEFAULT_PROP_INIT, playing));
   g_object_class_install_property (gobject_class, PROP_INIT_LOCATION,
       g_param_spec_string ("init-location", "Init image location",
@@ -217,6 +221,42 @@ install_properties (GObjectClass * gobject_class)
           "element message whose \"sample\" holds the image as it stands (a "
           "GstSample with the output caps); no extra buffers are pushed",
           DEFAULT_PROP_PUSH_INTERMEDIATE, playing));
+  const neuralstyle::VideoOptions video;
+  g_object_class_install_property (gobject_class, PROP_TEMPORAL_WEIGHT,
+      g_param_spec_double ("temporal-weight", "Temporal weight",
+          "Weight of the temporal term, which keeps a frame's result where "
+          "the previous result, moved by optical flow, is consistent: "
+          "temporal-weight * sum(c (x - w)^2) / pixels; 0: none. Applies to "
+          "every frame that has a previous one, whatever init is", 0.0,
+          G_MAXDOUBLE, video.temporal_weight, playing));
+  g_object_class_install_property (gobject_class, PROP_STEPS_PER_FRAME,
+      g_param_spec_uint ("steps-per-frame", "Steps per frame",
+          "Steps of a frame that starts from the previous result (init "
+          "previous or previous-warped), at the final size only; 0: steps",
+          0, G_MAXINT, static_cast<guint> (video.steps_per_frame), playing));
+  g_object_class_install_property (gobject_class, PROP_SCENE_CUT_THRESHOLD,
+      g_param_spec_double ("scene-cut-threshold", "Scene-cut threshold",
+          "When the share of pixels the flow to the previous frame cannot "
+          "place exceeds this, the frame is a scene cut: it starts afresh "
+          "from the frame, without a temporal term, and a neuralstyle-scene-"
+          "cut message is posted. In (0, 1]; 1: never", 0.0, 1.0,
+          video.scene_cut_threshold, playing));
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "Which frames are optimised: every-frame; interval (every "
+          "interval-th frame, the others are the last optimised frame warped "
+          "onto them); keyframes (buffers without the DELTA_UNIT flag and "
+          "the frame after a force-key-unit event; the others warped); live "
+          "(never blocks: each frame goes out at once, warped from the newest "
+          "optimised frame, while a worker thread optimises the newest "
+          "input). A change while playing applies from the next frame, which "
+          "starts afresh", GST_TYPE_NEURAL_STYLE_MODE, DEFAULT_PROP_MODE,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint ("interval", "Interval",
+          "With mode=interval: frames 0, N, 2N, ... (counted since the start "
+          "or the last flush) are optimised", 1, G_MAXINT,
+          DEFAULT_PROP_INTERVAL, playing));
 }
 
 gboolean
@@ -327,6 +367,21 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
       break;
     case PROP_PUSH_INTERMEDIATE:
       settings.push_intermediate = g_value_get_boolean (value);
+      break;
+    case PROP_TEMPORAL_WEIGHT:
+      settings.temporal_weight = g_value_get_double (value);
+      break;
+    case PROP_STEPS_PER_FRAME:
+      settings.steps_per_frame = g_value_get_uint (value);
+      break;
+    case PROP_SCENE_CUT_THRESHOLD:
+      settings.scene_cut_threshold = g_value_get_double (value);
+      break;
+    case PROP_MODE:
+      settings.mode = static_cast<GstNeuralStyleMode> (g_value_get_enum (value));
+      break;
+    case PROP_INTERVAL:
+      settings.interval = g_value_get_uint (value);
       break;
     case PROP_WEIGHTS_LOCATION:
       set_string (settings.weights_location, value);
@@ -457,6 +512,21 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
       break;
     case PROP_PUSH_INTERMEDIATE:
       g_value_set_boolean (value, settings.push_intermediate);
+      break;
+    case PROP_TEMPORAL_WEIGHT:
+      g_value_set_double (value, settings.temporal_weight);
+      break;
+    case PROP_STEPS_PER_FRAME:
+      g_value_set_uint (value, settings.steps_per_frame);
+      break;
+    case PROP_SCENE_CUT_THRESHOLD:
+      g_value_set_double (value, settings.scene_cut_threshold);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, settings.mode);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint (value, settings.interval);
       break;
     case PROP_WEIGHTS_LOCATION:
       g_value_set_string (value, string_or_null (settings.weights_location));
@@ -625,6 +695,24 @@ make_style_options (const Settings & settings, neuralstyle::Network network,
     options->validate ();
   } catch (const std::exception & e) {
     *why = {"Invalid neuralstyle settings.", e.what ()};
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+make_video_options (const Settings & settings,
+    neuralstyle::VideoOptions * options, InvalidSettings * why)
+{
+  options->start = to_frame_start (settings.init);
+  options->temporal_weight = settings.temporal_weight;
+  options->steps_per_frame = static_cast<int> (settings.steps_per_frame);
+  options->scene_cut_threshold = settings.scene_cut_threshold;
+  try {
+    options->validate ();
+  } catch (const std::exception & e) {
+    *why = {"Invalid neuralstyle video settings (temporal-weight, "
+          "steps-per-frame, scene-cut-threshold).", e.what ()};
     return FALSE;
   }
   return TRUE;

@@ -11,6 +11,7 @@
 #include "gstneuralstyle.h"
 
 #include "neuralstyle/options.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 
 #define DEFAULT_PROP_STYLE_LOCATION NULL
 #define DEFAULT_PROP_WEIGHTS_LOCATION NULL
@@ -38,7 +39,7 @@
 #define DEFAULT_PROP_GRAM_NORMALIZATION GST_NEURAL_STYLE_GRAM_NORMALIZATION_NONE
 #define DEFAULT_PROP_PRESERVE_COLORS FALSE
 #define DEFAULT_PROP_COLOR_MATCH GST_NEURAL_STYLE_COLOR_MATCH_NONE
-#define DEFAULT_PROP_INIT GST_NEURAL_STYLE_INIT_CONTENT
+#define DEFAULT_PROP_INIT GST_NEURAL_STYLE_INIT_PREVIOUS_WARPED
 #define DEFAULT_PROP_INIT_LOCATION NULL
 #define DEFAULT_PROP_SCALES 1
 #define DEFAULT_PROP_COARSE_STEPS 0
@@ -46,6 +47,10 @@
 #define DEFAULT_PROP_TILE_SIZE 0
 #define DEFAULT_PROP_TILE_OVERLAP 32
 #define DEFAULT_PROP_PUSH_INTERMEDIATE FALSE
+/* temporal-weight, steps-per-frame and scene-cut-threshold default to the
+ * core's neuralstyle::VideoOptions, whose defaults bench/flicker.py chose. */
+#define DEFAULT_PROP_MODE GST_NEURAL_STYLE_MODE_EVERY_FRAME
+#define DEFAULT_PROP_INTERVAL 10
 
 enum
 {
@@ -83,6 +88,11 @@ enum
   PROP_TILE_SIZE,
   PROP_TILE_OVERLAP,
   PROP_PUSH_INTERMEDIATE,
+  PROP_TEMPORAL_WEIGHT,
+  PROP_STEPS_PER_FRAME,
+  PROP_SCENE_CUT_THRESHOLD,
+  PROP_MODE,
+  PROP_INTERVAL,
 };
 
 namespace gstneuralstyle
@@ -126,6 +136,12 @@ struct Settings
   guint tile_size = DEFAULT_PROP_TILE_SIZE;
   guint tile_overlap = DEFAULT_PROP_TILE_OVERLAP;
   gboolean push_intermediate = DEFAULT_PROP_PUSH_INTERMEDIATE;
+  gdouble temporal_weight = neuralstyle::VideoOptions {}.temporal_weight;
+  guint steps_per_frame =
+      static_cast<guint> (neuralstyle::VideoOptions {}.steps_per_frame);
+  gdouble scene_cut_threshold = neuralstyle::VideoOptions {}.scene_cut_threshold;
+  GstNeuralStyleMode mode = DEFAULT_PROP_MODE;
+  guint interval = DEFAULT_PROP_INTERVAL;
 };
 
 /* Installs every property on the element's class. */
@@ -169,6 +185,12 @@ std::string init_location_problem (const std::string & location);
 gboolean make_style_options (const Settings & settings,
     neuralstyle::Network network, neuralstyle::StyleOptions * options,
     InvalidSettings * why);
+
+/* The video settings (init, temporal-weight, steps-per-frame,
+ * scene-cut-threshold) as the core's VideoOptions, validated by the core;
+ * FALSE and `why` for a value it refuses. */
+gboolean make_video_options (const Settings & settings,
+    neuralstyle::VideoOptions * options, InvalidSettings * why);
 
 }  // namespace gstneuralstyle
 

@@ -63,6 +63,58 @@ Environment:
 EOF
 }
 
+# ns_video_options_help: the video options, then the stylisation options (for the
+# scripts that stream video).
+ns_video_options_help() {
+  cat <<'EOF'
+Video options (properties of the neuralstyle element, see `gst-inspect-1.0 neuralstyle`):
+      --init NAME             where a frame's optimisation starts: previous-warped
+                              (default: the previous result moved by optical flow),
+                              previous, content or noise; the first frame and a
+                              frame after a scene cut start from the content
+      --temporal-weight X     weight of the temporal term that keeps a frame where
+                              the warped previous result is consistent (0: none)
+      --steps-per-frame N     steps of a frame that starts from the previous
+                              result (0: --steps)
+      --scene-cut-threshold X share of inconsistent pixels (0 to 1] above which a
+                              frame is a new shot and starts afresh (1: never)
+      --mode NAME             every-frame (default), interval (every Nth frame
+                              optimised, the others warped from it), keyframes
+                              (key units optimised, the others warped) or live
+      --interval N            with --mode interval: optimise frames 0, N, 2N, ...
+
+EOF
+  ns_options_help
+}
+
+# ns_take_video_option ARGS...: like ns_take_option, for the video options (the scripts
+# that stream video call it from their script_option).
+ns_take_video_option() {
+  local option=$1 value="" property
+  if [[ $option == --*=* ]]; then
+    value=${option#*=}
+    option=${option%%=*}
+    NS_SHIFT=1
+  else
+    NS_SHIFT=2
+  fi
+  case $option in
+    --init) property=init ;;
+    --temporal-weight) property=temporal-weight ;;
+    --steps-per-frame) property=steps-per-frame ;;
+    --scene-cut-threshold) property=scene-cut-threshold ;;
+    --mode) property=mode ;;
+    --interval) property=interval ;;
+    *) return 1 ;;
+  esac
+  if ((NS_SHIFT == 2)); then
+    (($# >= 2)) || ns_die "$option needs a value (see --help)"
+    value=$2
+  fi
+  [[ -n $value ]] || ns_die "$option needs a value (see --help)"
+  NS_PROPERTIES+=("$property=$value")
+}
+
 # ns_take_option ARGS...: consumes one stylisation option from the front of ARGS.
 # Returns 1 if ARGS does not start with one; otherwise sets NS_SHIFT to the number of
 # arguments used. Accepts both "--steps 10" and "--steps=10".
@@ -124,9 +176,10 @@ ns_take_option() {
 # options (ns_take_option), the script's own options (its function script_option, if it
 # defines one: like ns_take_option, it returns 1 when ARGS does not start with one of
 # them, else sets NS_SHIFT), -h/--help (the script's usage), and exactly two positional
-# arguments, left in NS_POSITIONAL. WHAT names them in the error, e.g. "INPUT and OUTPUT".
+# arguments (NS_POSITIONAL_COUNT if the script sets it), left in NS_POSITIONAL. WHAT
+# names them in the error, e.g. "INPUT and OUTPUT".
 ns_parse_arguments() {
-  local what=$1
+  local what=$1 expected=${NS_POSITIONAL_COUNT:-2}
   shift
   NS_POSITIONAL=()
   while (($#)); do
@@ -140,7 +193,7 @@ ns_parse_arguments() {
       *) NS_POSITIONAL+=("$1"); shift ;;
     esac
   done
-  ((${#NS_POSITIONAL[@]} == 2)) || ns_die "expected $what (see --help)"
+  ((${#NS_POSITIONAL[@]} == expected)) || ns_die "expected $what (see --help)"
 }
 
 # ns_check_setup: the element is available and the style image exists.
@@ -251,6 +304,15 @@ ns_show_progress() {
     /neuralstyle-frame-done/ {
       printf "frame %s done: %s steps, loss %.6g, %.1f s\n",
         field("frame"), field("steps"), field("total-loss"), field("elapsed")
+      fflush()
+    }
+    /neuralstyle-scene-cut/ {
+      printf "frame %s: scene cut\n", field("frame")
+      fflush()
+    }
+    /neuralstyle-frame-warped/ && verbose {
+      printf "frame %s warped from frame %s, %.3f s\n",
+        field("frame"), field("from-frame"), field("flow-seconds")
       fflush()
     }'
 }

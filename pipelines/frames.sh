@@ -29,10 +29,11 @@ Sequence options:
       --framerate N/D         frame rate given to the stream (default $framerate)
 
 EOF
-  ns_options_help
+  ns_video_options_help
 }
 
 script_option() {
+  ns_take_video_option "$@" && return 0
   case $1 in
     --pattern | --start | --start-index | --framerate)
       (($# >= 2)) || ns_die "$1 needs a value (see --help)"

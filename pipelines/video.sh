@@ -25,8 +25,11 @@ so picture and sound stay in sync. The codecs follow OUTPUT's extension:
     in. ! audioconvert ! audioresample ! lamemp3enc ! queue ! out.
 
 Before anything runs, the input is probed: a codec GStreamer cannot decode, or an
-encoder it lacks, is named with the Debian package that provides it. Each frame is
-optimised on its own, from scratch.
+encoder it lacks, is named with the Debian package that provides it. By default each
+frame starts from the previous result moved onto it by optical flow, with a temporal
+term, so the style does not flicker (--init content --temporal-weight 0: each frame
+on its own, from scratch); --mode interval or keyframes optimises some frames only
+and warps the others.
 
 Options of this script:
       --frames N              stylise only the start of INPUT, N frames long (N
@@ -39,13 +42,14 @@ Example:
   $NS_SCRIPT --style wave.jpg --steps 300 --max-size 256 clip.mp4 clip-wave.mkv
 
 EOF
-  ns_options_help
+  ns_video_options_help
 }
 
 frames=""
 duration=""
 keep_audio=1
 script_option() {
+  ns_take_video_option "$@" && return 0
   case $1 in
     --frames)
       (($# >= 2)) || ns_die "--frames needs a value (see --help)"

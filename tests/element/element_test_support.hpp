@@ -89,6 +89,20 @@ inline std::vector<ElementMessage> popElementMessages(GstBus* bus, const std::st
   return messages;
 }
 
+/// Copies of the messages in `messages` named `name`, in order.
+inline std::vector<ElementMessage> namedMessages(const std::vector<ElementMessage>& messages,
+                                                 const std::string& name) {
+  std::vector<ElementMessage> found;
+  for (const auto& message : messages)
+    if (message.name() == name) {
+      ElementMessage copy;
+      copy.source = message.source;
+      copy.structure.reset(gst_structure_copy(message.structure.get()));
+      found.push_back(std::move(copy));
+    }
+  return found;
+}
+
 struct Outcome {
   bool parsed = true;  ///< false: gst_parse_launch refused the description (see error)
   bool eos = false;

@@ -142,8 +142,10 @@ GstBuffer* stamped(GstBuffer* buffer, int index) {
 struct ElementTest : testing::Test {
   TempDir dir;
   std::string style = writeStyle(dir);
+  /// Each frame on its own (no start from the previous one, no temporal term), so that
+  /// frames with the same settings give the same result (video: test_element_video.cpp).
   std::string settings(const std::string& extra) const {
-    return "style-location=" + style + " " + fastSettings() + " " + extra;
+    return "style-location=" + style + " " + fastSettings() + " init=content temporal-weight=0 " + extra;
   }
 };
 

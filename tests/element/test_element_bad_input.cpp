@@ -137,8 +137,9 @@ TEST(ElementLimits, EveryRangedPropertyTakesItsEndsAndRefusesWhatLiesPastThem) {
   // steps, max-size, threads, progress-interval, learning-rate, content-weight,
   // style-weight, seed, optimizer, pooling, device, precision, network, convolution;
   // tv-weight, style-scale, scales, coarse-steps, scale-factor, tile-size,
-  // tile-overlap, gram-normalization, color-match, init.
-  EXPECT_EQ(checked, 24u);
+  // tile-overlap, gram-normalization, color-match, init; temporal-weight,
+  // steps-per-frame, scene-cut-threshold, mode, interval.
+  EXPECT_EQ(checked, 29u);
 }
 
 /// A property at the end of its range, and what one 32x32 frame then does.

@@ -131,8 +131,11 @@ struct LiveTest : testing::Test {
   TempDir dir;
   std::string style = writeStyle(dir);
   std::string other_style = writeStyle(dir, "other.png", {250, 250, 250}, {0, 0, 0});
+  /// Each frame on its own (init=content, no temporal term), so that two frames with
+  /// the same settings give the same result; the video properties are tested against
+  /// that (and in test_element_video.cpp).
   std::string settings(const std::string& extra) const {
-    return "style-location=" + style + " " + fastSettings() + " " + extra;
+    return "style-location=" + style + " " + fastSettings() + " init=content temporal-weight=0 " + extra;
   }
 
   /// Pushes one frame (32x32 unless said) and reads what it reported; fails the test
@@ -200,11 +203,21 @@ TEST_F(LiveTest, EveryPropertyChangeableWhilePlayingTakesEffectAtTheNextFrame) {
       // 128 wide: 3 tiles of 72 overlap by 32 or more, 2 by 8 or more.
       {"tile-overlap", "8", {{"max-size", "128"}, {"tile-size", "72"}}, 128, 64},
       {"push-intermediate", "true"},
+      // With a previous frame: the temporal term, then the steps of a frame that starts
+      // from the previous result.
+      {"temporal-weight", "1e4"},
+      {"steps-per-frame", "1", {{"init", "previous-warped"}}},
   };
+  // Whose effect is not a different frame-done, tested where it shows: mode and
+  // interval (VideoTest.AModeSetWhilePlayingAppliesFromTheNextFrameAfresh: warped
+  // frames), scene-cut-threshold (VideoTest.ACutToAnotherPictureIsASceneCutThatStartsAfresh:
+  // these frames never differ enough to be cuts).
+  const std::set<std::string> tested_elsewhere = {"mode", "interval", "scene-cut-threshold"};
 
   // The list above is the element's list: a new live property needs a case here.
   std::set<std::string> tested, live;
   for (const auto& change : changes) tested.insert(change.property);
+  tested.insert(tested_elsewhere.begin(), tested_elsewhere.end());
   GstElement* element = gst_element_factory_make("neuralstyle", nullptr);
   ASSERT_NE(element, nullptr);
   guint count = 0;
@@ -265,6 +278,7 @@ TEST_F(LiveTest, ValuesThatCannotWorkAreRefusedWhenSetAndTheStreamGoesOn) {
       {"init-location", dir.file("missing.png")},
       {"scale-factor", "1"},
       {"tile-size", "10"},
+      {"scene-cut-threshold", "0"},
   };
   Harness harness(settings("steps=1 progress-interval=0"));
   harness.setCaps("RGB", 32, 32);

@@ -17,6 +17,7 @@
 #include "element_harness.hpp"
 #include "element_test_support.hpp"
 #include "neuralstyle/options.hpp"
+#include "neuralstyle/video_stylizer.hpp"
 
 namespace neuralstyle::element_test {
 namespace {
@@ -68,17 +69,7 @@ struct QualityTest : testing::Test {
   struct Run {
     cv::Mat output;
     std::vector<ElementMessage> messages;
-    std::vector<ElementMessage> named(const std::string& name) const {
-      std::vector<ElementMessage> found;
-      for (const auto& message : messages)
-        if (message.name() == name) {
-          ElementMessage copy;
-          copy.source = message.source;
-          copy.structure.reset(gst_structure_copy(message.structure.get()));
-          found.push_back(std::move(copy));
-        }
-      return found;
-    }
+    std::vector<ElementMessage> named(const std::string& name) const { return namedMessages(messages, name); }
     double done(const char* field) const {
       const auto frame_done = named("neuralstyle-frame-done");
       EXPECT_EQ(frame_done.size(), 1u);
@@ -129,7 +120,9 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
   EXPECT_FALSE(push_intermediate);
   EXPECT_EQ(init_location, nullptr);
   const std::map<std::string, std::pair<gint, std::string>> enums = {
-      {"init", {init, toString(core.init)}},
+      // The element's init names both where a still starts (core.init, content: the
+      // first frame's) and where a frame with a previous one starts (the video's).
+      {"init", {init, toString(VideoOptions{}.start)}},
       {"color-match", {color_match, toString(core.color_match)}},
       {"gram-normalization", {gram, toString(core.gram_normalization)}}};
   for (const auto& [property, value] : enums) {
@@ -142,7 +135,7 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
   }
   // Every nick the README names.
   const std::map<std::string, std::vector<const char*>> nicks = {
-      {"init", {"content", "noise"}},
+      {"init", {"content", "noise", "previous", "previous-warped"}},
       {"color-match", {"none", "histogram", "mean-std"}},
       {"gram-normalization", {"none", "positions"}}};
   for (const auto& [property, names] : nicks)
@@ -155,7 +148,8 @@ TEST(QualityProperties, DefaultsAreTheCoreDefaultsAndEveryOneIsDocumented) {
                                "gram-normalization", "preserve-colors", "color-match", "init",
                                "init-location", "scales", "coarse-steps", "scale-factor", "tile-size",
                                "tile-overlap",
-                               "push-intermediate"}) {
+                               "push-intermediate", "temporal-weight", "steps-per-frame",
+                               "scene-cut-threshold", "mode", "interval"}) {
     SCOPED_TRACE(property);
     GParamSpec* spec = findProperty(element, property);
     ASSERT_NE(spec, nullptr);

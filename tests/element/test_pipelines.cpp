@@ -78,6 +78,64 @@ TEST_F(PipelineScripts, VideoKeepsTheFrameCountAndSize) {
   }
 }
 
+TEST_F(PipelineScripts, VideoPassesTheVideoOptionsToTheElement) {
+  const std::string input = dir.file("clip.avi");
+  const Outcome made = runPipeline("videotestsrc num-buffers=3 pattern=ball ! "
+                                   "video/x-raw,width=48,height=32,framerate=10/1 ! jpegenc quality=95 ! "
+                                   "avimux ! filesink location=" + gstQuoted(input));
+  ASSERT_TRUE(made.eos) << made.error_text;
+  std::string verbose = options();
+  verbose.erase(verbose.find(" --quiet"));
+  const std::string output = dir.file("clip-interval.mkv");
+  // Frames 0 and 2 optimised (2 from 0, with its own steps), frame 1 warped from 0.
+  const CommandResult result =
+      run(script("video.sh") + " " + verbose +
+          " --mode interval --interval 2 --init previous --temporal-weight 10 --steps-per-frame 1"
+          " --scene-cut-threshold=0.9 " + shellQuoted(input) + " " + shellQuoted(output));
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("frame 0 done: 3 steps"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("frame 2 done: 1 steps"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("frame 1 done"), std::string::npos) << result.output;
+  decodeFrames(output, dir.path() / "out");
+  EXPECT_EQ(filesIn(dir.path() / "out").size(), 3u);
+
+  // A value the element does not take fails before anything is written.
+  const CommandResult refused = run(script("video.sh") + " " + options() + " --mode sideways " +
+                                    shellQuoted(input) + " " + shellQuoted(dir.file("refused.mkv")));
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("sideways"), std::string::npos) << refused.output;
+  const CommandResult help = run(script("video.sh") + " -h");
+  for (const char* option : {"--mode", "--interval", "--init", "--temporal-weight", "--steps-per-frame",
+                             "--scene-cut-threshold"})
+    EXPECT_NE(help.output.find(option), std::string::npos) << option << " missing from:\n" << help.output;
+}
+
+TEST_F(PipelineScripts, LiveShowsATestSourceInLiveModeWhenThereIsNoCamera) {
+  const std::string missing_camera = dir.file("video9");
+  const CommandResult result =
+      run(script("live.sh") + " --style " + shellQuoted(style) +
+          " --weights random:2 --steps 3 --max-size 32 --threads 1 --verbose --num-buffers 6"
+          " --size 32x32 --framerate 10/1 --sink 'fakesink sync=true' --camera " + shellQuoted(missing_camera));
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find(missing_camera + "' does not exist: showing videotestsrc"), std::string::npos)
+      << result.output;
+  // Every frame goes out in live mode, each with its frame-warped report.
+  for (int frame = 0; frame < 6; ++frame)
+    EXPECT_NE(result.output.find("frame " + std::to_string(frame) + " warped from frame"), std::string::npos)
+        << frame << ":\n" << result.output;
+
+  const CommandResult help = run(script("live.sh") + " -h");
+  EXPECT_EQ(help.status, 0);
+  for (const char* option : {"Usage:", "--camera", "--sink", "--style", "--steps-per-frame", "GST_PLUGIN_PATH"})
+    EXPECT_NE(help.output.find(option), std::string::npos) << option << " missing from:\n" << help.output;
+  const CommandResult stray = run(script("live.sh") + " --style " + shellQuoted(style) + " extra-argument");
+  EXPECT_NE(stray.status, 0);
+  EXPECT_NE(stray.output.find("error:"), std::string::npos) << stray.output;
+  const CommandResult bad_size = run(script("live.sh") + " --style " + shellQuoted(style) + " --size 32");
+  EXPECT_NE(bad_size.status, 0);
+  EXPECT_NE(bad_size.output.find("--size"), std::string::npos) << bad_size.output;
+}
+
 TEST_F(PipelineScripts, FramesStylisesEveryFrameOfASequenceUnderTheSameNames) {
   const fs::path in = dir.path() / "in", out = dir.path() / "out";
   fs::create_directories(in);

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Live mode: the streaming thread never waits for an optimisation. Each frame
+ * goes out at once, the newest stylised frame warped onto it by optical flow
+ * (neuralstyle::warpStylisedFrame, thread-safe), while a worker thread
+ * optimises the newest input frame through the video stylizer and publishes
+ * the result for the frames after it. */
+#include <c10/util/Exception.h>
+
+#include "gstneuralstyleprivate.h"
+
+#define GST_CAT_DEFAULT gst_neural_style_debug
+
+namespace gstneuralstyle
+{
+
+void
+LiveWorker::start (Work work)
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  if (thread_.joinable ())
+    return;
+  work_ = std::move (work);
+  stopping_ = false;
+  fresh_ = true;
+  thread_ = std::thread (&LiveWorker::run, this);
+}
+
+bool
+LiveWorker::running () const
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  return thread_.joinable ();
+}
+
+void
+LiveWorker::submit (LiveJob job)
+{
+  {
+    std::lock_guard<std::mutex> lock (mutex_);
+    pending_ = std::move (job);
+  }
+  wake_.notify_one ();
+}
+
+LiveResult
+LiveWorker::newest () const
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  return newest_;
+}
+
+guint64
+LiveWorker::published () const
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  return published_;
+}
+
+void
+LiveWorker::forget_locked ()
+{
+  pending_.reset ();
+  newest_ = LiveResult ();
+  ++generation_;
+  fresh_ = true;
+  cancel_ = true;
+}
+
+void
+LiveWorker::discard ()
+{
+  std::lock_guard<std::mutex> lock (mutex_);
+  forget_locked ();
+}
+
+void
+LiveWorker::stop ()
+{
+  std::thread thread;
+  {
+    std::lock_guard<std::mutex> lock (mutex_);
+    forget_locked ();
+    stopping_ = true;
+    thread = std::move (thread_);
+  }
+  wake_.notify_all ();
+  if (thread.joinable ())
+    thread.join ();
+}
+
+void
+LiveWorker::run ()
+{
+  for (;;) {
+    LiveJob job;
+    guint64 generation;
+    bool fresh;
+    {
+      std::unique_lock<std::mutex> lock (mutex_);
+      wake_.wait (lock, [this] { return stopping_ || pending_.has_value (); });
+      if (stopping_)
+        return;
+      job = std::move (*pending_);
+      pending_.reset ();
+      generation = generation_;
+      fresh = fresh_;
+      fresh_ = false;
+      /* A discard() from here on cancels this job. */
+      cancel_ = false;
+    }
+    auto frame = work_ (job, fresh, &cancel_);
+    std::lock_guard<std::mutex> lock (mutex_);
+    if (frame && generation == generation_ && !stopping_) {
+      newest_ = LiveResult {std::move (frame), job.stamp.index};
+      ++published_;
+    }
+  }
+}
+
+/* A buffer without memory that carries `input`'s timestamps. */
+static std::shared_ptr<GstBuffer>
+timing_of (GstBuffer * input)
+{
+  GstBuffer *timing = gst_buffer_new ();
+  gst_buffer_copy_into (timing, input, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+  return std::shared_ptr<GstBuffer> (timing, gst_buffer_unref);
+}
+
+/* The worker's job: the video stylizer is the worker's alone while it runs. */
+static std::shared_ptr<const neuralstyle::StylisedFrame>
+stylise_in_worker (GstNeuralStyle * self, LiveJob & job, bool fresh,
+    const std::atomic<bool> * cancel)
+{
+  GstNeuralStylePrivate *priv = self->priv;
+  neuralstyle::VideoFrameResult result;
+
+  if (fresh)
+    priv->video->reset ();
+  const GstFlowReturn ret = stylise_frame (self, job.settings, job.content,
+      job.format, job.stamp, job.timing.get (), cancel, &result);
+  if (ret == GST_FLOW_ERROR)
+    priv->live_failed = true;
+  if (ret != GST_FLOW_OK)
+    return nullptr;
+  GST_DEBUG_OBJECT (self, "live: frame %" G_GUINT64_FORMAT " stylised in "
+      "%.3f s", job.stamp.index, result.stylized.elapsed_seconds);
+  return priv->video->last ();
+}
+
+GstFlowReturn
+live_transform (GstNeuralStyle * self, const Settings & settings,
+    const cv::Mat & content, neuralstyle::PixelFormat format,
+    const FrameStamp & frame, GstVideoFrame * in_frame,
+    GstVideoFrame * out_frame)
+{
+  GstNeuralStylePrivate *priv = self->priv;
+
+  /* The worker posted the error; the stream ends here. */
+  if (priv->live_failed)
+    return GST_FLOW_ERROR;
+  const LiveResult newest = priv->live.newest ();
+  try {
+    /* Handed over first, so that the worker starts on it while this thread
+     * warps. */
+    priv->live.start ([self](LiveJob & job, bool fresh,
+            const std::atomic<bool> * cancel) {
+          return stylise_in_worker (self, job, fresh, cancel);
+        });
+    LiveJob job;
+    job.content = content.clone ();
+    job.format = format;
+    job.stamp = frame;
+    job.settings = settings;
+    job.timing = timing_of (in_frame->buffer);
+    priv->live.submit (std::move (job));
+
+    if (!newest.frame) {
+      /* Nothing stylised yet: the frame goes out as it came in. */
+      neuralstyle::WarpedFrame unchanged;
+      unchanged.inconsistent_share = 1;
+      if (!gst_video_frame_copy (out_frame, in_frame))
+        return GST_FLOW_ERROR;
+      post_frame_warped (GST_ELEMENT (self), frame, unchanged, kNoSourceFrame);
+      return GST_FLOW_OK;
+    }
+    const neuralstyle::WarpedFrame warped =
+        neuralstyle::warpStylisedFrame (*newest.frame, content, format);
+    copy_into_frame (warped.image, out_frame);
+    post_frame_warped (GST_ELEMENT (self), frame, warped, newest.index);
+    account_frame_time (self, warped.flow_seconds, true);
+    return GST_FLOW_OK;
+  } catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Could not warp frame %" G_GUINT64_FORMAT " in live mode.",
+            frame.index), ("%s", e.what ()));
+  }
+  return GST_FLOW_ERROR;
+}
+
+}  // namespace gstneuralstyle
