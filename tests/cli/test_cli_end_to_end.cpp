@@ -160,7 +160,7 @@ TEST_F(CliBinary, StylisesAFolderIntoANewFolderWithTheSameNames) {
   // A run of several frames logs which frame each row belongs to.
   const auto rows = readCsv(dir / "losses.csv");
   ASSERT_EQ(rows.size(), 1u + 3 * 2);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style", "temporal"}));
   EXPECT_EQ(rows[1][0], "1");
   EXPECT_EQ(rows[6][0], "3");
   EXPECT_EQ(rows[6][1], "2");
