@@ -28,20 +28,71 @@ Sequence options:
                               --start is the same option
       --framerate N/D         frame rate given to the stream (default $framerate)
 
+Coherence between frames (properties of the element; unset ones keep its defaults):
+      --init NAME             where a frame starts: content, noise, previous (the
+                              previous result) or previous-warped (it moved onto the
+                              frame by optical flow); the first frame and one after a
+                              scene cut start from the content
+      --temporal-weight X     weight of the term keeping a frame close to the previous
+                              result moved onto it, >= 0 (0: none)
+      --steps-per-frame N     steps of a frame that starts from the previous result
+                              (0: --steps)
+      --scene-cut-threshold X share of pixels the flow cannot place above which a frame
+                              starts afresh, 0 < X <= 1 (1: never)
+
 EOF
   ns_options_help
 }
 
-script_option() {
+# coherence_property OPTION VALUE: the element property for one of the coherence
+# options, its value checked here so that a bad one fails before GStreamer starts.
+coherence_property() {
+  local number='^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$'
   case $1 in
-    --pattern | --start | --start-index | --framerate)
-      (($# >= 2)) || ns_die "$1 needs a value (see --help)"
-      case $1 in
-        --pattern) pattern=$2 ;;
-        --start | --start-index) start=$2 ;;
-        --framerate) framerate=$2 ;;
+    --init)
+      [[ $2 =~ ^(content|noise|previous|previous-warped)$ ]] ||
+        ns_die "--init must be content, noise, previous or previous-warped, got '$2'"
+      NS_PROPERTIES+=("init=$2")
+      ;;
+    --temporal-weight)
+      [[ $2 =~ $number ]] || ns_die "--temporal-weight must be a number >= 0, got '$2'"
+      NS_PROPERTIES+=("temporal-weight=$2")
+      ;;
+    --steps-per-frame)
+      [[ $2 =~ ^[0-9]+$ ]] || ns_die "--steps-per-frame must be an integer >= 0, got '$2'"
+      NS_PROPERTIES+=("steps-per-frame=$2")
+      ;;
+    --scene-cut-threshold)
+      if ! [[ $2 =~ $number ]] || ! awk -v x="$2" 'BEGIN { exit !(x > 0 && x <= 1) }'; then
+        ns_die "--scene-cut-threshold must be a number in (0, 1], got '$2'"
+      fi
+      NS_PROPERTIES+=("scene-cut-threshold=$2")
+      ;;
+  esac
+}
+
+script_option() {
+  local option=$1 value inline=0
+  if [[ $option == --*=* ]]; then
+    value=${option#*=}
+    option=${option%%=*}
+    inline=1
+  fi
+  case $option in
+    --pattern | --start | --start-index | --framerate | --init | --temporal-weight | \
+      --steps-per-frame | --scene-cut-threshold)
+      if ((!inline)); then
+        (($# >= 2)) || ns_die "$option needs a value (see --help)"
+        value=$2
+      fi
+      [[ -n $value ]] || ns_die "$option needs a value (see --help)"
+      case $option in
+        --pattern) pattern=$value ;;
+        --start | --start-index) start=$value ;;
+        --framerate) framerate=$value ;;
+        *) coherence_property "$option" "$value" ;;
       esac
-      NS_SHIFT=2
+      NS_SHIFT=$((inline ? 1 : 2))
       ;;
     *) return 1 ;;
   esac

@@ -121,6 +121,40 @@ TEST_F(PipelineScripts, FramesReadsASequenceNumberedFromOneAsFfmpegWritesIt) {
   EXPECT_EQ(second[0].filename(), "00002.png");
 }
 
+TEST_F(PipelineScripts, FramesChecksItsCoherenceOptionsBeforeGStreamerStarts) {
+  const fs::path in = dir.path() / "in", out = dir.path() / "out";
+  fs::create_directories(in);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat frame = contentPicture({37, 29});
+    frame.col(4 + i * 3) = cv::Scalar(255, 255, 255);  // frames differ
+    ASSERT_TRUE(cv::imwrite((in / cv::format("%05d.png", i)).string(), frame));
+  }
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"--init warped", "--init must be content, noise, previous or previous-warped, got 'warped'"},
+      {"--temporal-weight -1", "--temporal-weight must be a number >= 0, got '-1'"},
+      {"--steps-per-frame 1.5", "--steps-per-frame must be an integer >= 0, got '1.5'"},
+      {"--scene-cut-threshold 0", "--scene-cut-threshold must be a number in (0, 1], got '0'"},
+      {"--scene-cut-threshold=1.5", "--scene-cut-threshold must be a number in (0, 1], got '1.5'"},
+      {"--steps-per-frame=", "--steps-per-frame needs a value"}};
+  for (const auto& [option, message] : refused) {
+    SCOPED_TRACE(option);
+    const CommandResult result = run(script("frames.sh") + " " + options() + " " + option + " " +
+                                     shellQuoted(in.string()) + " " + shellQuoted(out.string()));
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.output.find("frames.sh: error: " + message), std::string::npos) << result.output;
+    EXPECT_FALSE(fs::exists(out)) << "refused before anything runs";
+  }
+  // Good values become the element's properties of the same names.
+  if (run("gst-inspect-1.0 neuralstyle").output.find("scene-cut-threshold") == std::string::npos)
+    GTEST_SKIP() << "this build's element has no coherence properties yet";
+  const CommandResult result =
+      run(script("frames.sh") + " " + options() +
+          " --init previous-warped --temporal-weight 10 --steps-per-frame=1 --scene-cut-threshold 0.9 " +
+          shellQuoted(in.string()) + " " + shellQuoted(out.string()));
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(filesIn(out).size(), 3u);
+}
+
 TEST_F(PipelineScripts, CompareLaysOutContentStyleAndResultSideBySide) {
   const std::string input = writeContent("content.png", {48, 32});
   const std::string sheet_path = dir.file("sheet.png");
