@@ -351,7 +351,7 @@ torch::Tensor Stylizer::stylizeTensor(const torch::Tensor& content,
                     progress.size = size;
                     on_progress(progress);
                   },
-                  cancel, final_losses);
+                  cancel, final_losses, 1.0, {}, TemporalTerm{});
 }
 
 torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::Tensor& initial,

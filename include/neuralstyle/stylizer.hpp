@@ -193,8 +193,8 @@ class Stylizer {
   torch::Tensor optimise(const torch::Tensor& content, const torch::Tensor& initial, int steps,
                          const std::vector<torch::Tensor>& style_targets, const StepReport& on_step,
                          const std::atomic<bool>* cancel, Losses* final_losses,
-                         double style_balance = 1.0, const torch::Tensor& update_mask = {},
-                         const TemporalTerm& temporal = {});
+                         double style_balance, const torch::Tensor& update_mask,
+                         const TemporalTerm& temporal);
   void checkContentSize(int64_t height, int64_t width) const;
   std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
   /// The blended Gram targets for a content processing size, computed once per size and
