@@ -137,6 +137,7 @@ class Arguments {
     addSlices();
     addOptimisation(d);
     addQuality(d);
+    addVideo(d);
     addEngine(d);
     addProgress();
     app_.footer(
@@ -235,6 +236,11 @@ class Arguments {
                        " weight(s) for " + std::to_string(o.styles.size()) +
                        " --style image(s); give one weight per --style, in order");
     if (o.init && o.init_image) throw UsageError("--init and --init-image exclude each other");
+    // Only a frame that starts from the previous result takes --steps-per-frame.
+    if (o.steps_per_frame && (o.init_image || o.init == Init::Content || o.init == Init::Noise))
+      throw UsageError(std::string("--steps-per-frame applies only to frames that start from the "
+                                   "previous result (--init previous or previous-warped), not with ") +
+                       (o.init_image ? "--init-image" : o.init == Init::Content ? "--init content" : "--init noise"));
     if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap > *o.tile_size)
       throw UsageError("--tile-overlap must be at most half of --tile-size, got " +
                        std::to_string(*o.tile_overlap) + " for " + std::to_string(*o.tile_size));
@@ -316,9 +322,10 @@ class Arguments {
     value("--loss-log", "FILE",
           "write the losses of every step as CSV, with the header\n"
           "step,total,content,style for one image and\n"
-          "frame,step,total,content,style (frame counted from 1)\n"
-          "for a folder or a pattern; steps count over all scales\n"
-          "and tiles",
+          "frame,step,total,content,style,temporal (frame counted\n"
+          "from 1; temporal: the unweighted temporal term) for a\n"
+          "folder or a pattern; steps count over all scales and\n"
+          "tiles",
           [&o](const auto&, const auto& v) { o.loss_log = v; });
     app_.set_config("--config", "",
                     "read options from a file, one `name = value` a line\n"
@@ -337,15 +344,17 @@ class Arguments {
     value("--count", "N", "frames in the slice, >= 1 (default: to the last frame;\nfewer at the end)",
           [&o](const auto& n, const auto& v) { o.slice_count = toInt(n, v, 1, INT_MAX); });
     value("--overlap", "M",
-          "also stylise up to M frames before the slice's first frame\n"
-          "stylised, without writing them (for temporal coherence;\n"
-          "frames are stylised independently today, so this only\n"
-          "costs time) (default 0)",
+          "also stylise up to M frames before the slice's first frame,\n"
+          "without writing them, so that it continues from them and\n"
+          "joins the slice before without a seam (default 0)",
           [&o](const auto& n, const auto& v) { o.overlap = toInt(n, v, 0, INT_MAX); });
     flag("--resume",
          "skip the frames whose output is complete (decodes and has\n"
-         "the input's size); outputs are written under a temporary\n"
-         "name and renamed, so a killed run leaves no partial frame",
+         "the input's size); the next frame starts from the output\n"
+         "before it as written, so a resumed run writes what an\n"
+         "uninterrupted one would. Outputs are written under a\n"
+         "temporary name and renamed: a killed run leaves no\n"
+         "partial frame",
          o.resume);
     flag("--check",
          "stylise nothing: list the slice's frames whose output is\n"
@@ -429,15 +438,22 @@ class Arguments {
                                                       {"histogram", ColorMatch::Histogram},
                                                       {"mean-std", ColorMatch::MeanStd}});
           });
-    value("--init", "content|noise",
+    value("--init", "content|noise|previous|previous-warped",
           "start from the content, or from uniform noise drawn\n"
-          "from --seed (default " + d.init + ")",
+          "from --seed; a frame of a folder or a pattern also from\n"
+          "the previous frame's result as it is, or moved onto the\n"
+          "frame by optical flow (the first frame and one after a\n"
+          "scene cut start from the content) (default " + d.init + " for\n"
+          "one image, " + d.sequence_init + " for a folder or a pattern)",
           [&o](const auto& n, const auto& v) {
-            o.init = choose<Init>(n, v, {{"content", Init::Content}, {"noise", Init::Noise}});
+            o.init = choose<Init>(n, v, {{"content", Init::Content},
+                                         {"noise", Init::Noise},
+                                         {"previous", Init::Previous},
+                                         {"previous-warped", Init::PreviousWarped}});
           });
     value("--init-image", "FILE",
           "start from this image (resized to the processing size)\n"
-          "instead of --init",
+          "instead of --init; every frame of a sequence does",
           [&o](const auto&, const auto& v) { o.init_image = v; });
     value("--scales", "N",
           "multi-scale, coarse to fine: optimise at N sizes, the\n"
@@ -469,6 +485,30 @@ class Arguments {
           "pixels (at least) neighbouring tiles share, at most\n"
           "half of --tile-size (default " + d.tile_overlap + ")",
           [&o](const auto& n, const auto& v) { o.tile_overlap = toInt(n, v, 0, INT_MAX); });
+  }
+
+  void addVideo(const HelpDefaults& d) {
+    group_ = "Video: the frames of a folder or a pattern, coherent in time";
+    Options& o = options_;
+    value("--temporal-weight", "X",
+          "weight of the temporal term that keeps a frame close to\n"
+          "the previous result moved onto it by optical flow, where\n"
+          "the flow is consistent; >= 0, 0 = none (default " + d.temporal_weight + ")",
+          [&o](const auto& n, const auto& v) { o.temporal_weight = toNumber(n, v, Bound::NonNegative); });
+    value("--steps-per-frame", "N",
+          "steps of a frame that starts from the previous result\n"
+          "(--init previous or previous-warped), at the final size\n"
+          "only; 0 = --steps (default " + d.steps_per_frame + ")",
+          [&o](const auto& n, const auto& v) { o.steps_per_frame = toInt(n, v, 0, INT_MAX); });
+    value("--scene-cut-threshold", "X",
+          "a frame whose share of pixels the flow cannot place\n"
+          "exceeds X, 0 < X <= 1, is a scene cut: it starts afresh\n"
+          "from the content, without the temporal term; 1 = never\n"
+          "(default " + d.scene_cut_threshold + ")",
+          [&o](const auto& n, const auto& v) {
+            o.scene_cut_threshold = toNumber(n, v, Bound::Positive);
+            if (*o.scene_cut_threshold > 1) throw UsageError(n + " must be at most 1, got " + v);
+          });
   }
 
   void addEngine(const HelpDefaults& d) {

@@ -117,16 +117,30 @@ void probeWritable(const fs::path& folder) {
   ::unlink(probe.c_str());
 }
 
+// The first option given that only a folder or a frame pattern can use; empty if none.
+std::string sequenceOnlyOption(const Options& options) {
+  if (options.slice_start) return "--start";
+  if (options.slice_count) return "--count";
+  if (options.overlap > 0) return "--overlap";
+  if (options.resume) return "--resume";
+  if (options.check) return "--check";
+  if (options.init == Init::Previous) return "--init previous";
+  if (options.init == Init::PreviousWarped) return "--init previous-warped";
+  if (options.temporal_weight) return "--temporal-weight";
+  if (options.steps_per_frame) return "--steps-per-frame";
+  if (options.scene_cut_threshold) return "--scene-cut-threshold";
+  return "";
+}
+
 // --start/--count/--overlap/--resume/--check on the planned frames (see planFrames).
 void selectSlice(const Options& options, FramePlan& plan) {
-  const bool sliced = options.slice_start || options.slice_count || options.overlap > 0;
-  if ((sliced || options.resume || options.check) && plan.kind == InputKind::Image)
-    throw UsageError(std::string(options.slice_start   ? "--start"
-                                 : options.slice_count ? "--count"
-                                 : options.overlap > 0 ? "--overlap"
-                                 : options.resume      ? "--resume"
-                                                       : "--check") +
-                     " applies only to a folder or a frame pattern");
+  if (plan.kind == InputKind::Image) {
+    const std::string option = sequenceOnlyOption(options);
+    if (!option.empty())
+      throw UsageError(option + " applies only to a folder or a frame pattern (one image has no "
+                       "other frames)");
+    return;
+  }
   if (options.resume && options.check) throw UsageError("--resume and --check exclude each other");
   const int total = static_cast<int>(plan.frames.size());
   const int start = options.slice_start.value_or(0);
@@ -137,24 +151,33 @@ void selectSlice(const Options& options, FramePlan& plan) {
   const int end = options.slice_count ? std::min(total, start + std::min(*options.slice_count, total))
                                       : total;
   std::vector<Frame> selected;
+  bool previous_complete = false;  // the frame before i, in the slice, is skipped as complete
   for (int i = start; i < end; ++i) {
-    const Frame& frame = plan.frames[static_cast<size_t>(i)];
+    Frame frame = plan.frames[static_cast<size_t>(i)];
     if ((options.resume || options.check) && isCompleteOutput(frame.content, frame.output)) {
       ++plan.skipped;
+      previous_complete = true;
       continue;
     }
     if (options.check) {
       plan.incomplete.push_back(frame);
       continue;
     }
-    if (selected.empty()) {
-      // The overlap leads into the first frame that is stylised.
+    if (previous_complete) {
+      // Resumed: the frame starts from the written frame before it, as it did (or would
+      // have) in the run that wrote that one, so no overlap is needed.
+      const Frame& before = plan.frames[static_cast<size_t>(i - 1)];
+      frame.previous_content = before.content;
+      frame.previous_output = before.output;
+    } else if (i == start) {
+      // The overlap leads into the slice: its first frame continues from them.
       for (int j = std::max(0, i - options.overlap); j < i; ++j) {
         Frame lead = plan.frames[static_cast<size_t>(j)];
         lead.write = false;
         selected.push_back(lead);
       }
     }
+    previous_complete = false;
     selected.push_back(frame);
   }
   plan.frames = std::move(selected);

@@ -43,7 +43,9 @@ enum class Pooling { Max, Average };
 enum class Optimizer { Adam, LBFGS };
 enum class GramNormalization { None, Positions };
 enum class ColorMatch { None, Histogram, MeanStd };
-enum class Init { Content, Noise };
+/// Where a frame starts: content and noise as a still; for a folder or a pattern also
+/// the previous frame's result, as it is or moved onto this frame by optical flow.
+enum class Init { Content, Noise, Previous, PreviousWarped };
 
 /// What the command line says. Options owned by the core are optional: unset means the
 /// core's default, so the core stays the one place that defines them.
@@ -68,8 +70,12 @@ struct Options {
   std::optional<GramNormalization> gram_normalization;
   bool preserve_colors = false;
   std::optional<ColorMatch> color_match;
-  std::optional<Init> init;
+  std::optional<Init> init;  ///< unset: content for one image, the core's for a sequence
   std::optional<std::string> init_image;  ///< starts from this image (excludes --init)
+  // Temporal coherence of a folder's or a pattern's frames (neuralstyle::VideoOptions).
+  std::optional<double> temporal_weight;
+  std::optional<int> steps_per_frame;  ///< 0: --steps
+  std::optional<double> scene_cut_threshold;
   std::optional<int> scales;
   std::optional<int> coarse_steps;  ///< steps at each size but the last; 0: --steps
   std::optional<double> scale_factor;
@@ -128,6 +134,11 @@ struct HelpDefaults {
   std::string scale_factor;
   std::string tile_size;
   std::string tile_overlap;
+  // neuralstyle::VideoOptions
+  std::string sequence_init;  ///< --init of a folder or a pattern
+  std::string temporal_weight;
+  std::string steps_per_frame;
+  std::string scene_cut_threshold;
 };
 std::string helpText(const HelpDefaults& defaults);
 
@@ -152,6 +163,12 @@ struct Frame {
   std::string content;
   std::string output;
   bool write = true;  ///< false for --overlap's frames before the slice
+  /// --resume: the frame before this one in the slice, whose output is complete (not
+  /// stylised again). This frame starts from that output as written, as it would have in
+  /// an uninterrupted run. Empty: none (the frame before is stylised in this run, or lies
+  /// before the slice).
+  std::string previous_content;
+  std::string previous_output;
 };
 
 struct FramePlan {
@@ -174,10 +191,14 @@ bool isCompleteOutput(const std::string& content, const std::string& output);
 ///    exists, as ffmpeg's image2 reader probes) up to the first missing file, written
 ///    to the --output pattern with the same index.
 /// --start/--count keep a slice of a folder's or a pattern's frames (positions counted
-/// from 0 at the first frame); --overlap M adds up to M frames before the slice, marked
-/// not to be written; --resume drops the frames whose output is complete
-/// (isCompleteOutput) and counts them in `skipped`; --check plans nothing to stylise and
-/// lists the slice's frames without a complete output in `incomplete`.
+/// from 0 at the first frame); --resume drops the frames whose output is complete
+/// (isCompleteOutput), counts them in `skipped`, and names in each remaining frame that
+/// follows a dropped one that frame (previous_content, previous_output); --overlap M
+/// adds up to M frames, marked not to be written, before the slice's first frame when
+/// that frame is stylised; --check plans nothing to stylise and lists the slice's frames
+/// without a complete output in `incomplete`. The options of a sequence (--init
+/// previous|previous-warped, --temporal-weight, --steps-per-frame,
+/// --scene-cut-threshold) are refused for one image.
 /// Checks that the inputs exist and look like images, and that each output has an image
 /// writer and a folder that exists (except the one Folder mode creates). Touches nothing.
 /// Throws UsageError or InputError.

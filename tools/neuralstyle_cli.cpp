@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -71,9 +72,15 @@ std::string perNetwork(Field field) {
   return text;
 }
 
+// --init's name for a frame start: Independent is StyleOptions::init's content.
+std::string initName(ns::FrameStart start) {
+  return start == ns::FrameStart::Independent ? "content" : ns::toString(start);
+}
+
 cli::HelpDefaults helpDefaults() {
   const ns::StyleOptions style;
   const ns::EngineOptions engine;
+  const ns::VideoOptions video;
   using Defaults = ns::NetworkDefaults;
   return {std::to_string(style.steps),
           style.optimizer == ns::Optimizer::Adam ? "adam" : "lbfgs",
@@ -93,7 +100,11 @@ cli::HelpDefaults helpDefaults() {
           std::to_string(style.scales),
           formatNumber(style.scale_factor),
           std::to_string(style.tile_size),
-          std::to_string(style.tile_overlap)};
+          std::to_string(style.tile_overlap),
+          initName(video.start),
+          formatNumber(video.temporal_weight),
+          std::to_string(video.steps_per_frame),
+          formatNumber(video.scene_cut_threshold)};
 }
 
 // The core's messages for a malformed list already say "style layer weights: ".
@@ -136,6 +147,8 @@ void setQualityControls(const cli::Options& options, ns::StyleOptions& style) {
       case cli::ColorMatch::MeanStd: style.color_match = ns::ColorMatch::MeanStd; break;
     }
   }
+  // A frame that starts from the previous result has none when it is the first or
+  // follows a scene cut: it starts from the content.
   if (options.init) style.init = *options.init == cli::Init::Noise ? ns::Init::Noise : ns::Init::Content;
   if (options.init_image) style.init = ns::Init::Image;
   if (options.seed) style.noise_seed = *options.seed;
@@ -190,6 +203,22 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
                                   : std::gcd(style.progress_interval, *options.save_every);
   style.validate();
   return style;
+}
+
+// The coherence of a folder's or a pattern's frames: --init content, noise and
+// --init-image start every frame as a still (the temporal term still applies unless
+// --temporal-weight is 0).
+ns::VideoOptions videoOptions(const cli::Options& options) {
+  ns::VideoOptions video;
+  if (options.init_image || options.init == cli::Init::Content || options.init == cli::Init::Noise)
+    video.start = ns::FrameStart::Independent;
+  if (options.init == cli::Init::Previous) video.start = ns::FrameStart::Previous;
+  if (options.init == cli::Init::PreviousWarped) video.start = ns::FrameStart::PreviousWarped;
+  if (options.temporal_weight) video.temporal_weight = *options.temporal_weight;
+  if (options.steps_per_frame) video.steps_per_frame = *options.steps_per_frame;
+  if (options.scene_cut_threshold) video.scene_cut_threshold = *options.scene_cut_threshold;
+  video.validate();
+  return video;
 }
 
 ns::EngineOptions engineOptions(const cli::Options& options) {
@@ -258,12 +287,13 @@ class ProgressReporter {
     std::fflush(stderr);
   }
 
-  void endFrame(const cli::Frame& frame, const ns::StylizeResult& result) {
+  /// `start`: how a frame of a sequence started (frameStart); empty for one image.
+  void endFrame(const cli::Frame& frame, const ns::StylizeResult& result, const std::string& start) {
     if (quiet_) return;
     endBarLine();
-    std::fprintf(stderr, "frame %d/%d %s %s (%d steps, %.1f s, loss %.6g)\n", frame_, frames_,
+    std::fprintf(stderr, "frame %d/%d %s %s (%d steps, %.1f s, loss %.6g%s%s)\n", frame_, frames_,
                  frame.write ? "wrote" : "overlap, not written:", frame.output.c_str(), result.steps, result.elapsed_seconds,
-                 result.final_losses.total);
+                 result.final_losses.total, start.empty() ? "" : "; ", start.c_str());
   }
 
   static void endBarLine() {
@@ -280,24 +310,50 @@ class ProgressReporter {
   int frame_ = 0;
 };
 
-/// --loss-log: one CSV row per step.
+/// How a frame of a sequence started, for the progress line: "from the previous result
+/// warped by flow", "scene cut (72% inconsistent): from the content", ...
+std::string frameStart(const ns::VideoFrameResult& frame, bool had_previous, const cli::Options& options,
+                       const ns::VideoOptions& video) {
+  const std::string fresh = options.init_image                    ? "from the init image"
+                            : options.init == cli::Init::Noise     ? "from noise"
+                                                                   : "from the content";
+  // No flow: there was no previous frame, or one of another size (VideoStylizer drops it).
+  if (!had_previous || frame.flow_seconds <= 0) return fresh;
+  char flow[96];
+  std::snprintf(flow, sizeof flow, "%.1f%% inconsistent, flow %.2f s", 100 * frame.inconsistent_share,
+                frame.flow_seconds);
+  if (frame.scene_cut) return "scene cut (" + std::string(flow) + "): " + fresh;
+  if (frame.from_previous)
+    return std::string("from the previous result") +
+           (video.start == ns::FrameStart::PreviousWarped ? " warped by flow" : "") + ", " + flow;
+  return fresh + ", " + flow;
+}
+
+/// --loss-log: one CSV row per step; a sequence's rows also name the frame and the
+/// temporal term.
 class LossLog {
  public:
-  LossLog(const std::string& path, bool with_frame) : with_frame_(with_frame) {
+  LossLog(const std::string& path, bool sequence) : sequence_(sequence) {
     if (path.empty()) return;
     file_.open(path, std::ios::out | std::ios::trunc);
     if (!file_) throw cli::InputError("cannot write the loss log '" + path + "'");
-    file_ << (with_frame_ ? "frame," : "") << "step,total,content,style\n";
+    file_ << (sequence_ ? "frame," : "") << "step,total,content,style" << (sequence_ ? ",temporal" : "")
+          << "\n";
     path_ = path;
   }
 
   void add(int frame, const ns::Progress& progress) {
     if (!file_.is_open()) return;
     char row[160];
-    std::snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g\n", progress.total_step, progress.losses.total,
+    std::snprintf(row, sizeof row, "%d,%.9g,%.9g,%.9g", progress.total_step, progress.losses.total,
                   progress.losses.content, progress.losses.style);
-    if (with_frame_) file_ << frame << ',';
+    if (sequence_) file_ << frame << ',';
     file_ << row;
+    if (sequence_) {
+      std::snprintf(row, sizeof row, ",%.9g", progress.losses.temporal);
+      file_ << row;
+    }
+    file_ << '\n';
   }
 
   void flush() {
@@ -307,7 +363,7 @@ class LossLog {
   }
 
  private:
-  bool with_frame_;
+  bool sequence_;
   std::ofstream file_;
   std::string path_;
 };
@@ -337,6 +393,23 @@ void writeImage(const std::string& path, const cv::Mat& rgb) {
   }
 }
 
+// A frame's output as --resume reads it back: the file when it was written, else the
+// image through the output's encoder (JPEG is lossy). The next frame starts from this,
+// never from the unrounded result, so that a resumed run computes what an uninterrupted
+// one computes.
+cv::Mat asWritten(const cli::Frame& frame, const cv::Mat& rgb) {
+  if (frame.write) return ns::readRgbImage(frame.output);
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  std::vector<uchar> bytes;
+  if (!cv::imencode(std::filesystem::path(frame.output).extension().string(), bgr, bytes))
+    throw cli::InputError("cannot encode '" + frame.output + "'");
+  cv::Mat decoded = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  if (decoded.empty()) throw cli::InputError("cannot decode the encoded '" + frame.output + "'");
+  cv::cvtColor(decoded, decoded, cv::COLOR_BGR2RGB);
+  return decoded;
+}
+
 int run(const std::vector<std::string>& arguments) {
   const cli::Command command = cli::parseArguments(arguments);
   if (command.action == cli::Action::Help) {
@@ -352,6 +425,7 @@ int run(const std::vector<std::string>& arguments) {
 
   // Everything that can be checked is checked before the weights are loaded.
   const ns::StyleOptions style_options = styleOptions(options);
+  const ns::VideoOptions video_options = videoOptions(options);
   const cli::FramePlan plan = cli::planFrames(options);
   if (options.check) {
     for (const auto& frame : plan.incomplete) std::cout << frame.output << "\n";
@@ -378,6 +452,9 @@ int run(const std::vector<std::string>& arguments) {
   ns::Stylizer stylizer(engine, style_options);
   stylizer.setStyles(styles, ns::PixelFormat::RGB, options.style_blend_weights.value_or(std::vector<double>{}));
   if (!init_image.empty()) stylizer.setInitImage(init_image, ns::PixelFormat::RGB);
+  // A folder or a pattern is a sequence: each frame coherent with the one before.
+  std::optional<ns::VideoStylizer> video;
+  if (plan.kind != cli::InputKind::Image) video.emplace(stylizer, video_options);
 
   const int frames = static_cast<int>(plan.frames.size());
   ProgressReporter reporter(options, frames);
@@ -401,11 +478,23 @@ int run(const std::vector<std::string>& arguments) {
           progress.total_step % *options.save_every == 0)
         writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
     };
-    const ns::StylizeResult result =
-        stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
-    if (frame.write) writeImage(frame.output, result.image);
+    if (!video) {
+      const ns::StylizeResult result =
+          stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
+      writeImage(frame.output, result.image);
+      loss_log.flush();
+      reporter.endFrame(frame, result, "");
+      continue;
+    }
+    if (!frame.previous_output.empty())  // --resume: the frame before is on disk
+      video->setLast(video->frameFromImage(ns::readRgbImage(frame.previous_content),
+                                           ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
+    const bool had_previous = video->hasPrevious();
+    const ns::VideoFrameResult result = video->stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
+    if (frame.write) writeImage(frame.output, result.stylized.image);
+    video->setLast(video->frameFromImage(content, asWritten(frame, result.stylized.image), ns::PixelFormat::RGB));
     loss_log.flush();
-    reporter.endFrame(frame, result);
+    reporter.endFrame(frame, result.stylized, frameStart(result, had_previous, options, video_options));
   }
   return cli::kExitOk;
 }

@@ -4,15 +4,12 @@
 // every documented failure.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -22,99 +19,28 @@
 #include <vector>
 
 #include "address_limit.hpp"
+#include "cli_process.hpp"
 #include "cli_test_support.hpp"
 #include "damaged_images.hpp"
-
-extern char** environ;
 
 namespace neuralstyle::cli {
 namespace {
 
 namespace fs = std::filesystem;
 namespace damaged = neuralstyle::test::damaged;
+using test::Args;
+using test::fast;
+using test::Outcome;
+using test::readCsv;
 using test::readText;
+using test::runCli;
+using test::spawnCli;
 using test::TempDir;
+using test::waitCli;
 using test::writeNoiseImage;
-using Args = std::vector<std::string>;
+using test::operator+;
 
 constexpr const char* kErrorPrefix = "neuralstyle: error: ";
-// Everything a run needs to be quick: random features, few steps, tiny images.
-Args fast(int steps = 2) {
-  return {"--weights", "random:3", "--steps", std::to_string(steps), "--max-size", "64",
-          "--threads", "2"};
-}
-
-Args operator+(Args a, const Args& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-/// Starts the binary with stdout/stderr going to files in `dir`. `environment` entries
-/// are "NAME=value" (set) or "NAME" (unset).
-pid_t spawnCli(const Args& args, const TempDir& dir, const Args& environment = {}) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e;
-    const std::string name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const auto& change : environment) overridden |= change.substr(0, change.find('=')) == name;
-    if (!overridden) env.push_back(entry);
-  }
-  for (const auto& change : environment)
-    if (change.find('=') != std::string::npos) env.push_back(change);
-
-  std::vector<std::string> argv_text{NEURALSTYLE_CLI};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  for (auto& e : env) envp.push_back(e.data());
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-
-  const std::string out = dir / "cli-stdout.txt", err = dir / "cli-stderr.txt";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  // The child gets SIGINT whatever the test runner blocks or ignores.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none, interrupt;
-  sigemptyset(&none);
-  sigemptyset(&interrupt);
-  sigaddset(&interrupt, SIGINT);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setsigdefault(&attributes, &interrupt);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  const int status = posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (status != 0) throw std::runtime_error(std::string("cannot start ") + NEURALSTYLE_CLI);
-  return pid;
-}
-
-Outcome waitCli(pid_t pid, const TempDir& dir) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  Outcome outcome;
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  outcome.out = readText(dir / "cli-stdout.txt");
-  outcome.err = readText(dir / "cli-stderr.txt");
-  return outcome;
-}
-
-Outcome runCli(const Args& args, const TempDir& dir, const Args& environment = {}) {
-  return waitCli(spawnCli(args, dir, environment), dir);
-}
 
 /// The documented failure shape: the code, and exactly one line on stderr that starts
 /// with the prefix and contains `reason`.
@@ -126,18 +52,6 @@ void expectFailure(const Outcome& outcome, int code, const std::string& reason) 
   EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   EXPECT_NE(outcome.err.find(reason), std::string::npos) << outcome.err;
   EXPECT_TRUE(outcome.out.empty()) << outcome.out;
-}
-
-std::vector<std::vector<std::string>> readCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream text(readText(path));
-  for (std::string line; std::getline(text, line);) {
-    std::vector<std::string> cells;
-    std::istringstream cellText(line);
-    for (std::string cell; std::getline(cellText, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
 }
 
 bool isFiniteNumber(const std::string& text) {
@@ -246,7 +160,7 @@ TEST_F(CliBinary, StylisesAFolderIntoANewFolderWithTheSameNames) {
   // A run of several frames logs which frame each row belongs to.
   const auto rows = readCsv(dir / "losses.csv");
   ASSERT_EQ(rows.size(), 1u + 3 * 2);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style", "temporal"}));
   EXPECT_EQ(rows[1][0], "1");
   EXPECT_EQ(rows[6][0], "3");
   EXPECT_EQ(rows[6][1], "2");

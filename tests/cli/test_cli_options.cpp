@@ -101,7 +101,8 @@ TEST(CliParse, HelpAndVersionNeedNothingElse) {
 TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
   // Distinct values, so that each shows where its option is.
   HelpDefaults defaults{"2000", "adam",     "0.003", "1",    "1e+06", "conv1_1=1", "conv4_2", "400", "max", "0",
-                        "0",    "0.25",     "none",  "mean-std", "content", "7", "1.5", "0", "48"};
+                        "0",    "0.25",     "none",  "mean-std", "content", "7", "1.5", "0", "48",
+                        "previous-warped", "42", "11", "0.35"};
   const std::string help = helpText(defaults);
   for (const char* option :
        {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
@@ -114,8 +115,10 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "--tv-weight", "--style-blend-weights", "--style-scale", "--gram-normalization none|positions",
         "--preserve-colors", "--color-match none|histogram|mean-std", "--init content|noise",
         "--init-image", "--scales", "--coarse-steps", "--scale-factor", "--tile-size", "--tile-overlap",
-        "--save-every",
-        "(default 0.25)", "(default mean-std)", "(default 7)", "(default 48)"})
+        "--save-every", "--init content|noise|previous|previous-warped", "--temporal-weight",
+        "--steps-per-frame", "--scene-cut-threshold", "previous-warped for a folder or a pattern)",
+        "(default 0.25)", "(default mean-std)", "(default 7)", "(default 48)", "(default 42)", "(default 11)",
+        "(default 0.35)", "frame,step,total,content,style,temporal"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
@@ -188,6 +191,20 @@ TEST(CliParse, ReadsSliceOptions) {
   EXPECT_THROW(parsed({"--count", "0"}), UsageError);
   EXPECT_THROW(parsed({"--start", "-1"}), UsageError);
   EXPECT_THROW(parsed({"--resume", "--resume"}), UsageError);
+}
+
+TEST(CliParse, ReadsTheVideoOptions) {
+  const Options o = parsed({"--init", "previous", "--temporal-weight", "0", "--steps-per-frame=30",
+                            "--scene-cut-threshold", "1"});
+  EXPECT_EQ(o.init, Init::Previous);
+  EXPECT_DOUBLE_EQ(*o.temporal_weight, 0.0);
+  EXPECT_EQ(o.steps_per_frame, 30);
+  EXPECT_DOUBLE_EQ(*o.scene_cut_threshold, 1.0);
+  EXPECT_EQ(parsed({"--init", "previous-warped"}).init, Init::PreviousWarped);
+  EXPECT_EQ(parsed({"--init", "previous-warped", "--steps-per-frame", "0"}).steps_per_frame, 0);
+  // Unset, they are the core's (VideoOptions).
+  const Options none = parsed({});
+  EXPECT_FALSE(none.init || none.temporal_weight || none.steps_per_frame || none.scene_cut_threshold);
 }
 
 TEST(CliParse, HelpGroupsTheOptions) {
@@ -352,7 +369,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "--gram-normalization must be none or positions, got 'layers'"},
         BadArguments{"UnknownColorMatch", withRequired({"--color-match", "lab"}),
                      "--color-match must be none, histogram or mean-std, got 'lab'"},
-        BadArguments{"UnknownInit", withRequired({"--init", "image"}), "--init must be content or noise, got 'image'"},
+        BadArguments{"UnknownInit", withRequired({"--init", "image"}),
+                     "--init must be content, noise, previous or previous-warped, got 'image'"},
         BadArguments{"InitAndInitImage", withRequired({"--init", "noise", "--init-image", "i.png"}),
                      "--init and --init-image exclude each other"},
         BadArguments{"PreserveColorsWithValue", withRequired({"--preserve-colors=yes"}),
@@ -366,6 +384,22 @@ INSTANTIATE_TEST_SUITE_P(
                      "--tile-overlap must be at most half of --tile-size, got 65 for 128"},
         BadArguments{"CoarseStepsNegative", withRequired({"--coarse-steps", "-1"}), "--coarse-steps must be >= 0"},
         BadArguments{"SaveEveryZero", withRequired({"--save-every", "0"}), "--save-every must be >= 1, got 0"},
+        BadArguments{"TemporalWeightNegative", withRequired({"--temporal-weight", "-1"}),
+                     "--temporal-weight must be >= 0, got -1"},
+        BadArguments{"TemporalWeightNaN", withRequired({"--temporal-weight", "nan"}), "finite"},
+        BadArguments{"StepsPerFrameNegative", withRequired({"--steps-per-frame", "-2"}),
+                     "--steps-per-frame must be >= 0, got -2"},
+        BadArguments{"StepsPerFrameWithContentStart", withRequired({"--init", "content", "--steps-per-frame", "5"}),
+                     "--steps-per-frame applies only to frames that start from the previous result (--init "
+                     "previous or previous-warped), not with --init content"},
+        BadArguments{"StepsPerFrameWithInitImage", withRequired({"--init-image", "i.png", "--steps-per-frame", "5"}),
+                     "not with --init-image"},
+        BadArguments{"SceneCutThresholdZero", withRequired({"--scene-cut-threshold", "0"}),
+                     "--scene-cut-threshold must be > 0, got 0"},
+        BadArguments{"SceneCutThresholdAboveOne", withRequired({"--scene-cut-threshold", "1.5"}),
+                     "--scene-cut-threshold must be at most 1, got 1.5"},
+        BadArguments{"InitPreviousWithInitImage", withRequired({"--init", "previous", "--init-image", "i.png"}),
+                     "--init and --init-image exclude each other"},
         BadArguments{"MissingContent", Args{"--style", "s.png", "--output", "o.png"}, "--content is required"},
         BadArguments{"MissingStyle", Args{"--content", "c.png", "--output", "o.png"}, "--style is required"},
         BadArguments{"MissingOutput", Args{"--content", "c.png", "--style", "s.png"}, "--output is required"},
@@ -504,10 +538,14 @@ TEST_F(CliPlan, ResumeRedoesOnlyMissingOrIncompleteOutputs) {
   o.overlap = 1;
   FramePlan plan = planFrames(o);
   EXPECT_EQ(plan.skipped, 1);
-  ASSERT_EQ(plan.frames.size(), 4u) << "the overlap frame before frame 1, then 1, 2, 3";
-  EXPECT_FALSE(plan.frames[0].write);
-  EXPECT_EQ(plan.frames[1].output, dir / "o1.png");
-  EXPECT_EQ(plan.frames[3].output, dir / "o3.png");
+  // Frame 1 starts from frame 0's output as written: no overlap frame.
+  ASSERT_EQ(plan.frames.size(), 3u) << "frames 1, 2, 3";
+  EXPECT_TRUE(plan.frames[0].write);
+  EXPECT_EQ(plan.frames[0].output, dir / "o1.png");
+  EXPECT_EQ(plan.frames[0].previous_content, dir / "f0.png");
+  EXPECT_EQ(plan.frames[0].previous_output, dir / "o0.png");
+  EXPECT_TRUE(plan.frames[1].previous_output.empty()) << "frame 0 is stylised in the same run";
+  EXPECT_EQ(plan.frames[2].output, dir / "o3.png");
   EXPECT_TRUE(isCompleteOutput(dir / "f0.png", dir / "o0.png"));
   EXPECT_FALSE(isCompleteOutput(dir / "f1.png", dir / "o1.png"));
   EXPECT_FALSE(isCompleteOutput(dir / "f2.png", dir / "o2.png"));
@@ -520,6 +558,38 @@ TEST_F(CliPlan, ResumeRedoesOnlyMissingOrIncompleteOutputs) {
   EXPECT_TRUE(plan.frames.empty());
   ASSERT_EQ(plan.incomplete.size(), 3u);
   EXPECT_EQ(plan.incomplete[0].output, dir / "o1.png");
+}
+
+TEST_F(CliPlan, ResumeStartsEachFrameAfterACompleteOneFromItAndOverlapsOnlyTheSlicesStart) {
+  for (int i = 0; i < 7; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 16, i);
+  for (int i : {2, 4}) writeNoiseImage(formatFramePattern(dir / "o%d.png", i), 20, 16, 7);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.resume = true;
+  o.overlap = 2;
+  o.slice_start = 2;
+  o.slice_count = 4;  // frames 2 to 5: 2 and 4 complete
+  FramePlan plan = planFrames(o);
+  EXPECT_EQ(plan.skipped, 2);
+  ASSERT_EQ(plan.frames.size(), 2u);
+  EXPECT_EQ(plan.frames[0].content, dir / "f3.png");
+  EXPECT_EQ(plan.frames[0].previous_output, dir / "o2.png");
+  EXPECT_EQ(plan.frames[1].content, dir / "f5.png");
+  EXPECT_EQ(plan.frames[1].previous_content, dir / "f4.png");
+  EXPECT_EQ(plan.frames[1].previous_output, dir / "o4.png");
+  // Frame 2 missing: the overlap (frames 0 and 1, unwritten) leads into the slice; a
+  // complete output before the slice (o1) is not another slice's to start from.
+  writeNoiseImage(dir / "o1.png", 20, 16, 7);
+  fs::remove(dir / "o2.png");
+  plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 5u) << "overlap frames 0 and 1, then 2, 3 and 5";
+  EXPECT_FALSE(plan.frames[0].write);
+  EXPECT_EQ(plan.frames[0].content, dir / "f0.png");
+  EXPECT_FALSE(plan.frames[1].write);
+  EXPECT_TRUE(plan.frames[2].write);
+  EXPECT_TRUE(plan.frames[2].previous_output.empty());
+  EXPECT_TRUE(plan.frames[3].previous_output.empty());
+  EXPECT_EQ(plan.frames[4].content, dir / "f5.png");
+  EXPECT_EQ(plan.frames[4].previous_output, dir / "o4.png");
 }
 
 TEST_F(CliPlan, OneImageGoesToOneFile) {
@@ -584,6 +654,23 @@ TEST_F(CliPlan, RejectsOutputFoldersThatCannotBeWritten) {
   Options log = options(dir / "c.png", dir / "o.png");
   log.loss_log = dir / "nowhere/log.csv";
   expectPlanError<InputError>(log, "--loss-log folder");
+}
+
+TEST_F(CliPlan, RefusesTheOptionsOfASequenceForOneImage) {
+  writeNoiseImage(dir / "c.png", 20, 20, 1);
+  Options o = options(dir / "c.png", dir / "o.png");
+  o.init = Init::PreviousWarped;
+  expectPlanError<UsageError>(o, "--init previous-warped applies only to a folder or a frame pattern");
+  o.init = Init::Noise;
+  EXPECT_NO_THROW(planFrames(o));
+  o.temporal_weight = 3;
+  expectPlanError<UsageError>(o, "--temporal-weight applies only to a folder or a frame pattern");
+  o.temporal_weight.reset();
+  o.steps_per_frame = 3;
+  expectPlanError<UsageError>(o, "--steps-per-frame applies only");
+  o.steps_per_frame.reset();
+  o.scene_cut_threshold = 0.3;
+  expectPlanError<UsageError>(o, "--scene-cut-threshold applies only");
 }
 
 }  // namespace

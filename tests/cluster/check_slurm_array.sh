@@ -40,7 +40,8 @@ for i in range(1, 8):
     cv2.imwrite(f"in/{i:05d}.png", rng.integers(0, 256, (24, 32, 3), dtype=numpy.uint8))
 cv2.imwrite("style.png", rng.integers(0, 256, (32, 32, 3), dtype=numpy.uint8))
 PY
-options=(--weights random:5 --steps 3 --max-size 32 --seed 3 --threads 1 --quiet)
+# Independent frames (no temporal coherence): a sliced run must equal one process's byte for byte.
+options=(--weights random:5 --steps 3 --max-size 32 --seed 3 --threads 1 --quiet --init content --temporal-weight 0)
 mkdir single array
 "$binary" --content in/%05d.png --style style.png --output single/%05d.png "${options[@]}"
 
