@@ -226,14 +226,16 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_double ("temporal-weight", "Temporal weight",
           "Weight of the temporal term, which keeps a frame's result where "
           "the previous result, moved by optical flow, is consistent: "
-          "temporal-weight * sum(c (x - w)^2) / pixels; 0: none. Applies to "
-          "every frame that has a previous one, whatever init is", 0.0,
-          G_MAXDOUBLE, video.temporal_weight, playing));
+          "temporal-weight * sum(c (x - w)^2) / pixels; 0: none; -1: the "
+          "network's (squeezenet1_1 1e6, vgg19 1e4). Applies to every frame "
+          "that has a previous one, whatever init is", -1.0,
+          G_MAXDOUBLE, video.temporal_weight.value_or (-1.0), playing));
   g_object_class_install_property (gobject_class, PROP_STEPS_PER_FRAME,
-      g_param_spec_uint ("steps-per-frame", "Steps per frame",
+      g_param_spec_int ("steps-per-frame", "Steps per frame",
           "Steps of a frame that starts from the previous result (init "
-          "previous or previous-warped), at the final size only; 0: steps",
-          0, G_MAXINT, static_cast<guint> (video.steps_per_frame), playing));
+          "previous or previous-warped), at the final size only; -1: half "
+          "of steps; 0: steps",
+          -1, G_MAXINT, video.steps_per_frame, playing));
   g_object_class_install_property (gobject_class, PROP_SCENE_CUT_THRESHOLD,
       g_param_spec_double ("scene-cut-threshold", "Scene-cut threshold",
           "When the share of pixels the flow to the previous frame cannot "
@@ -372,7 +374,7 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
       settings.temporal_weight = g_value_get_double (value);
       break;
     case PROP_STEPS_PER_FRAME:
-      settings.steps_per_frame = g_value_get_uint (value);
+      settings.steps_per_frame = g_value_get_int (value);
       break;
     case PROP_SCENE_CUT_THRESHOLD:
       settings.scene_cut_threshold = g_value_get_double (value);
@@ -517,7 +519,7 @@ get_setting (const Settings & settings, guint prop_id, GValue * value)
       g_value_set_double (value, settings.temporal_weight);
       break;
     case PROP_STEPS_PER_FRAME:
-      g_value_set_uint (value, settings.steps_per_frame);
+      g_value_set_int (value, settings.steps_per_frame);
       break;
     case PROP_SCENE_CUT_THRESHOLD:
       g_value_set_double (value, settings.scene_cut_threshold);
@@ -705,8 +707,11 @@ make_video_options (const Settings & settings,
     neuralstyle::VideoOptions * options, InvalidSettings * why)
 {
   options->start = to_frame_start (settings.init);
-  options->temporal_weight = settings.temporal_weight;
-  options->steps_per_frame = static_cast<int> (settings.steps_per_frame);
+  if (settings.temporal_weight >= 0)
+    options->temporal_weight = settings.temporal_weight;
+  else
+    options->temporal_weight.reset ();
+  options->steps_per_frame = settings.steps_per_frame;
   options->scene_cut_threshold = settings.scene_cut_threshold;
   try {
     options->validate ();

@@ -136,9 +136,10 @@ struct Settings
   guint tile_size = DEFAULT_PROP_TILE_SIZE;
   guint tile_overlap = DEFAULT_PROP_TILE_OVERLAP;
   gboolean push_intermediate = DEFAULT_PROP_PUSH_INTERMEDIATE;
-  gdouble temporal_weight = neuralstyle::VideoOptions {}.temporal_weight;
-  guint steps_per_frame =
-      static_cast<guint> (neuralstyle::VideoOptions {}.steps_per_frame);
+  /* -1: the network's */
+  gdouble temporal_weight =
+      neuralstyle::VideoOptions {}.temporal_weight.value_or (-1.0);
+  gint steps_per_frame = neuralstyle::VideoOptions {}.steps_per_frame;
   gdouble scene_cut_threshold = neuralstyle::VideoOptions {}.scene_cut_threshold;
   GstNeuralStyleMode mode = DEFAULT_PROP_MODE;
   guint interval = DEFAULT_PROP_INTERVAL;

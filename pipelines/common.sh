@@ -73,9 +73,10 @@ Video options (properties of the neuralstyle element, see `gst-inspect-1.0 neura
                               previous, content or noise; the first frame and a
                               frame after a scene cut start from the content
       --temporal-weight X     weight of the temporal term that keeps a frame where
-                              the warped previous result is consistent (0: none)
+                              the warped previous result is consistent (0: none;
+                              default: the network's)
       --steps-per-frame N     steps of a frame that starts from the previous
-                              result (0: --steps)
+                              result (default: half of --steps; 0: --steps)
       --scene-cut-threshold X share of inconsistent pixels (0 to 1] above which a
                               frame is a new shot and starts afresh (1: never)
       --mode NAME             every-frame (default), interval (every Nth frame

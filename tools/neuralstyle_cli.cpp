@@ -102,8 +102,8 @@ cli::HelpDefaults helpDefaults() {
           std::to_string(style.tile_size),
           std::to_string(style.tile_overlap),
           initName(video.start),
-          formatNumber(video.temporal_weight),
-          std::to_string(video.steps_per_frame),
+          video.temporal_weight ? formatNumber(*video.temporal_weight) : "the network's: squeezenet1_1 1e6, vgg19 1e4",
+          video.steps_per_frame < 0 ? "half of --steps" : std::to_string(video.steps_per_frame),
           formatNumber(video.scene_cut_threshold)};
 }
 

@@ -78,15 +78,16 @@ struct VideoTest : testing::Test {
 TEST_F(VideoTest, VideoPropertiesDefaultToTheCoresVideoOptions) {
   GstElement* element = gst_element_factory_make("neuralstyle", nullptr);
   ASSERT_NE(element, nullptr);
-  gdouble temporal_weight = -1, scene_cut_threshold = -1;
-  guint steps_per_frame = 12345, interval = 0;
+  gdouble temporal_weight = 12345, scene_cut_threshold = -1;
+  gint steps_per_frame = 12345;
+  guint interval = 0;
   gint init = -1, mode = -1;
   g_object_get(element, "temporal-weight", &temporal_weight, "steps-per-frame", &steps_per_frame,
                "scene-cut-threshold", &scene_cut_threshold, "init", &init, "mode", &mode, "interval",
                &interval, nullptr);
   const VideoOptions core;
-  EXPECT_EQ(temporal_weight, core.temporal_weight);
-  EXPECT_EQ(steps_per_frame, static_cast<guint>(core.steps_per_frame));
+  EXPECT_EQ(temporal_weight, core.temporal_weight.value_or(-1.0)) << "-1: the network's";
+  EXPECT_EQ(steps_per_frame, core.steps_per_frame);
   EXPECT_EQ(scene_cut_threshold, core.scene_cut_threshold);
   EXPECT_EQ(core.start, FrameStart::PreviousWarped);
   GEnumClass* inits = G_ENUM_CLASS(g_type_class_ref(g_type_from_name("GstNeuralStyleInit")));
@@ -104,7 +105,8 @@ TEST_F(VideoTest, VideoPropertiesDefaultToTheCoresVideoOptions) {
   GObjectClass* klass = G_OBJECT_GET_CLASS(element);
   EXPECT_EQ(G_PARAM_SPEC_UINT(g_object_class_find_property(klass, "interval"))->minimum, 1u);
   EXPECT_EQ(G_PARAM_SPEC_DOUBLE(g_object_class_find_property(klass, "scene-cut-threshold"))->maximum, 1.0);
-  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(g_object_class_find_property(klass, "temporal-weight"))->minimum, 0.0);
+  EXPECT_EQ(G_PARAM_SPEC_DOUBLE(g_object_class_find_property(klass, "temporal-weight"))->minimum, -1.0);
+  EXPECT_EQ(G_PARAM_SPEC_INT(g_object_class_find_property(klass, "steps-per-frame"))->minimum, -1);
   gst_object_unref(element);
 }
 
