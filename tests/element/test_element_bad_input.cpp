@@ -64,7 +64,10 @@ bool refused(GObject* object, GObjectWarnings& warnings, const char* property, G
   g_object_get_property(object, property, &before);
   if constexpr (std::is_same_v<T, guint>) g_value_set_uint(&in, value);
   if constexpr (std::is_same_v<T, gdouble>) g_value_set_double(&in, value);
-  if constexpr (std::is_same_v<T, gint>) g_value_set_enum(&in, value);
+  if constexpr (std::is_same_v<T, gint>) {
+    if (type == G_TYPE_INT) g_value_set_int(&in, value);
+    else g_value_set_enum(&in, value);
+  }
   g_object_set_property(object, property, &in);
   g_object_get_property(object, property, &out);
   GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), property);
@@ -83,6 +86,7 @@ bool accepted(GObject* object, GObjectWarnings& warnings, const char* property, 
   if constexpr (std::is_same_v<T, guint>) g_value_set_uint(&in, value);
   if constexpr (std::is_same_v<T, gdouble>) g_value_set_double(&in, value);
   if constexpr (std::is_same_v<T, guint64>) g_value_set_uint64(&in, value);
+  if constexpr (std::is_same_v<T, gint>) g_value_set_int(&in, value);
   g_object_set_property(object, property, &in);
   g_object_get_property(object, property, &out);
   GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(object), property);
@@ -112,6 +116,13 @@ TEST(ElementLimits, EveryRangedPropertyTakesItsEndsAndRefusesWhatLiesPastThem) {
       if (range->maximum < G_MAXUINT) EXPECT_TRUE(refused(object, warnings, name, type, range->maximum + 1));
       if (range->minimum > 0) EXPECT_TRUE(refused(object, warnings, name, type, range->minimum - 1));
       ++checked;
+    } else if (G_IS_PARAM_SPEC_INT(spec)) {
+      const auto* range = G_PARAM_SPEC_INT(spec);
+      EXPECT_TRUE(accepted(object, warnings, name, type, range->maximum));
+      EXPECT_TRUE(accepted(object, warnings, name, type, range->minimum));
+      if (range->maximum < G_MAXINT) EXPECT_TRUE(refused(object, warnings, name, type, range->maximum + 1));
+      if (range->minimum > G_MININT) EXPECT_TRUE(refused(object, warnings, name, type, range->minimum - 1));
+      ++checked;
     } else if (G_IS_PARAM_SPEC_DOUBLE(spec)) {
       const auto* range = G_PARAM_SPEC_DOUBLE(spec);
       EXPECT_TRUE(accepted(object, warnings, name, type, range->maximum));
@@ -138,7 +149,7 @@ TEST(ElementLimits, EveryRangedPropertyTakesItsEndsAndRefusesWhatLiesPastThem) {
   // style-weight, seed, optimizer, pooling, device, precision, network, convolution;
   // tv-weight, style-scale, scales, coarse-steps, scale-factor, tile-size,
   // tile-overlap, gram-normalization, color-match, init; temporal-weight,
-  // steps-per-frame, scene-cut-threshold, mode, interval.
+  // steps-per-frame (an int: -1 = half of steps), scene-cut-threshold, mode, interval.
   EXPECT_EQ(checked, 29u);
 }
 
