@@ -123,13 +123,15 @@ TEST_F(CliVideo, FramesAfterTheFirstStartFromThePreviousResultByDefault) {
   const std::string line = run.err.substr(second, run.err.find('\n', second) - second);
   EXPECT_NE(line.find("; from the previous result warped by flow, "), std::string::npos) << line;
   EXPECT_NE(line.find("% inconsistent, flow "), std::string::npos) << line;
+  EXPECT_NE(line.find(" (2 steps"), std::string::npos) << "by default half the steps: " << line;
 
   // The loss log names the temporal term: none for the first frame, some for the next.
+  // Frame 1 runs 4 steps, frames 2 and 3 half of them.
   const auto rows = readCsv(dir / "losses.csv");
-  ASSERT_EQ(rows.size(), 1u + 3 * 4);
+  ASSERT_EQ(rows.size(), 1u + 4 + 2 + 2);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"frame", "step", "total", "content", "style", "temporal"}));
   EXPECT_EQ(std::stod(rows[4][5]), 0.0) << "frame 1 has no previous frame";
-  EXPECT_GT(std::stod(rows[8][5]), 0.0) << "frame 2's last step keeps to the previous result";
+  EXPECT_GT(std::stod(rows[6][5]), 0.0) << "frame 2's last step keeps to the previous result";
   // Starting from the previous result, the first step is already away from the content.
   EXPECT_GT(std::stod(rows[5][3]), 0.0);
 }
@@ -164,11 +166,12 @@ TEST_F(CliVideo, ASceneCutRestartsFromTheContent) {
   EXPECT_NE(line.find("; scene cut ("), std::string::npos) << line;
   EXPECT_NE(line.find("): from the content)"), std::string::npos) << line;
   EXPECT_EQ(run.err.find("scene cut"), third + line.find("scene cut")) << "frame 2 is no cut:\n" << run.err;
+  // Frame 1: 4 steps; frame 2 from the previous result: half; frame 3, a cut: all 4.
   const auto rows = readCsv(dir / "losses.csv");
-  ASSERT_EQ(rows.size(), 1u + 3 * 4);
+  ASSERT_EQ(rows.size(), 1u + 4 + 2 + 4);
   EXPECT_GT(std::stod(rows[5][3]), 0.0) << "frame 2 starts from frame 1's result";
-  EXPECT_EQ(std::stod(rows[9][3]), 0.0) << "frame 3 starts from its content";
-  for (size_t row = 9; row <= 12; ++row) EXPECT_EQ(std::stod(rows[row][5]), 0.0) << "no temporal term";
+  EXPECT_EQ(std::stod(rows[7][3]), 0.0) << "frame 3 starts from its content";
+  for (size_t row = 7; row <= 10; ++row) EXPECT_EQ(std::stod(rows[row][5]), 0.0) << "no temporal term";
 }
 
 TEST_F(CliVideo, ResumingAtFrameKWritesWhatAnUninterruptedRunWrote) {
