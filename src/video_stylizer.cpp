@@ -38,6 +38,19 @@ torch::Tensor matToTensor(const cv::Mat& image, const torch::Device& device) {
       .contiguous();
 }
 
+/// The flow from `now` back to `before` (both at one processing size) and where it can be
+/// trusted: what a frame is warped and weighed by.
+struct FlowToPrevious {
+  cv::Mat backward, consistency;
+};
+
+FlowToPrevious flowToPrevious(const cv::Mat& now, const cv::Mat& before) {
+  FlowToPrevious flow;
+  flow.backward = opticalFlow(now, before);
+  flow.consistency = frameConsistency(now, before, flow.backward, opticalFlow(before, now));
+  return flow;
+}
+
 /// A StylisedFrame's result as the caller's image of `content`.
 cv::Mat toCallerImage(const StylisedFrame& frame, const cv::Mat& result, const cv::Mat& content,
                       PixelFormat format) {
@@ -77,12 +90,10 @@ void VideoOptions::validate() const {
 WarpedFrame warpStylisedFrame(const StylisedFrame& last, const cv::Mat& content, PixelFormat format) {
   const auto start = Clock::now();
   const cv::Mat now = resizeTo(toRgb(content, format), last.content.size());
-  const cv::Mat backward = opticalFlow(now, last.content);
-  const cv::Mat forward = opticalFlow(last.content, now);
+  const auto flow = flowToPrevious(now, last.content);
   WarpedFrame warped;
-  warped.inconsistent_share =
-      inconsistentShare(frameConsistency(now, last.content, backward, forward));
-  warped.image = toCallerImage(last, warpByFlow(last.result, backward, cv::INTER_CUBIC), content, format);
+  warped.inconsistent_share = inconsistentShare(flow.consistency);
+  warped.image = toCallerImage(last, warpByFlow(last.result, flow.backward, cv::INTER_CUBIC), content, format);
   warped.flow_seconds = secondsSince(start);
   return warped;
 }
@@ -118,9 +129,9 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
   if (last_ && last_->content.size() != size) last_.reset();  // new caps or max-size
   if (last_) {
     const auto start = Clock::now();
-    const cv::Mat backward = opticalFlow(now, last_->content);
-    const cv::Mat forward = opticalFlow(last_->content, now);
-    const cv::Mat consistency = frameConsistency(now, last_->content, backward, forward);
+    const auto flow = flowToPrevious(now, last_->content);
+    const cv::Mat& backward = flow.backward;
+    const cv::Mat& consistency = flow.consistency;
     frame.inconsistent_share = inconsistentShare(consistency);
     frame.scene_cut = frame.inconsistent_share > options_.scene_cut_threshold;
     if (!frame.scene_cut) {
