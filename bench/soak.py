@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Soak test of the neuralstyle element: hours of use compressed into three runs in one
 process, measuring what must not grow. Not a ctest case (it takes minutes and its
 numbers belong in a table, not in assertions).

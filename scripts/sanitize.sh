@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds neuralstyle with sanitizers, in a build folder of their own, and runs tests under
 # them. Not part of CI (the ASan build and run take longer than its 90 minutes allow on
 # two cores); run it by hand and report what it prints.

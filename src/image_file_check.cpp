@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "image_file_check.hpp"
 
 #include <csetjmp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // OpenCV's JPEG decoder accepts a truncated or damaged JPEG: libjpeg only *warns*
 // ("Premature end of JPEG file"), fills the missing blocks with grey, and OpenCV returns

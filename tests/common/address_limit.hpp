@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Runs a program as `ulimit -v` would: in a child process whose address space is capped,
 // so that a large allocation fails there (malloc returns NULL, operator new throws)

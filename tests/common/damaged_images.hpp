@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // Image files damaged the ways real files get damaged (a download cut short, a flipped
 // bit, a header that promises nothing), for the core's, the element's and the CLI's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // readRgbImage refuses damaged image files with an ImageError that names the file and
 // says what is wrong, instead of returning a partly grey picture (OpenCV's JPEG decoder
 // alone returns a truncated JPEG as if it were whole). The same reader serves the

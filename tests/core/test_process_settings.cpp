@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // LibTorch's process-wide settings a Stylizer makes (the intra-op thread count and the
 // default generator's seed), and their off switches for applications that configure
 // LibTorch themselves: EngineOptions::process_settings and NEURALSTYLE_PROCESS_SETTINGS.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Cases of the bad-input matrix (tests/BAD_INPUT_MATRIX.md) that the other element suites
 // do not cover: every numeric and enum property at and past the ends of its range, caps
 // that change between frames, EOS before any buffer, and the frame accounting (N frames

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // An application that embeds the element and keeps LibTorch's process-wide state as it
 // set it: with NEURALSTYLE_TENSOR_CACHE=0 and NEURALSTYLE_PROCESS_SETTINGS=0, two
 // elements stylising at the same time on two threads leave the CPU allocator, the thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // readRgbImage(), the reader of style images (and of the CLI's content images): the
 // first input byte picks the file's extension, the rest is the file. OpenCV's decoders
 // are Debian's (not instrumented, but ASan still sees their heap); the JPEG and PNG

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // loadWeights()'s dispatch: the file's name picks the reader (.safetensors, .onnx,
 // .caffemodel, .prototxt, or a name it must refuse), and the network asked for decides
 // what a file must hold (a safetensors file is recognised as VGG19 or SqueezeNet 1.1 from
