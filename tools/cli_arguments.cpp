@@ -344,9 +344,12 @@ class Arguments {
     value("--count", "N", "frames in the slice, >= 1 (default: to the last frame;\nfewer at the end)",
           [&o](const auto& n, const auto& v) { o.slice_count = toInt(n, v, 1, INT_MAX); });
     value("--overlap", "M",
-          "also stylise up to M frames before the slice's first frame,\n"
-          "without writing them, so that it continues from them and\n"
-          "joins the slice before without a seam (default 0)",
+          "join slices run by different processes without a seam:\n"
+          "lead in from up to M frames before the slice's first frame\n"
+          "(stylised, not written), and when frames follow the slice,\n"
+          "stylise the next slice's lead-in too and fade the last M\n"
+          "frames into it; use the same M for every slice, M >= 3\n"
+          "(default 0)",
           [&o](const auto& n, const auto& v) { o.overlap = toInt(n, v, 0, INT_MAX); });
     flag("--resume",
          "skip the frames whose output is complete (decodes and has\n"

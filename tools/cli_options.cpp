@@ -152,8 +152,18 @@ void selectSlice(const Options& options, FramePlan& plan) {
                                       : total;
   std::vector<Frame> selected;
   bool previous_complete = false;  // the frame before i, in the slice, is skipped as complete
+  for (int i = 0; i < total; ++i) plan.frames[static_cast<size_t>(i)].position = i;
+  // The next slice (from `end`) leads in from handover_first; this slice's frames from
+  // there on fade into that lead-in, the last one wholly.
+  const int handover_first = options.overlap > 0 && end < total ? std::max(0, end - options.overlap) : end;
+  for (int j = handover_first; j < end; ++j) {
+    Frame lead = plan.frames[static_cast<size_t>(j)];
+    lead.write = false;
+    plan.handover.push_back(lead);
+  }
   for (int i = start; i < end; ++i) {
     Frame frame = plan.frames[static_cast<size_t>(i)];
+    if (i >= handover_first) frame.handover = double(i - handover_first + 1) / (end - handover_first);
     if ((options.resume || options.check) && isCompleteOutput(frame.content, frame.output)) {
       ++plan.skipped;
       previous_complete = true;

@@ -163,6 +163,10 @@ struct Frame {
   std::string content;
   std::string output;
   bool write = true;  ///< false for --overlap's frames before the slice
+  int position = 0;   ///< in the folder's or the pattern's frames, from 0 (sequences)
+  /// --overlap's hand-over (0: none): the share of the next slice's lead-in frame at this
+  /// position in what is written, rising to 1 at the slice's last frame (see FramePlan).
+  double handover = 0;
   /// --resume: the frame before this one in the slice, whose output is complete (not
   /// stylised again). This frame starts from that output as written, as it would have in
   /// an uninterrupted run. Empty: none (the frame before is stylised in this run, or lies
@@ -177,6 +181,12 @@ struct FramePlan {
   std::string output_folder;  ///< Folder mode: the folder to create before writing
   int skipped = 0;            ///< --resume: frames of the slice whose output is complete
   std::vector<Frame> incomplete;  ///< --check: frames of the slice without a complete output
+  /// --overlap M with frames after the slice: the frames the next slice leads in from
+  /// (up to M before its first), which this slice stylises too, without writing them, as
+  /// that slice will (afresh from the first). The slice's last frames fade into them
+  /// (Frame::handover), so that its last frame is the lead-in's last: the next slice's
+  /// first frame continues from exactly what this one wrote.
+  std::vector<Frame> handover;
 };
 
 /// True if `output` holds a complete stylised frame for `content`: it decodes, and has
@@ -195,7 +205,8 @@ bool isCompleteOutput(const std::string& content, const std::string& output);
 /// (isCompleteOutput), counts them in `skipped`, and names in each remaining frame that
 /// follows a dropped one that frame (previous_content, previous_output); --overlap M
 /// adds up to M frames, marked not to be written, before the slice's first frame when
-/// that frame is stylised; --check plans nothing to stylise and lists the slice's frames
+/// that frame is stylised, and, when frames follow the slice, the next slice's lead-in
+/// (`handover`) with the shares of the slice's last M frames; --check plans nothing to stylise and lists the slice's frames
 /// without a complete output in `incomplete`. The options of a sequence (--init
 /// previous|previous-warped, --temporal-weight, --steps-per-frame,
 /// --scene-cut-threshold) are refused for one image.

@@ -288,11 +288,13 @@ class ProgressReporter {
   }
 
   /// `start`: how a frame of a sequence started (frameStart); empty for one image.
-  void endFrame(const cli::Frame& frame, const ns::StylizeResult& result, const std::string& start) {
+  /// `label`: "wrote", or why the frame is not written.
+  void endFrame(const cli::Frame& frame, const ns::StylizeResult& result, const char* label,
+                const std::string& start) {
     if (quiet_) return;
     endBarLine();
     std::fprintf(stderr, "frame %d/%d %s %s (%d steps, %.1f s, loss %.6g%s%s)\n", frame_, frames_,
-                 frame.write ? "wrote" : "overlap, not written:", frame.output.c_str(), result.steps, result.elapsed_seconds,
+                 label, frame.output.c_str(), result.steps, result.elapsed_seconds,
                  result.final_losses.total, start.empty() ? "" : "; ", start.c_str());
   }
 
@@ -327,6 +329,16 @@ std::string frameStart(const ns::VideoFrameResult& frame, bool had_previous, con
     return std::string("from the previous result") +
            (video.start == ns::FrameStart::PreviousWarped ? " warped by flow" : "") + ", " + flow;
   return fresh + ", " + flow;
+}
+
+/// --overlap's hand-over: `own` (a slice's frame, 8-bit) faded into `lead_in` (the next
+/// slice's lead-in frame at the same position) by `share`; at 1 exactly `lead_in`, so that
+/// the next slice continues from what this one writes.
+cv::Mat handOver(const cv::Mat& own, const cv::Mat& lead_in, double share) {
+  if (share >= 1) return lead_in.clone();
+  cv::Mat blended;
+  cv::addWeighted(own, 1 - share, lead_in, share, 0, blended);
+  return blended;
 }
 
 /// --loss-log: one CSV row per step; a sequence's rows also name the frame and the
@@ -456,7 +468,20 @@ int run(const std::vector<std::string>& arguments) {
   std::optional<ns::VideoStylizer> video;
   if (plan.kind != cli::InputKind::Image) video.emplace(stylizer, video_options);
 
-  const int frames = static_cast<int>(plan.frames.size());
+  // --overlap's hand-over: the lead-in frames of the next slice stylised here too (up to
+  // the last frame of this run that fades into them), by a chain of their own.
+  size_t handover_needed = 0;
+  for (const auto& frame : plan.frames)
+    if (frame.handover > 0)
+      while (handover_needed < plan.handover.size() &&
+             plan.handover[handover_needed].position <= frame.position)
+        ++handover_needed;
+  std::optional<ns::VideoStylizer> lead_in;
+  if (handover_needed > 0) lead_in.emplace(stylizer, video_options);
+  size_t lead_in_next = 0;
+  cv::Mat lead_in_image;  // the lead-in's image at the frame being written, as stylised
+
+  const int frames = static_cast<int>(plan.frames.size() + handover_needed);
   ProgressReporter reporter(options, frames);
   if (!options.quiet)
     std::fprintf(stderr, "%d frame%s on %s%s with weights '%s'%s\n", frames, frames == 1 ? "" : "s",
@@ -464,37 +489,69 @@ int run(const std::vector<std::string>& arguments) {
                  stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
                  engine.weights.c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
-  for (int i = 0; i < frames; ++i) {
-    const cli::Frame& frame = plan.frames[static_cast<size_t>(i)];
+  int number = 0;  // of the frame being stylised, from 1, over the slice's and the lead-in's
+  // One frame of a sequence through `chain`, which then continues from it as written.
+  const auto stylise_in = [&](ns::VideoStylizer& chain, const cli::Frame& frame, const char* label,
+                              double handover) {
     if (g_interrupted.load())
-      throw ns::CancelledError("cancelled before frame " + std::to_string(i + 1) + " of " +
+      throw ns::CancelledError("cancelled before frame " + std::to_string(number + 1) + " of " +
                                std::to_string(frames));
     const cv::Mat content = ns::readRgbImage(frame.content);
-    reporter.beginFrame(i + 1);
+    const int logged = ++number;
+    reporter.beginFrame(logged);
     const auto on_progress = [&](const ns::Progress& progress) {
-      loss_log.add(i + 1, progress);
+      loss_log.add(logged, progress);
       reporter.onStep(progress);
       if (options.save_every && frame.write && progress.total_step > 0 &&
           progress.total_step % *options.save_every == 0)
         writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
     };
+    if (!frame.previous_output.empty())  // --resume: the frame before is on disk
+      chain.setLast(chain.frameFromImage(ns::readRgbImage(frame.previous_content),
+                                         ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
+    const bool had_previous = chain.hasPrevious();
+    ns::VideoFrameResult result = chain.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
+    std::string start = frameStart(result, had_previous, options, video_options);
+    if (handover > 0) {
+      result.stylized.image = handOver(result.stylized.image, lead_in_image, handover);
+      start += "; " + std::to_string(static_cast<int>(std::lround(100 * handover))) +
+               "% the next slice's lead-in";
+    }
+    if (frame.write) writeImage(frame.output, result.stylized.image);
+    chain.setLast(chain.frameFromImage(content, asWritten(frame, result.stylized.image), ns::PixelFormat::RGB));
+    loss_log.flush();
+    reporter.endFrame(frame, result.stylized, label, start);
+    return result.stylized.image;
+  };
+
+  for (const cli::Frame& frame : plan.frames) {
     if (!video) {
+      if (g_interrupted.load())
+        throw ns::CancelledError("cancelled before frame " + std::to_string(number + 1) + " of " +
+                                 std::to_string(frames));
+      const cv::Mat content = ns::readRgbImage(frame.content);
+      const int logged = ++number;
+      reporter.beginFrame(logged);
+      const auto on_progress = [&](const ns::Progress& progress) {
+        loss_log.add(logged, progress);
+        reporter.onStep(progress);
+        if (options.save_every && progress.total_step > 0 && progress.total_step % *options.save_every == 0)
+          writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
+      };
       const ns::StylizeResult result =
           stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
       writeImage(frame.output, result.image);
       loss_log.flush();
-      reporter.endFrame(frame, result, "");
+      reporter.endFrame(frame, result, "wrote", "");
       continue;
     }
-    if (!frame.previous_output.empty())  // --resume: the frame before is on disk
-      video->setLast(video->frameFromImage(ns::readRgbImage(frame.previous_content),
-                                           ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
-    const bool had_previous = video->hasPrevious();
-    const ns::VideoFrameResult result = video->stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
-    if (frame.write) writeImage(frame.output, result.stylized.image);
-    video->setLast(video->frameFromImage(content, asWritten(frame, result.stylized.image), ns::PixelFormat::RGB));
-    loss_log.flush();
-    reporter.endFrame(frame, result.stylized, frameStart(result, had_previous, options, video_options));
+    if (frame.handover > 0)  // the lead-in's chain up to this frame, which fades into it
+      while (lead_in_next < handover_needed && plan.handover[lead_in_next].position <= frame.position) {
+        const cli::Frame& lead = plan.handover[lead_in_next++];
+        const cv::Mat image = stylise_in(*lead_in, lead, "next slice's lead-in, not written:", 0);
+        if (lead.position == frame.position) lead_in_image = image;
+      }
+    stylise_in(*video, frame, frame.write ? "wrote" : "overlap, not written:", frame.handover);
   }
   return cli::kExitOk;
 }

@@ -592,6 +592,62 @@ TEST_F(CliPlan, ResumeStartsEachFrameAfterACompleteOneFromItAndOverlapsOnlyTheSl
   EXPECT_EQ(plan.frames[4].previous_output, dir / "o4.png");
 }
 
+TEST_F(CliPlan, AnOverlapHandsTheSlicesLastFramesOverToTheNextSlicesLeadIn) {
+  for (int i = 0; i < 9; ++i) writeNoiseImage(formatFramePattern(dir / "f%d.png", i), 20, 16, i);
+  Options o = options(dir / "f%d.png", dir / "o%d.png");
+  o.overlap = 3;
+  o.slice_start = 1;
+  o.slice_count = 5;  // frames 1 to 5; the next slice starts at 6 and leads in from 3, 4, 5
+  FramePlan plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 6u) << "lead-in frame 0, then 1 to 5";
+  ASSERT_EQ(plan.handover.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(plan.handover[k].position, 3 + k);
+    EXPECT_EQ(plan.handover[k].content, dir / ("f" + std::to_string(3 + k) + ".png"));
+    EXPECT_FALSE(plan.handover[k].write);
+  }
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(plan.frames[k].handover, 0) << "frame " << plan.frames[k].position;
+  EXPECT_DOUBLE_EQ(plan.frames[3].handover, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(plan.frames[4].handover, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(plan.frames[5].handover, 1.0) << "the last frame is the lead-in's";
+  EXPECT_EQ(plan.frames[0].handover, 0) << "the slice's own lead-in is not faded";
+
+  // A slice shorter than the overlap fades from its first frame; the lead-in it hands over
+  // to may begin before it.
+  o.slice_start = 4;
+  o.slice_count = 2;  // frames 4, 5; the next leads in from 3, 4, 5
+  plan = planFrames(o);
+  ASSERT_EQ(plan.handover.size(), 3u);
+  EXPECT_EQ(plan.handover[0].position, 3);
+  ASSERT_EQ(plan.frames.size(), 5u) << "lead-in 1, 2, 3, then 4 and 5";
+  EXPECT_DOUBLE_EQ(plan.frames[3].handover, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(plan.frames[4].handover, 1.0);
+
+  // The last slice hands over to none; nor does a run without --overlap.
+  o.slice_start = 6;
+  o.slice_count = 5;
+  EXPECT_TRUE(planFrames(o).handover.empty());
+  o.slice_start = 1;
+  o.slice_count = 5;
+  o.overlap = 0;
+  plan = planFrames(o);
+  EXPECT_TRUE(plan.handover.empty());
+  for (const auto& frame : plan.frames) EXPECT_EQ(frame.handover, 0);
+
+  // Resumed inside the hand-over: the frame after a complete one starts from it as
+  // written, and keeps its share.
+  o.overlap = 3;
+  writeNoiseImage(dir / "o4.png", 20, 16, 7);
+  for (int i = 1; i <= 3; ++i) writeNoiseImage(formatFramePattern(dir / "o%d.png", i), 20, 16, 7);
+  o.resume = true;
+  plan = planFrames(o);
+  ASSERT_EQ(plan.frames.size(), 1u);
+  EXPECT_EQ(plan.frames[0].position, 5);
+  EXPECT_EQ(plan.frames[0].previous_output, dir / "o4.png");
+  EXPECT_DOUBLE_EQ(plan.frames[0].handover, 1.0);
+  EXPECT_EQ(plan.handover.size(), 3u) << "the lead-in chain is stylised from its first frame";
+}
+
 TEST_F(CliPlan, OneImageGoesToOneFile) {
   writeNoiseImage(dir / "c.png", 20, 20, 1);
   const FramePlan plan = planFrames(options(dir / "c.png", dir / "o.jpg"));
