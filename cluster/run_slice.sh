@@ -9,9 +9,9 @@
 #
 # CONTENT and OUTPUT are frame patterns (frames/%05d.png) or folders on storage every node
 # sees; OPTIONs go to neuralstyle (--weights, --steps, --seed, ...). K = ceil(frames /
-# FRAMES_PER_TASK) - 1; slurm/submit.sh works it out. NEURALSTYLE_OVERLAP=M stylises M
-# frames before each slice without writing them (see --overlap); NEURALSTYLE names the
-# binary. The #SBATCH lines are defaults for Slurm; elsewhere they are comments.
+# FRAMES_PER_TASK) - 1; slurm/submit.sh works it out. NEURALSTYLE_OVERLAP=M (>= 3) joins
+# the slices without a seam: each leads in from M frames before it and fades its last M
+# frames into the next one's lead-in (see --overlap); NEURALSTYLE names the binary. The #SBATCH lines are defaults for Slurm; elsewhere they are comments.
 #SBATCH --job-name=neuralstyle
 #SBATCH --ntasks=1
 #SBATCH --cpus-per-task=1
