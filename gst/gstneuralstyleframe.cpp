@@ -115,14 +115,25 @@ copy_into_frame (const cv::Mat & image, GstVideoFrame * frame)
     memcpy (rows + static_cast<gsize> (y) * stride, image.ptr (y), row_bytes);
 }
 
+std::shared_ptr<GstCaps>
+current_output_caps (GstNeuralStyle * self)
+{
+  GstCaps *caps =
+      gst_pad_get_current_caps (GST_BASE_TRANSFORM_SRC_PAD (self));
+  if (!caps)
+    caps = gst_video_info_to_caps (&GST_VIDEO_FILTER (self)->out_info);
+  return std::shared_ptr<GstCaps> (caps, gst_caps_unref);
+}
+
 /* push-intermediate: the image of a progress report as a sample with the
  * output caps, stamped as the frame it belongs to, on the bus. A message and
  * not a buffer: one buffer in gives exactly one buffer out (see the README). */
 static void
 post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
-    const neuralstyle::Progress & progress, GstBuffer * input)
+    const neuralstyle::Progress & progress, GstBuffer * input,
+    const GstVideoInfo & out_info, GstCaps * caps)
 {
-  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
+  const GstVideoInfo *info = &out_info;
   const cv::Mat image = progress.image ();
   g_return_if_fail (image.cols == GST_VIDEO_INFO_WIDTH (info)
       && image.rows == GST_VIDEO_INFO_HEIGHT (info)
@@ -139,12 +150,7 @@ post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
   copy_into_frame (image, &out);
   gst_video_frame_unmap (&out);
   gst_buffer_copy_into (buffer, input, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
-  GstCaps *caps =
-      gst_pad_get_current_caps (GST_BASE_TRANSFORM_SRC_PAD (self));
-  if (!caps)
-    caps = gst_video_info_to_caps (info);
   post_intermediate (GST_ELEMENT (self), frame, progress, buffer, caps);
-  gst_caps_unref (caps);
 }
 
 /* Brings the stylizer and the video stylizer up to `settings` for frames of
@@ -185,7 +191,9 @@ GstFlowReturn
 stylise_frame (GstNeuralStyle * self, const Settings & settings,
     const cv::Mat & content, neuralstyle::PixelFormat format,
     const FrameStamp & frame, GstBuffer * timing,
-    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result)
+    const GstVideoInfo & out_info, GstCaps * out_caps,
+    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result,
+    bool post_done)
 {
   GstNeuralStylePrivate *priv = self->priv;
   const guint64 index = frame.index;
@@ -200,11 +208,13 @@ stylise_frame (GstNeuralStyle * self, const Settings & settings,
         [&](const neuralstyle::Progress & progress) {
           post_progress (GST_ELEMENT (self), frame, progress);
           if (settings.push_intermediate && progress.image)
-            post_intermediate_image (self, frame, progress, timing);
+            post_intermediate_image (self, frame, progress, timing, out_info,
+                out_caps);
         }, cancel);
     if (result->scene_cut)
       post_scene_cut (GST_ELEMENT (self), frame, result->inconsistent_share);
-    post_frame_done (GST_ELEMENT (self), frame, *result);
+    if (post_done)
+      post_frame_done (GST_ELEMENT (self), frame, *result);
     return GST_FLOW_OK;
   } catch (const neuralstyle::CancelledError & e) {
     GST_DEBUG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s", index,

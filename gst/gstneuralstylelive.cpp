@@ -109,11 +109,18 @@ LiveWorker::run ()
       cancel_ = false;
     }
     auto frame = work_ (job, fresh, &cancel_);
-    std::lock_guard<std::mutex> lock (mutex_);
-    if (frame && generation == generation_ && !stopping_) {
-      newest_ = LiveResult {std::move (frame), job.stamp.index};
-      ++published_;
+    bool published = false;
+    {
+      std::lock_guard<std::mutex> lock (mutex_);
+      if (frame && generation == generation_ && !stopping_) {
+        newest_ = LiveResult {std::move (frame), job.stamp.index};
+        ++published_;
+        published = true;
+      }
     }
+    /* After publishing: whoever hears of the frame can have it warped. */
+    if (published && job.on_published)
+      job.on_published ();
   }
 }
 
@@ -137,13 +144,18 @@ stylise_in_worker (GstNeuralStyle * self, LiveJob & job, bool fresh,
   if (fresh)
     priv->video->reset ();
   const GstFlowReturn ret = stylise_frame (self, job.settings, job.content,
-      job.format, job.stamp, job.timing.get (), cancel, &result);
+      job.format, job.stamp, job.timing.get (), job.out_info,
+      job.out_caps.get (), cancel, &result, false);
   if (ret == GST_FLOW_ERROR)
     priv->live_failed = true;
   if (ret != GST_FLOW_OK)
     return nullptr;
   GST_DEBUG_OBJECT (self, "live: frame %" G_GUINT64_FORMAT " stylised in "
       "%.3f s", job.stamp.index, result.stylized.elapsed_seconds);
+  /* frame-done says the frame is there to warp from: posted once it is. */
+  job.on_published = [self, stamp = job.stamp, result]() {
+    post_frame_done (GST_ELEMENT (self), stamp, result);
+  };
   return priv->video->last ();
 }
 
@@ -172,6 +184,8 @@ live_transform (GstNeuralStyle * self, const Settings & settings,
     job.stamp = frame;
     job.settings = settings;
     job.timing = timing_of (in_frame->buffer);
+    job.out_info = GST_VIDEO_FILTER (self)->out_info;
+    job.out_caps = current_output_caps (self);
     priv->live.submit (std::move (job));
 
     if (!newest.frame) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <gst/gst.h>
+#include <gst/video/video.h>
 #include <opencv2/core.hpp>
 
 #include "gstneuralstylemessages.h"
@@ -34,6 +35,12 @@ struct LiveJob
   /* A buffer without memory holding the frame's timestamps (for intermediate
    * images). */
   std::shared_ptr<GstBuffer> timing;
+  /* The output format the frame came with (for intermediate images). */
+  GstVideoInfo out_info;
+  std::shared_ptr<GstCaps> out_caps;
+  /* Set by the work: called once its frame is published (the newest to warp
+   * from), not when a discard() threw it away. */
+  std::function<void ()> on_published;
 };
 
 /* The newest finished frame and the index of the frame it was made from. */

@@ -172,11 +172,20 @@ FrameStamp frame_stamp (GstNeuralStyle * self, guint64 index,
  * options) through the video stylizer, posting its progress, scene-cut and
  * frame-done messages. GST_FLOW_FLUSHING when `cancel` stopped it
  * (frame-cancelled posted), GST_FLOW_ERROR after posting an error. `timing`:
- * a buffer with the frame's timestamps, for intermediate images. */
+ * a buffer with the frame's timestamps, and `out_info`, `out_caps` the output
+ * format the frame came with, for intermediate images (the live worker must not
+ * read the element's, which new caps change meanwhile). `post_done` false: the
+ * caller posts frame-done (the live worker, once the frame is published). */
 GstFlowReturn stylise_frame (GstNeuralStyle * self, const Settings & settings,
     const cv::Mat & content, neuralstyle::PixelFormat format,
     const FrameStamp & frame, GstBuffer * timing,
-    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result);
+    const GstVideoInfo & out_info, GstCaps * out_caps,
+    const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result,
+    bool post_done = true);
+
+/* The caps on the source pad (or made from the output info before any): for
+ * intermediate images. Called on the streaming thread. */
+std::shared_ptr<GstCaps> current_output_caps (GstNeuralStyle * self);
 
 /* Copies an image into a frame's first plane, row by row, honouring the
  * frame's stride. */

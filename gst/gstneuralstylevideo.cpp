@@ -102,7 +102,8 @@ transform_frame (GstVideoFilter * filter,
 
     neuralstyle::VideoFrameResult result;
     const GstFlowReturn ret = stylise_frame (self, settings, content, format,
-        frame, in_frame->buffer, priv->cancel.flag (), &result);
+        frame, in_frame->buffer, GST_VIDEO_FILTER (self)->out_info,
+        current_output_caps (self).get (), priv->cancel.flag (), &result);
     if (ret != GST_FLOW_OK)
       return ret;
     copy_into_frame (result.stylized.image, out_frame);

@@ -44,7 +44,7 @@ case $mode in
     # The tests whose application thread sets properties (style-location, pooling, steps,
     # ...) while the streaming thread reads them, and the flush/stop paths that cancel a
     # running frame from another thread.
-    labels=(-R 'LiveTest\.|ShutdownCancelsALongFrameBetweenSteps|TwoElements|CancelReasons')
+    labels=(-R 'LiveTest\.|LiveModeTest\.|ShutdownCancelsALongFrameBetweenSteps|TwoElements|CancelReasons')
     ;;
 esac
 

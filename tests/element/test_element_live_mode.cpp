@@ -246,5 +246,42 @@ TEST_F(LiveModeTest, EosAndStoppingDoNotWaitForTheWorkersFrame) {
   EXPECT_EQ(outcome.count("neuralstyle-frame-done"), 0u);
 }
 
+// push-intermediate in live mode: the worker posts each image with the output format its
+// frame came with, not the element's of the moment, which new caps change while the worker
+// still optimises a frame of the old size (ThreadSanitizer runs this: scripts/sanitize.sh).
+TEST_F(LiveModeTest, IntermediateImagesKeepTheirFramesFormatAcrossACapsChange) {
+  Harness harness(settings("mode=live steps=6 threads=1 push-intermediate=true progress-interval=1"));
+  harness.setCaps("RGB", 32, 32);
+  harness.processAndDrop(videoFrame(32, 32, 0));
+  harness.setCaps("RGB", 48, 40);  // while the worker optimises frame 0
+  harness.processAndDrop(videoFrame(48, 40, 1, Picture::Texture, 1));
+  size_t intermediates = 0, of_the_new_size = 0;
+  bool done = false;
+  while (!done) {
+    GstMessage* message = gst_bus_timed_pop_filtered(harness.bus(), 60 * GST_SECOND, GST_MESSAGE_ELEMENT);
+    if (!message) break;
+    std::vector<ElementMessage> one;
+    takeElementMessage(message, &one);
+    gst_message_unref(message);
+    if (one.empty()) continue;
+    if (one[0].name() == "neuralstyle-frame-done" && uint64Field(one[0], "frame") == 1) done = true;
+    if (one[0].name() != "neuralstyle-intermediate") continue;
+    ++intermediates;
+    const GValue* value = gst_structure_get_value(one[0].structure.get(), "sample");
+    ASSERT_NE(value, nullptr);
+    GstSample* sample = gst_value_get_sample(value);
+    GstVideoInfo info;
+    ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample)));
+    const guint64 frame = uint64Field(one[0], "frame");
+    EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), frame == 0 ? 32 : 48) << "frame " << frame;
+    EXPECT_EQ(gst_buffer_get_size(gst_sample_get_buffer(sample)), GST_VIDEO_INFO_SIZE(&info))
+        << "frame " << frame << ": the image fills its caps";
+    if (frame == 1) ++of_the_new_size;
+  }
+  EXPECT_TRUE(done) << "frame 1 was not stylised within a minute";
+  EXPECT_EQ(of_the_new_size, 6u) << "one image a step";
+  EXPECT_GE(intermediates, of_the_new_size);
+}
+
 }  // namespace
 }  // namespace neuralstyle::element_test
