@@ -109,6 +109,7 @@ LiveWorker::run ()
       cancel_ = false;
     }
     auto frame = work_ (job, fresh, &cancel_);
+    const bool frame_made = frame != nullptr;
     bool published = false;
     {
       std::lock_guard<std::mutex> lock (mutex_);
@@ -119,8 +120,8 @@ LiveWorker::run ()
       }
     }
     /* After publishing: whoever hears of the frame can have it warped. */
-    if (published && job.on_published)
-      job.on_published ();
+    if (frame_made && job.on_finished)
+      job.on_finished (published);
   }
 }
 
@@ -152,9 +153,13 @@ stylise_in_worker (GstNeuralStyle * self, LiveJob & job, bool fresh,
     return nullptr;
   GST_DEBUG_OBJECT (self, "live: frame %" G_GUINT64_FORMAT " stylised in "
       "%.3f s", job.stamp.index, result.stylized.elapsed_seconds);
-  /* frame-done says the frame is there to warp from: posted once it is. */
-  job.on_published = [self, stamp = job.stamp, result]() {
-    post_frame_done (GST_ELEMENT (self), stamp, result);
+  /* frame-done says the frame is there to warp from: posted once it is; a
+   * frame a flush made worthless is cancelled. */
+  job.on_finished = [self, stamp = job.stamp, result](bool published) {
+    if (published)
+      post_frame_done (GST_ELEMENT (self), stamp, result);
+    else
+      post_frame_cancelled (GST_ELEMENT (self), stamp);
   };
   return priv->video->last ();
 }

@@ -38,9 +38,10 @@ struct LiveJob
   /* The output format the frame came with (for intermediate images). */
   GstVideoInfo out_info;
   std::shared_ptr<GstCaps> out_caps;
-  /* Set by the work: called once its frame is published (the newest to warp
-   * from), not when a discard() threw it away. */
-  std::function<void ()> on_published;
+  /* Set by the work when it made a frame: called with true once the frame is
+   * published (the newest to warp from), with false when a discard() threw it
+   * away. */
+  std::function<void (bool published)> on_finished;
 };
 
 /* The newest finished frame and the index of the frame it was made from. */
