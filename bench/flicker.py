@@ -158,6 +158,8 @@ def main():
     parser.add_argument("--vgg19-learning-rate", type=float, default=0.05,
                         help="Adam's rate for random VGG19: at the seed's 0.003 its frames barely leave the "
                              "content in --steps steps, so nothing would flicker (0: the network's)")
+    parser.add_argument("--vgg19-optimizer", choices=["adam", "lbfgs"], default="adam",
+                        help="random VGG19's optimizer (with lbfgs, pass --vgg19-learning-rate 1)")
     parser.add_argument("--coherent", default="", help="options of the coherent run, e.g. "
                         "'--temporal-weight 1e5 --steps-per-frame 30' (default: the core's defaults)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -169,7 +171,8 @@ def main():
     if not os.path.exists(bench):
         sys.exit(f"{bench} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
     results = {"video": os.path.basename(args.video), "first_frame": args.first_frame, "frames": args.frames,
-               "size": args.size, "steps": args.steps, "coherent_options": args.coherent, "networks": []}
+               "size": args.size, "steps": args.steps, "coherent_options": args.coherent,
+               "vgg19_optimizer": args.vgg19_optimizer, "vgg19_learning_rate": args.vgg19_learning_rate, "networks": []}
     with tempfile.TemporaryDirectory() as scratch:
         frames_dir = os.path.join(scratch, "frames")
         os.makedirs(frames_dir)
@@ -188,6 +191,8 @@ def main():
             common = ["--steps", str(args.steps), "--threads", str(args.threads), "--max-size", str(args.size)]
             if network == "vgg19" and args.vgg19_learning_rate > 0:
                 common += ["--learning-rate", str(args.vgg19_learning_rate)]
+            if network == "vgg19" and args.vgg19_optimizer != "adam":
+                common += ["--optimizer", args.vgg19_optimizer]
             runs = {
                 "independent": common + ["--start", "independent", "--temporal-weight", "0"],
                 "coherent": common + args.coherent.split(),

@@ -27,6 +27,7 @@ struct Arguments {
   int count = 0, steps = 100, max_size = 192, threads = 0, steps_per_frame = -1;
   double temporal_weight = -1;  // < 0: the network's
   double learning_rate = 0;     // 0: the network's
+  bool lbfgs = false;           // --optimizer lbfgs (default adam)
 };
 
 Arguments parse(int argc, char** argv) {
@@ -49,6 +50,11 @@ Arguments parse(int argc, char** argv) {
     else if (key == "--steps-per-frame") a.steps_per_frame = std::stoi(value());
     else if (key == "--temporal-weight") a.temporal_weight = std::stod(value());
     else if (key == "--learning-rate") a.learning_rate = std::stod(value());
+    else if (key == "--optimizer") {
+      const std::string name = value();
+      if (name != "adam" && name != "lbfgs") throw std::invalid_argument("--optimizer is adam or lbfgs");
+      a.lbfgs = name == "lbfgs";
+    }
     else throw std::invalid_argument("unknown argument " + key);
   }
   if (a.frames.empty() || a.style.empty() || a.out.empty() || a.count <= 0)
@@ -74,6 +80,7 @@ int main(int argc, char** argv) try {
   options.max_size = args.max_size;
   options.progress_interval = 0;
   if (args.learning_rate > 0) options.learning_rate = args.learning_rate;
+  if (args.lbfgs) options.optimizer = Optimizer::LBFGS;
   Stylizer stylizer(engine, options);
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
   VideoOptions video;
