@@ -5,6 +5,9 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <pthread.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <atomic>
 #include <cstdlib>
@@ -148,6 +151,11 @@ void installAllocatorOnce() {
     // fork() copies the mutex as it is: if another thread held it, the child would block
     // forever at its first large free. Holding it across fork() makes the copy unlocked.
     pthread_atfork([] { g.mutex.lock(); }, [] { g.mutex.unlock(); }, [] { g.mutex.unlock(); });
+#if defined(__GLIBC__)
+    // See kHeapBlockBytesMax. Process-wide, as the allocator is, and under the same switch.
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(kHeapBlockBytesMax));
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(kHeapTopKeptBytes));
+#endif
     // Priority 1: above LibTorch's default (0), below an application's own choice.
     static auto* const allocator = new CachingCpuAllocator;  // never destroyed, see g
     c10::SetCPUAllocator(allocator, 1);

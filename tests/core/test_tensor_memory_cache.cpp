@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 #include <torch/torch.h>
 
@@ -186,4 +187,22 @@ TEST(TensorMemoryScope, AForkWhileAnotherThreadUsesTheCacheLeavesTheChildAUsable
   stop = true;
   busy.join();
   EXPECT_EQ(clean_exits, kForks);
+}
+
+// Installing the allocator pins glibc's thresholds (kHeapBlockBytesMax): a block below
+// 32 MB comes from the heap, where a step's next allocation finds it again, however the
+// process allocated before; one above is mmapped (and the cache's). A fresh test process
+// starts at glibc's 128 kB, where 24 MB would be mmapped.
+TEST(TensorMemoryScope, InstallingItKeepsBlocksUpTo32MBOnTheHeap) {
+  { TensorMemoryScope install; }
+  const auto mmapped_blocks = [] { return mallinfo2().hblks; };
+  const size_t before = mmapped_blocks();
+  void* heap_block = std::malloc(size_t{24} << 20);
+  ASSERT_NE(heap_block, nullptr);
+  EXPECT_EQ(mmapped_blocks(), before) << "24 MB was mmapped";
+  void* large_block = std::malloc(size_t{40} << 20);
+  ASSERT_NE(large_block, nullptr);
+  EXPECT_EQ(mmapped_blocks(), before + 1) << "40 MB is mmapped";
+  std::free(large_block);
+  std::free(heap_block);
 }
