@@ -2,7 +2,7 @@
 // The CLI's sequences (folders and frame patterns) through VideoStylizer, end to end on a
 // synthetic pan over a sample picture: frames start from the previous result, a scene
 // cut restarts from the content, a resumed run writes what an uninterrupted one wrote,
-// and slices processed separately join with a smaller seam when they overlap.
+// and slices processed separately join without a seam when they overlap (the hand-over).
 #include <gtest/gtest.h>
 
 #include <filesystem>
