@@ -490,22 +490,27 @@ int run(const std::vector<std::string>& arguments) {
                  engine.weights.c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
   int number = 0;  // of the frame being stylised, from 1, over the slice's and the lead-in's
-  // One frame of a sequence through `chain`, which then continues from it as written.
-  const auto stylise_in = [&](ns::VideoStylizer& chain, const cli::Frame& frame, const char* label,
-                              double handover) {
+  // What every frame starts with: the cancel check, its number, and the progress callback
+  // (loss log, progress line, --save-every for a frame that is written).
+  const auto begin_frame = [&](const cli::Frame& frame) -> ns::ProgressCallback {
     if (g_interrupted.load())
       throw ns::CancelledError("cancelled before frame " + std::to_string(number + 1) + " of " +
                                std::to_string(frames));
-    const cv::Mat content = ns::readRgbImage(frame.content);
     const int logged = ++number;
     reporter.beginFrame(logged);
-    const auto on_progress = [&](const ns::Progress& progress) {
+    return [&, logged, written = frame.write ? frame.output : std::string()](const ns::Progress& progress) {
       loss_log.add(logged, progress);
       reporter.onStep(progress);
-      if (options.save_every && frame.write && progress.total_step > 0 &&
+      if (options.save_every && !written.empty() && progress.total_step > 0 &&
           progress.total_step % *options.save_every == 0)
-        writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
+        writeImage(cli::intermediatePath(written, progress.total_step), progress.image());
     };
+  };
+  // One frame of a sequence through `chain`, which then continues from it as written.
+  const auto stylise_in = [&](ns::VideoStylizer& chain, const cli::Frame& frame, const char* label,
+                              double handover) {
+    const auto on_progress = begin_frame(frame);
+    const cv::Mat content = ns::readRgbImage(frame.content);
     if (!frame.previous_output.empty())  // --resume: the frame before is on disk
       chain.setLast(chain.frameFromImage(ns::readRgbImage(frame.previous_content),
                                          ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
@@ -526,18 +531,8 @@ int run(const std::vector<std::string>& arguments) {
 
   for (const cli::Frame& frame : plan.frames) {
     if (!video) {
-      if (g_interrupted.load())
-        throw ns::CancelledError("cancelled before frame " + std::to_string(number + 1) + " of " +
-                                 std::to_string(frames));
+      const auto on_progress = begin_frame(frame);
       const cv::Mat content = ns::readRgbImage(frame.content);
-      const int logged = ++number;
-      reporter.beginFrame(logged);
-      const auto on_progress = [&](const ns::Progress& progress) {
-        loss_log.add(logged, progress);
-        reporter.onStep(progress);
-        if (options.save_every && progress.total_step > 0 && progress.total_step % *options.save_every == 0)
-          writeImage(cli::intermediatePath(frame.output, progress.total_step), progress.image());
-      };
       const ns::StylizeResult result =
           stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
       writeImage(frame.output, result.image);
