@@ -25,6 +25,13 @@ cv::Mat squaredLength(const cv::Mat& field) {
   return parts[0].mul(parts[0]) + parts[1].mul(parts[1]);
 }
 
+/// 1 where `inconsistent` is 0, 0 where it is set (CV_32F).
+cv::Mat maskToWeights(const cv::Mat& inconsistent) {
+  cv::Mat weights(inconsistent.size(), CV_32F, cv::Scalar(1));
+  weights.setTo(0, inconsistent);
+  return weights;
+}
+
 }  // namespace
 
 cv::Mat opticalFlow(const cv::Mat& from, const cv::Mat& to) {
@@ -52,16 +59,24 @@ cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow, int interpolation)
   return warped;
 }
 
-cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward) {
+namespace {
+
+/// Where a pixel of F was not visible in the other frame: the backward flow and the
+/// forward flow at its end do not cancel (CV_8U, 255 there).
+cv::Mat disoccluded(const cv::Mat& backward, const cv::Mat& forward) {
   if (backward.type() != CV_32FC2 || forward.type() != CV_32FC2 || backward.size() != forward.size())
     throw ImageError("flow consistency needs two CV_32FC2 flows of one size");
   // The forward flow at where each pixel's backward flow lands: the two cancel where the
   // pixel was visible in both frames.
   const cv::Mat forward_there = warpByFlow(forward, backward);
   const cv::Mat round_trip = squaredLength(forward_there + backward);
-  const cv::Mat disoccluded =
-      round_trip > 0.01 * (squaredLength(forward_there) + squaredLength(backward)) + 0.5;
+  return round_trip > 0.01 * (squaredLength(forward_there) + squaredLength(backward)) + 0.5;
+}
 
+}  // namespace
+
+cv::Mat motionBoundaries(const cv::Mat& backward) {
+  if (backward.type() != CV_32FC2) throw ImageError("motion boundaries need a CV_32FC2 flow");
   cv::Mat parts[2];
   cv::split(backward, parts);
   cv::Mat gradient_energy = cv::Mat::zeros(backward.size(), CV_32F);
@@ -72,23 +87,28 @@ cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward) {
     cv::Sobel(part, dy, CV_32F, 0, 1, 1, 0.5, 0, cv::BORDER_REPLICATE);
     gradient_energy += dx.mul(dx) + dy.mul(dy);
   }
-  const cv::Mat boundary = gradient_energy > 0.01 * squaredLength(backward) + 0.002;
+  // Ruder et al.'s constant is 0.002, for precise variational flows. DIS's flow bends
+  // smoothly across flat regions (by 0.05 px a pixel in the dark background of
+  // Megamind.avi, where any flow fits), which that constant marked as boundaries: lines
+  // with no temporal term, where the style term then painted streaks that the next
+  // frames held. 0.05 is a step of about 0.45 px across the boundary's two pixels (the
+  // derivative is the step's half): a smaller step misplaces no more than resampling
+  // does. Measured with bench/flicker.py: README, Video.
+  return gradient_energy > 0.01 * squaredLength(backward) + 0.05;
+}
 
-  cv::Mat consistency(backward.size(), CV_32F, cv::Scalar(1));
-  consistency.setTo(0, disoccluded | boundary);
-  return consistency;
+cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward) {
+  return maskToWeights(disoccluded(backward, forward) | motionBoundaries(backward));
 }
 
 cv::Mat frameConsistency(const cv::Mat& now, const cv::Mat& before, const cv::Mat& backward,
                          const cv::Mat& forward, double tolerance) {
-  cv::Mat consistency = flowConsistency(backward, forward);
   const cv::Mat now_gray = toGray(now), before_gray = toGray(before);
   if (now_gray.size() != backward.size() || before_gray.size() != backward.size())
     throw ImageError("frame consistency needs frames of the flows' size");
   cv::Mat difference;
   cv::absdiff(now_gray, warpByFlow(before_gray, backward), difference);
-  consistency.setTo(0, difference > tolerance);
-  return consistency;
+  return maskToWeights(disoccluded(backward, forward) | motionBoundaries(backward) | (difference > tolerance));
 }
 
 double inconsistentShare(const cv::Mat& consistency) {

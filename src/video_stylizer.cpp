@@ -51,6 +51,23 @@ FlowToPrevious flowToPrevious(const cv::Mat& now, const cv::Mat& before) {
   return flow;
 }
 
+/// `image` ([1,C,H,W]) with, in each channel, the mean and the spread that `reference` has
+/// over the pixels `where` ([1,1,H,W], 1 or 0) selects, measured against `image`'s own
+/// over the same pixels: the content's structure in the stylised result's colours. A
+/// pixel the previous result cannot supply starts from it, so that it neither shows the
+/// other object that moved away (a ghost) nor stands out as unstylised colour.
+torch::Tensor inColoursOf(const torch::Tensor& image, const torch::Tensor& reference, const torch::Tensor& where) {
+  const std::vector<int64_t> pixels{2, 3};
+  const auto count = where.sum();
+  if (count.item<double>() < 2) return image;
+  const auto mean = [&](const torch::Tensor& t) { return (t * where).sum(pixels, true) / count; };
+  const auto image_mean = mean(image), reference_mean = mean(reference);
+  const auto spread = [&](const torch::Tensor& t, const torch::Tensor& m) {
+    return (mean((t - m).square()) + 1e-12).sqrt();
+  };
+  return (image - image_mean) * (spread(reference, reference_mean) / spread(image, image_mean)) + reference_mean;
+}
+
 /// A StylisedFrame's result as the caller's image of `content`.
 cv::Mat toCallerImage(const StylisedFrame& frame, const cv::Mat& result, const cv::Mat& content,
                       PixelFormat format) {
@@ -149,9 +166,13 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
           // Where the flow cannot place the previous result (a region that appears, a
           // mouth that opens), start from the content instead: the previous result there
           // is another object's texture, which the few steps of a frame would leave as a
-          // ghost (measured on Megamind.avi: README, Video).
+          // ghost (measured on Megamind.avi: README, Video). The content in the previous
+          // result's colours, not as it is: a network that moves far from the content's
+          // colours (random VGG19) otherwise keeps those pixels as specks of unstylised
+          // colour, which the temporal term then holds in later frames.
           const auto mask = matToTensor(consistency, device);
-          guide.initial = warped * mask + rgbToTensor(now, stylizer_.convention(), device) * (1 - mask);
+          const auto content_now = rgbToTensor(now, stylizer_.convention(), device);
+          guide.initial = warped * mask + inColoursOf(content_now, warped, mask) * (1 - mask);
         }
         frame.from_previous = true;
         // The previous result holds the coarse structure already: the final size only.

@@ -23,9 +23,15 @@ cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow, int interpolation 
 /// the flow is trustworthy, 0 where F's pixel was not visible in the other frame
 /// (disocclusion: the backward flow and the forward flow at its end do not cancel,
 /// |f~ + b|^2 > 0.01 (|f~|^2 + |b|^2) + 0.5) or lies on a motion boundary
-/// (|grad b_x|^2 + |grad b_y|^2 > 0.01 |b|^2 + 0.002), as in Ruder et al.
+/// (motionBoundaries), as in Ruder et al.
 /// `backward`: flow from F to the other frame; `forward`: from the other frame to F.
 cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward);
+
+/// Motion boundaries of the flow `backward` (CV_8U: 255 where
+/// |grad b_x|^2 + |grad b_y|^2 > 0.01 |b|^2 + 0.05, 0 elsewhere; central differences).
+/// Ruder et al.'s constant is 0.002; 0.05 ignores steps under about half a pixel, which
+/// DIS's smooth bends across flat regions are (src/temporal.cpp says more).
+cv::Mat motionBoundaries(const cv::Mat& backward);
 
 /// flowConsistency, and also 0 where `before` moved onto `now` by `backward` differs
 /// from `now` by more than `tolerance` gray levels (of 255): where the flow is wrong, or

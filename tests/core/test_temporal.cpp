@@ -94,6 +94,28 @@ TEST(Consistency, FlagsTheRegionThatAppears) {
   EXPECT_LT(share, 0.4);
 }
 
+TEST(Consistency, MotionBoundariesAreTheFlowsEdgesOnly) {
+  // The left half still, the right half moving 6 px: the boundary is the columns where
+  // the flow steps, nothing else.
+  cv::Mat flow = constantFlow({48, 32}, 0, 0);
+  flow(cv::Rect(24, 0, 24, 32)).setTo(cv::Scalar(6, 0));
+  const cv::Mat boundaries = motionBoundaries(flow);
+  ASSERT_EQ(boundaries.type(), CV_8U);
+  EXPECT_EQ(cv::countNonZero(boundaries(cv::Rect(23, 0, 2, 32))), 2 * 32);
+  EXPECT_EQ(cv::countNonZero(boundaries), 2 * 32);
+  EXPECT_EQ(cv::countNonZero(motionBoundaries(constantFlow({48, 32}, 3, -2))), 0);
+  // What DIS returns across a flat region, where any flow fits: a smooth bend of 0.06 px
+  // a pixel, and a step of 0.3 px. Neither moves anything by more than resampling does.
+  cv::Mat bend(32, 48, CV_32FC2);
+  for (int y = 0; y < bend.rows; ++y)
+    for (int x = 0; x < bend.cols; ++x) bend.at<cv::Vec2f>(y, x) = cv::Vec2f(0.06f * x, -0.04f * y);
+  EXPECT_EQ(cv::countNonZero(motionBoundaries(bend)), 0);
+  cv::Mat small_step = constantFlow({48, 32}, 0, 0);
+  small_step(cv::Rect(24, 0, 24, 32)).setTo(cv::Scalar(0.3, 0));
+  EXPECT_EQ(cv::countNonZero(motionBoundaries(small_step)), 0);
+  EXPECT_THROW(motionBoundaries(cv::Mat(8, 8, CV_32F)), ImageError);
+}
+
 TEST(Consistency, ACutIsMostlyInconsistent) {
   // Two unrelated pictures: whatever flows DIS finds, the frames do not match through them.
   const cv::Mat a = test::sampleImage("fruits.jpg"), b = test::sampleImage("home.jpg");

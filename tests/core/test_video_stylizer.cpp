@@ -192,6 +192,61 @@ TEST(VideoStylizer, ASceneCutStartsAfresh) {
   EXPECT_FALSE(sequence.stylize(other, PixelFormat::RGB).scene_cut);
 }
 
+TEST(VideoStylizer, AFrameStartsFromTheMovedResultAndWhereThatCannotServeFromTheContentInItsColours) {
+  // A square slides 10 px right over a still background. The previous "result" is the
+  // previous frame recoloured (darker, tinted), so that where the new frame starts from
+  // shows. One Adam step at a negligible rate leaves the start as it is.
+  const cv::Size size(64, 64);
+  cv::Mat background;
+  cv::resize(test::sampleImage("fruits.jpg"), background, size, 0, 0, cv::INTER_AREA);
+  cv::Mat square(20, 20, CV_8UC3, cv::Scalar(200, 60, 40));
+  cv::randu(square(cv::Rect(0, 0, 20, 10)), cv::Scalar::all(0), cv::Scalar::all(255));
+  cv::Mat a = background.clone(), b = background.clone();
+  square.copyTo(a(cv::Rect(16, 22, 20, 20)));
+  square.copyTo(b(cv::Rect(26, 22, 20, 20)));
+
+  StyleOptions options = quickOptions(1);
+  options.max_size = 64;
+  options.learning_rate = 1e-6;
+  auto stylizer = makeStylizer(options);
+  VideoOptions video;
+  video.steps_per_frame = 1;
+  VideoStylizer sequence(*stylizer, video);
+  const cv::Mat recoloured = a * 0.4 + cv::Scalar(110, 20, 140);
+  const auto previous = sequence.frameFromImage(a, recoloured, PixelFormat::RGB);
+  sequence.setLast(previous);
+  ASSERT_TRUE(sequence.stylize(b, PixelFormat::RGB).from_previous);
+  const cv::Mat result = sequence.last()->result;
+
+  const cv::Mat backward = opticalFlow(b, a);
+  const cv::Mat consistency = frameConsistency(b, a, backward, opticalFlow(a, b));
+  const cv::Mat inconsistent = consistency == 0, matched = consistency != 0;
+  const cv::Mat warped = warpByFlow(previous->result, backward, cv::INTER_CUBIC);
+  ASSERT_GT(cv::countNonZero(inconsistent), 20);
+  // The content, normalised like a result, mapped channel by channel to the mean and
+  // spread the moved result has where the two frames match.
+  const cv::Mat content = sequence.frameFromImage(b, b, PixelFormat::RGB)->result;
+  cv::Scalar content_mean, content_spread, warped_mean, warped_spread;
+  cv::meanStdDev(content, content_mean, content_spread, matched);
+  cv::meanStdDev(warped, warped_mean, warped_spread, matched);
+  cv::Mat expected = content.clone();
+  std::vector<cv::Mat> channels;
+  cv::split(expected, channels);
+  for (int c = 0; c < 3; ++c)
+    channels[c] = (channels[c] - content_mean[c]) * (warped_spread[c] / content_spread[c]) + warped_mean[c];
+  cv::merge(channels, expected);
+
+  const auto meanDistance = [](const cv::Mat& x, const cv::Mat& y, const cv::Mat& where) {
+    cv::Mat distance;
+    cv::absdiff(x, y, distance);
+    const cv::Scalar mean = cv::mean(distance, where);
+    return (mean[0] + mean[1] + mean[2]) / 3;
+  };
+  EXPECT_LT(meanDistance(result, expected, inconsistent), 1e-3) << "the content in the result's colours";
+  EXPECT_GT(meanDistance(result, content, inconsistent), 0.3) << "the content as it is would stand out";
+  EXPECT_LT(meanDistance(result, warped, matched), 1e-3) << "elsewhere the moved result";
+}
+
 TEST(VideoStylizer, ANewFrameSizeOrAResetStartsAfresh) {
   auto stylizer = makeStylizer(quickOptions(2));
   VideoStylizer sequence(*stylizer);
