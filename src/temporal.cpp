@@ -32,6 +32,18 @@ cv::Mat maskToWeights(const cv::Mat& inconsistent) {
   return weights;
 }
 
+/// Where a pixel of F was not visible in the other frame: the backward flow and the
+/// forward flow at its end do not cancel (CV_8U, 255 there).
+cv::Mat disoccluded(const cv::Mat& backward, const cv::Mat& forward) {
+  if (backward.type() != CV_32FC2 || forward.type() != CV_32FC2 || backward.size() != forward.size())
+    throw ImageError("flow consistency needs two CV_32FC2 flows of one size");
+  // The forward flow at where each pixel's backward flow lands: the two cancel where the
+  // pixel was visible in both frames.
+  const cv::Mat forward_there = warpByFlow(forward, backward);
+  const cv::Mat round_trip = squaredLength(forward_there + backward);
+  return round_trip > 0.01 * (squaredLength(forward_there) + squaredLength(backward)) + 0.5;
+}
+
 }  // namespace
 
 cv::Mat opticalFlow(const cv::Mat& from, const cv::Mat& to) {
@@ -58,22 +70,6 @@ cv::Mat warpByFlow(const cv::Mat& image, const cv::Mat& flow, int interpolation)
   cv::remap(image, warped, map, cv::noArray(), interpolation, cv::BORDER_REPLICATE);
   return warped;
 }
-
-namespace {
-
-/// Where a pixel of F was not visible in the other frame: the backward flow and the
-/// forward flow at its end do not cancel (CV_8U, 255 there).
-cv::Mat disoccluded(const cv::Mat& backward, const cv::Mat& forward) {
-  if (backward.type() != CV_32FC2 || forward.type() != CV_32FC2 || backward.size() != forward.size())
-    throw ImageError("flow consistency needs two CV_32FC2 flows of one size");
-  // The forward flow at where each pixel's backward flow lands: the two cancel where the
-  // pixel was visible in both frames.
-  const cv::Mat forward_there = warpByFlow(forward, backward);
-  const cv::Mat round_trip = squaredLength(forward_there + backward);
-  return round_trip > 0.01 * (squaredLength(forward_there) + squaredLength(backward)) + 0.5;
-}
-
-}  // namespace
 
 cv::Mat motionBoundaries(const cv::Mat& backward) {
   if (backward.type() != CV_32FC2) throw ImageError("motion boundaries need a CV_32FC2 flow");
