@@ -152,6 +152,15 @@ TEST(TensorMemoryScope, AForkWhileAnotherThreadUsesTheCacheLeavesTheChildAUsable
   // fork() copies the cache's lock as it is at that moment; a child whose copy is locked
   // would wait forever at its first large allocation. The other thread below holds the
   // lock often; each child must finish (alarm: a deadlocked child dies of SIGALRM).
+#if defined(__SANITIZE_ADDRESS__)
+  // GCC 12's AddressSanitizer does not lock its own allocator around fork(): a child
+  // forked while the other thread frees waits for ever on ASan's size-class lock, in
+  // free() -> quarantine recycling (seen with gdb on a hung child: FutexWait in
+  // SizeClassAllocator64::ReturnToAllocator, under our scope's destructor). LLVM's
+  // runtime locks it in a pthread_atfork handler since December 2023 (llvm-project pull
+  // request 75290); GCC 12's (2022) does not, so under it this test proves nothing.
+  GTEST_SKIP() << "GCC 12's ASan allocator is not fork-safe with another thread freeing";
+#endif
   std::atomic<bool> stop{false};
   std::atomic<int> rounds{0};
   // LibTorch's own one-time set-up (static guards, call_once) must be over before the
