@@ -99,12 +99,14 @@ cv::Mat flowConsistency(const cv::Mat& backward, const cv::Mat& forward) {
 
 cv::Mat frameConsistency(const cv::Mat& now, const cv::Mat& before, const cv::Mat& backward,
                          const cv::Mat& forward, double tolerance) {
+  cv::Mat consistency = flowConsistency(backward, forward);
   const cv::Mat now_gray = toGray(now), before_gray = toGray(before);
   if (now_gray.size() != backward.size() || before_gray.size() != backward.size())
     throw ImageError("frame consistency needs frames of the flows' size");
   cv::Mat difference;
   cv::absdiff(now_gray, warpByFlow(before_gray, backward), difference);
-  return maskToWeights(disoccluded(backward, forward) | motionBoundaries(backward) | (difference > tolerance));
+  consistency.setTo(0, difference > tolerance);
+  return consistency;
 }
 
 double inconsistentShare(const cv::Mat& consistency) {

@@ -150,9 +150,10 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     if (!frame.scene_cut) {
       const auto device = stylizer_.device();
       const auto warped = matToTensor(warpByFlow(last_->result, backward, cv::INTER_CUBIC), device);
+      const auto mask = matToTensor(consistency, device);
       if (temporalWeight() > 0) {
         guide.temporal_target = warped;
-        guide.temporal_mask = matToTensor(consistency, device);
+        guide.temporal_mask = mask;
         guide.temporal_weight = temporalWeight();
       }
       if (options_.start != FrameStart::Independent) {
@@ -166,7 +167,6 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
           // result's colours, not as it is: a network that moves far from the content's
           // colours (random VGG19) otherwise keeps those pixels as specks of unstylised
           // colour, which the temporal term then holds in later frames.
-          const auto mask = matToTensor(consistency, device);
           const auto content_now = rgbToTensor(now, stylizer_.convention(), device);
           guide.initial = warped * mask + inColoursOf(content_now, warped, mask) * (1 - mask);
         }
