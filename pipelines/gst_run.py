@@ -28,6 +28,15 @@ gi.require_version("Gst", "1.0")
 from gi.repository import GLib, Gst  # noqa: E402
 
 
+def print_error(message):
+    """An ERROR message as gst-launch-1.0 prints it: the element, its text, its detail."""
+    error, debug = message.parse_error()
+    print(f"ERROR: from element {message.src.get_path_string()}: {error.message}",
+          file=sys.stderr)
+    if debug:
+        print(f"Additional debug info:\n{debug}", file=sys.stderr)
+
+
 def main(argv):
     if len(argv) < 4 or not argv[1].isdigit():
         print(__doc__.strip(), file=sys.stderr)
@@ -70,11 +79,7 @@ def main(argv):
         if kind == Gst.MessageType.ELEMENT and message.get_structure() is not None:
             print(message.get_structure().to_string(), flush=True)
         elif kind == Gst.MessageType.ERROR:
-            error, debug = message.parse_error()
-            print(f"ERROR: from element {message.src.get_path_string()}: {error.message}",
-                  file=sys.stderr)
-            if debug:
-                print(f"Additional debug info:\n{debug}", file=sys.stderr)
+            print_error(message)
             outcome["status"] = 1
             loop.quit()
         elif kind == Gst.MessageType.WARNING:
@@ -98,8 +103,15 @@ def main(argv):
     bus.connect("message", on_message)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, on_interrupt)
     if pipeline.set_state(Gst.State.PAUSED) == Gst.StateChangeReturn.FAILURE:
-        outcome["status"] = 1  # the error message, if any, says why
-        print("ERROR: the pipeline could not start", file=sys.stderr)
+        outcome["status"] = 1
+        # The element that failed posted its error (the cause and the fix) before the
+        # main loop ever ran: take it off the bus, or it is lost.
+        errors = 0
+        while (message := bus.pop_filtered(Gst.MessageType.ERROR)) is not None:
+            print_error(message)
+            errors += 1
+        if not errors:
+            print("ERROR: the pipeline could not start", file=sys.stderr)
     else:
         loop.run()
     pipeline.set_state(Gst.State.NULL)

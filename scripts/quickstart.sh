@@ -10,11 +10,12 @@
 # $NEURALSTYLE_OUT (default ./out): result.png and comparison.png. Quality/time knobs:
 # QUICKSTART_STEPS (default 200), QUICKSTART_MAX_SIZE (default 320).
 #
-# Weights, the first that can be had: $NEURALSTYLE_WEIGHTS; VGG19 (the data folder's
-# vgg19.safetensors, else scripts/fetch_weights.sh downloads it); SqueezeNet 1.1 (the
-# data folder's squeezenet1_1.safetensors, the project's ../shared/weights copy, else
-# scripts/fetch_weights.sh --network squeezenet1_1); and if none can be had, random VGG19
-# features, with a notice that says so loudly.
+# Weights: scripts/install_weights.sh installs the first pretrained weights it can find
+# or download into ${XDG_DATA_HOME:-~/.local/share}/neuralstyle (unless that folder holds
+# some already): $NEURALSTYLE_WEIGHTS, VGG19 (scripts/fetch_weights.sh), SqueezeNet 1.1
+# (the project's ../shared/weights copy, or a download). The element and the CLI find
+# them there by default, so the README's examples run as written afterwards. If none can
+# be had, random VGG19 features, with a notice that says so loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 samples=/usr/share/doc/opencv-doc/examples/data
@@ -28,28 +29,12 @@ scripts/setup.sh
 # Use the plugin just built (an installed one works too; this one comes first).
 export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 
-data="${XDG_DATA_HOME:-$HOME/.local/share}/neuralstyle"
-shared_squeezenet=../shared/weights/squeezenet1_1.safetensors  # this project's machines
-
-# Prints the first pretrained weights that are here or can be fetched; fails if none.
-find_weights() {
-  if [[ -f $data/vgg19.safetensors ]]; then echo "$data/vgg19.safetensors"; return; fi
-  echo "quickstart: no VGG19 weights yet; trying scripts/fetch_weights.sh" >&2
-  if scripts/fetch_weights.sh "$data/vgg19.safetensors" >&2; then
-    echo "$data/vgg19.safetensors"; return
-  fi
-  for candidate in "$data/squeezenet1_1.safetensors" "$shared_squeezenet"; do
-    if [[ -f $candidate ]]; then echo "$candidate"; return; fi
-  done
-  echo "quickstart: no SqueezeNet 1.1 weights either; trying scripts/fetch_weights.sh --network squeezenet1_1" >&2
-  if scripts/fetch_weights.sh --network squeezenet1_1 "$data/squeezenet1_1.safetensors" >&2; then
-    echo "$data/squeezenet1_1.safetensors"; return
-  fi
-  return 1
-}
-
-weights=${NEURALSTYLE_WEIGHTS:-}
-if [[ -z $weights ]] && ! weights=$(find_weights); then
+# The weights step: installs what it finds into the data folder, where every later
+# command (the README's examples) finds it with the defaults. This run uses
+# $NEURALSTYLE_WEIGHTS where it is set (an ONNX or Caffe model is used, not installed).
+installed=$(scripts/install_weights.sh) || installed=""
+weights=${NEURALSTYLE_WEIGHTS:-$installed}
+if [[ -z $weights ]]; then
   weights=random:0
   cat >&2 <<'NOTICE'
 
