@@ -126,7 +126,7 @@ onnx::TensorProto& constantNamed(onnx::ModelProto& model, const std::string& nam
 
 // --- the network's output ---------------------------------------------------------
 
-void expectTorchEagersOutput(const char* model_file) {
+static void expectTorchEagersOutput(const char* model_file) {
   const cv::Mat frame = testFrame();
   for (const int max_size : {0, 40}) {
     auto options = optionsFor(model_file);
@@ -148,7 +148,7 @@ TEST(FeedForward, MatchesTorchEagerAtOpset9) { expectTorchEagersOutput(kOpset9);
 TEST(FeedForward, MatchesTorchEagerAtOpset11) { expectTorchEagersOutput(kOpset11); }
 
 TEST(FeedForward, ProcessingSizeRoundsToMultiplesOfFour) {
-  using detail::feedForwardProcessingSize;
+  using neuralstyle::detail::feedForwardProcessingSize;
   EXPECT_EQ(feedForwardProcessingSize({63, 47}, 0), cv::Size(64, 48));
   EXPECT_EQ(feedForwardProcessingSize({63, 47}, 40), cv::Size(40, 28));
   EXPECT_EQ(feedForwardProcessingSize({63, 47}, 100), cv::Size(64, 48));  // never enlarged
@@ -297,7 +297,7 @@ TEST(FeedForward, ResetSizeChangeAndSceneCutStartAfresh) {
 
 // --- bad models ----------------------------------------------------------------------
 
-std::vector<fs::path> hostileOnnxFiles() {
+static std::vector<fs::path> hostileOnnxFiles() {
   const fs::path source = test::requiredEnv("NEURALSTYLE_SOURCE_DIR");
   std::vector<fs::path> files;
   for (const auto& dir : {source / "tests/data/hostile", source / ".." / "shared" / "hostile-inputs"}) {
