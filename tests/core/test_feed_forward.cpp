@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
+#include <torch/torch.h>
 
 #include "feed_forward_engine.hpp"
 #include "neuralstyle/errors.hpp"
@@ -479,8 +480,112 @@ TEST(FeedForward, EngineAndDeviceNamesRoundTrip) {
   EXPECT_THROW(parseFeedForwardDevice("gpu"), OptionsError);
 }
 
-TEST(FeedForward, TheLibTorchEngineIsNotAvailableYet) {
-  const auto outcome = outcomeOf(optionsFor("transformer_net.safetensors"));
-  EXPECT_EQ(outcome.rfind("OptionsError: ", 0), 0u) << outcome;
-  EXPECT_NE(outcome.find("not available yet"), std::string::npos) << outcome;
+// --- the LibTorch engine -------------------------------------------------------------
+
+TEST(FeedForward, LibTorchMatchesTorchEagerAndOpenCv) {
+  const cv::Mat frame = testFrame();
+  for (const int max_size : {0, 40}) {
+    auto options = optionsFor("transformer_net.safetensors");
+    options.max_size = max_size;
+    options.threads = 2;
+    FeedForwardStylizer stylizer(options);
+    EXPECT_EQ(stylizer.engine(), FeedForwardEngine::LibTorch) << "auto picks LibTorch for safetensors";
+    EXPECT_NE(stylizer.describe().find("width 8, 2 residual blocks"), std::string::npos)
+        << stylizer.describe();
+    const cv::Mat styled = stylizer.stylize(frame);
+    const cv::Mat expected = readRgb(test::testWeights(
+        "transformer_expected_63x47_max" + std::to_string(max_size) + ".png"));
+    EXPECT_LE(maxDifference(styled, expected), 1.0) << "max_size " << max_size;
+    auto opencv = optionsFor(kOpset9);
+    opencv.max_size = max_size;
+    EXPECT_LE(maxDifference(styled, FeedForwardStylizer(opencv).stylize(frame)), 1.0);
+  }
+}
+
+namespace {
+
+// pytorch/examples' state-dict names and shapes of a TransformerNet of width w with r
+// residual blocks.
+std::map<std::string, torch::Tensor> transformerTensors(int64_t w, int r) {
+  std::map<std::string, torch::Tensor> tensors;
+  const auto conv = [&](const std::string& name, int64_t in, int64_t out, int64_t k) {
+    tensors[name + ".conv2d.weight"] = torch::randn({out, in, k, k});
+    tensors[name + ".conv2d.bias"] = torch::randn({out});
+  };
+  const auto norm = [&](const std::string& name, int64_t c) {
+    tensors[name + ".weight"] = torch::rand({c}) + 0.5;
+    tensors[name + ".bias"] = torch::randn({c});
+  };
+  conv("conv1", 3, w, 9), norm("in1", w), conv("conv2", w, 2 * w, 3), norm("in2", 2 * w);
+  conv("conv3", 2 * w, 4 * w, 3), norm("in3", 4 * w);
+  for (int k = 1; k <= r; ++k) {
+    const std::string res = "res" + std::to_string(k);
+    conv(res + ".conv1", 4 * w, 4 * w, 3), norm(res + ".in1", 4 * w);
+    conv(res + ".conv2", 4 * w, 4 * w, 3), norm(res + ".in2", 4 * w);
+  }
+  conv("deconv1", 4 * w, 2 * w, 3), norm("in4", 2 * w), conv("deconv2", 2 * w, w, 3);
+  norm("in5", w), conv("deconv3", w, 3, 9);
+  return tensors;
+}
+
+std::string libTorchOutcome(const std::map<std::string, torch::Tensor>& tensors) {
+  test::TempDir dir;
+  const auto path = dir.file("style.safetensors");
+  test::writeSafetensors(path, tensors);
+  auto options = optionsFor(kOpset9);
+  options.model = path;
+  return outcomeOf(options);
+}
+
+}  // namespace
+
+TEST(FeedForward, LibTorchInfersTheLayoutAndRefusesMismatches) {
+  auto tensors = transformerTensors(2, 3);
+  EXPECT_EQ(libTorchOutcome(tensors), "no error");
+
+  auto missing = tensors;
+  missing.erase("in4.bias");
+  auto outcome = libTorchOutcome(missing);
+  EXPECT_EQ(outcome.rfind("WeightsError: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("style.safetensors"), std::string::npos) << outcome;
+  EXPECT_NE(outcome.find("'in4.bias' is missing"), std::string::npos) << outcome;
+
+  auto wrong_shape = tensors;
+  wrong_shape["res2.conv2.conv2d.weight"] = torch::randn({8, 8, 5, 5});
+  outcome = libTorchOutcome(wrong_shape);
+  EXPECT_NE(outcome.find("'res2.conv2.conv2d.weight' has shape [8,8,5,5]"), std::string::npos) << outcome;
+  EXPECT_NE(outcome.find("needs [8,8,3,3]"), std::string::npos) << outcome;
+
+  auto extra = tensors;  // what old PyTorch versions saved beside the affine parameters
+  extra["in1.running_mean"] = torch::zeros({2});
+  outcome = libTorchOutcome(extra);
+  EXPECT_NE(outcome.find("'in1.running_mean' is not part of"), std::string::npos) << outcome;
+
+  auto skipped = tensors;  // res2 missing: res3 is then not part of a 1-block net
+  for (const auto* key : {"res2.conv1.conv2d.weight", "res2.conv1.conv2d.bias", "res2.in1.weight",
+                          "res2.in1.bias", "res2.conv2.conv2d.weight", "res2.conv2.conv2d.bias",
+                          "res2.in2.weight", "res2.in2.bias"})
+    skipped.erase(key);
+  outcome = libTorchOutcome(skipped);
+  EXPECT_NE(outcome.find("'res3."), std::string::npos) << outcome;
+
+  auto not_transformer = tensors;
+  not_transformer["conv1.conv2d.weight"] = torch::randn({2, 3, 3, 3});
+  outcome = libTorchOutcome(not_transformer);
+  EXPECT_NE(outcome.find("[W,3,9,9]"), std::string::npos) << outcome;
+
+  test::TempDir dir;
+  auto options = optionsFor("transformer_net.safetensors");
+  options.model = dir.file("absent.safetensors");
+  outcome = outcomeOf(options);
+  EXPECT_NE(outcome.find("absent.safetensors': no such file"), std::string::npos) << outcome;
+}
+
+TEST(FeedForward, LibTorchCudaWithoutCudaIsADeviceError) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "CUDA is here";
+  auto options = optionsFor("transformer_net.safetensors");
+  options.device = FeedForwardDevice::Cuda;
+  EXPECT_EQ(outcomeOf(options).rfind("DeviceError: ", 0), 0u) << outcomeOf(options);
+  options.device = FeedForwardDevice::OpenCL;
+  EXPECT_EQ(outcomeOf(options).rfind("OptionsError: ", 0), 0u) << outcomeOf(options);
 }
