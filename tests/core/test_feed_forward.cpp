@@ -419,11 +419,13 @@ TEST(FeedForward, MissingAndNonOnnxFilesAreWeightsErrors) {
   outcome = outcomeOfModel(dir.file("folder.onnx"));
   EXPECT_NE(outcome.find("folder.onnx': not a regular file"), std::string::npos) << outcome;
 
-  // A VGG19-shaped graph is no style network (its output is not the frame's size).
-  std::ifstream vgg(test::testWeights("vgg19.onnx"));
-  if (vgg) {
-    outcome = outcomeOfModel(test::testWeights("vgg19.onnx"));
+  // A VGG19 export (where the other fixture has written one) is no style network.
+  const fs::path vgg = fs::path(test::requiredEnv("NEURALSTYLE_TESTDATA")) / "vgg19.onnx";
+  if (fs::exists(vgg)) {
+    outcome = outcomeOfModel(vgg.string());
     EXPECT_EQ(outcome.rfind("WeightsError: ", 0), 0u) << outcome;
+    EXPECT_NE(outcome.find("not one that a feed-forward style network uses"), std::string::npos)
+        << outcome;
   }
 }
 
