@@ -6,8 +6,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "feed_forward_engine.hpp"
 #include "neuralstyle/color.hpp"
@@ -142,7 +144,7 @@ struct FeedForwardStylizer::Impl {
 
   // out = (1 - a c) styled + a c warped_previous, c the consistency of the flow.
   cv::Mat blendTemporal(const cv::Mat& input, const cv::Mat& styled) {
-    cv::Mat blended = styled;
+    cv::Mat blended;
     const bool usable = !previous_input.empty() && previous_input.size() == input.size() &&
                         std::min(input.cols, input.rows) >= kMinimumFlowSide;
     if (usable) {
@@ -157,6 +159,7 @@ struct FeedForwardStylizer::Impl {
         blended = styled + (warped - styled).mul(weight3);
       }
     }
+    if (blended.empty()) blended = styled;  // the first frame, a cut, or too small for flow
     previous_input = input.clone();
     previous_output = blended.clone();
     return blended;
