@@ -11,9 +11,12 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <vector>
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
@@ -25,7 +28,7 @@ namespace {
 
 // What a VGG export uses (torchvision's features or full model, the ONNX model zoo's
 // vgg19); each operator OpenCV imports is code of its own that trusts the file.
-const std::set<std::string>& allowedOperators() {
+const std::set<std::string>& vggOperators() {
   static const std::set<std::string> ops{"Conv",    "Relu",    "MaxPool",  "AveragePool",
                                          "GlobalAveragePool", "Flatten", "Reshape", "Gemm",
                                          "MatMul",  "Add",     "Dropout",  "Softmax",
@@ -33,13 +36,54 @@ const std::set<std::string>& allowedOperators() {
   return ops;
 }
 
+// What a feed-forward style network uses: pytorch/examples' TransformerNet and the ONNX
+// model zoo's fast-neural-style (Conv, InstanceNormalization, Relu, Add, Pad, Upsample or
+// Resize, Constant), and a bounded output 127.5 + 127.5 tanh(z / 127.5) or a clamp
+// (Mul, Div, Tanh, Clip). The rest is what torch 1.13's opset-11 export really emits
+// (checked): it computes each ReflectionPad2d's `pads` input from constants with
+// ConstantOfShape -> Concat -> Reshape -> Slice -> Transpose -> Reshape -> Cast, which
+// OpenCV folds at import. Opset 9 needs none of those (pads is an attribute there).
+const std::set<std::string>& feedForwardOperators() {
+  static const std::set<std::string> ops{
+      "Conv",  "InstanceNormalization", "Relu", "Add",  "Pad",  "Upsample", "Resize",
+      "Mul",   "Div",   "Clip",  "Tanh",  "Constant",
+      "ConstantOfShape", "Concat", "Reshape", "Slice", "Transpose", "Cast"};
+  return ops;
+}
+
+const std::set<std::string>& allowedOperators(OnnxRequirement requirement) {
+  static const std::set<std::string> both = [] {
+    std::set<std::string> ops = vggOperators();
+    ops.insert(feedForwardOperators().begin(), feedForwardOperators().end());
+    return ops;
+  }();
+  switch (requirement) {
+    case OnnxRequirement::Vgg19: return vggOperators();
+    case OnnxRequirement::FeedForward: return feedForwardOperators();
+    case OnnxRequirement::AnyGraph: break;
+  }
+  return both;
+}
+
+const char* networkKind(OnnxRequirement requirement) {
+  switch (requirement) {
+    case OnnxRequirement::Vgg19: return "a VGG export";
+    case OnnxRequirement::FeedForward: return "a feed-forward style network";
+    case OnnxRequirement::AnyGraph: break;
+  }
+  return "a VGG or feed-forward style network";
+}
+
 constexpr int64_t kMaxInputDimension = 4096;         // pixels, channels, batch
 constexpr int64_t kMaxInputElements = int64_t{1} << 28;
 constexpr int64_t kMaxWindow = 64;                   // kernel, stride, dilation, padding
+constexpr double kMaxUpsampling = 16;                // Upsample/Resize scale per axis
+constexpr int64_t kMaxConstantOfShape = 1 << 16;     // elements ConstantOfShape may make
 
 class Gate {
  public:
-  Gate(const std::string& path, const onnx::ModelProto& model) : path_(path), model_(model) {}
+  Gate(const std::string& path, const onnx::ModelProto& model, OnnxRequirement requirement)
+      : path_(path), model_(model), requirement_(requirement) {}
 
   void checkGraph() {
     const auto& graph = model_.graph();
@@ -81,6 +125,22 @@ class Gate {
     if (convolutions != channels.size())
       refuse("found " + std::to_string(convolutions) +
              " convolutions, a VGG19 feature extractor has 16");
+  }
+
+  // One image in, one image out: the convention of pytorch/examples and the model zoo.
+  void checkFeedForward() const {
+    const auto& graph = model_.graph();
+    std::vector<const onnx::ValueInfoProto*> inputs;
+    for (const auto& input : graph.input())
+      if (!initializers_.count(input.name())) inputs.push_back(&input);
+    if (inputs.size() != 1 || graph.output_size() != 1)
+      refuse("a feed-forward style network has one input and one output, this graph has " +
+             std::to_string(inputs.size()) + " and " + std::to_string(graph.output_size()));
+    const auto& shape = inputs[0]->type().tensor_type().shape();
+    if (shape.dim_size() != 4 || (shape.dim(0).has_dim_value() && shape.dim(0).dim_value() != 1) ||
+        shape.dim(1).dim_value() != 3)
+      refuse("graph input '" + inputs[0]->name() +
+             "' is not one RGB image (a style network takes 1x3xHxW)");
   }
 
  private:
@@ -184,11 +244,12 @@ class Gate {
         "node " + std::to_string(index) + " '" + node.name() + "' (" + node.op_type() + ")";
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       refuse(label + " is from operator domain '" + node.domain() + "'");
-    if (!allowedOperators().count(node.op_type())) {
+    const auto& allowed_operators = allowedOperators(requirement_);
+    if (!allowed_operators.count(node.op_type())) {
       std::string allowed;
-      for (const auto& op : allowedOperators()) allowed += (allowed.empty() ? "" : ", ") + op;
-      refuse(label + ": operator '" + node.op_type() +
-             "' is not one that a VGG export uses (read: " + allowed + ")");
+      for (const auto& op : allowed_operators) allowed += (allowed.empty() ? "" : ", ") + op;
+      refuse(label + ": operator '" + node.op_type() + "' is not one that " +
+             networkKind(requirement_) + " uses (read: " + allowed + ")");
     }
     for (const auto& input : node.input()) {
       if (input.empty()) refuse(label + " leaves out an optional input, which is not read");
@@ -217,11 +278,114 @@ class Gate {
     }
     if (node.op_type() == "Conv" || node.op_type() == "MaxPool" || node.op_type() == "AveragePool")
       checkWindowAttributes(node, label);
+    checkFeedForwardNode(node, label);
     if (node.output_size() < 1) refuse(label + " has no output");
     for (const auto& output : node.output()) {
       if (output.empty()) refuse(label + " has an unnamed output");
       if (!defined_.insert(output).second)
         refuse(label + " output '" + output + "' is defined twice");
+    }
+    if (node.op_type() == "Constant")
+      for (const auto& attribute : node.attribute())
+        if (attribute.name() == "value" && attribute.has_t()) stored_[node.output(0)] = &attribute.t();
+  }
+
+  // The feed-forward operators' inputs that OpenCV's importer reads as stored constants
+  // without checking them: it indexes scale and bias by channel, allocates what pads,
+  // scales and shapes ask for.
+  void checkFeedForwardNode(const onnx::NodeProto& node, const std::string& label) const {
+    const std::string& op = node.op_type();
+    if (op == "InstanceNormalization") {
+      if (node.input_size() != 3) refuse(label + " must have 3 inputs (data, scale, bias)");
+      const auto* scale = storedTensor(node.input(1));
+      const auto* bias = storedTensor(node.input(2));
+      if (!scale || !bias) refuse(label + " scale and bias must be stored in the file");
+      if (scale->data_type() != onnx::TensorProto::FLOAT || bias->data_type() != onnx::TensorProto::FLOAT ||
+          scale->dims_size() != 1 || bias->dims_size() != 1 || scale->dims(0) != bias->dims(0) ||
+          scale->dims(0) < 1)
+        refuse(label + " scale " + dimsText(scale->dims()) + " and bias " + dimsText(bias->dims()) +
+               " must be float32 vectors of one length");
+    } else if (op == "Pad") {
+      std::string mode = "constant";
+      for (const auto& attribute : node.attribute()) {
+        if (attribute.name() == "mode") mode = attribute.s();
+        if (attribute.name() == "pads") expectPads(label, toDoubles(attribute.ints()));
+      }
+      if (mode != "constant" && mode != "reflect" && mode != "edge")
+        refuse(label + " has mode '" + mode + "' (read: constant, reflect, edge)");
+      // Opset 11's pads input is computed from constants (see feedForwardOperators); it
+      // is checked where it is stored.
+      if (node.input_size() > 1)
+        if (const auto values = storedValues(node.input(1))) expectPads(label, *values);
+    } else if (op == "Upsample" || op == "Resize") {
+      // Upsample: X, scales. Resize (opset 11): X, roi, scales[, sizes].
+      const int scales_input = op == "Upsample" ? 1 : 2;
+      if (node.input_size() <= scales_input) refuse(label + " has no scales input");
+      if (node.input_size() > scales_input + 1)
+        refuse(label + " gives output sizes, which are not read (scales only)");
+      const auto scales = storedValues(node.input(scales_input));
+      if (!scales) refuse(label + " scales '" + node.input(scales_input) + "' must be stored in the file");
+      if (scales->size() != 4) refuse(label + " must have 4 scales, not " + std::to_string(scales->size()));
+      for (const double scale : *scales)
+        if (!(scale >= 1.0 && scale <= kMaxUpsampling))
+          refuse(label + " has scale " + std::to_string(scale) + " (allowed: 1 to " +
+                 std::to_string(static_cast<int>(kMaxUpsampling)) + ")");
+    } else if (op == "ConstantOfShape") {
+      const auto shape = node.input_size() == 1 ? storedValues(node.input(0)) : std::nullopt;
+      if (!shape) refuse(label + " shape must be stored in the file");
+      double elements = 1;
+      for (const double d : *shape) elements *= d;
+      if (shape->size() > 4 || !(elements >= 0 && elements <= kMaxConstantOfShape))
+        refuse(label + " would make a tensor of " + std::to_string(shape->size()) +
+               " dimensions and " + std::to_string(elements) + " elements");
+    }
+  }
+
+  void expectPads(const std::string& label, const std::vector<double>& pads) const {
+    if (pads.size() != 8)
+      refuse(label + " pads hold " + std::to_string(pads.size()) +
+             " values (a 4-dimensional tensor needs 8)");
+    for (const double pad : pads)
+      if (!(pad >= 0 && pad <= kMaxWindow))
+        refuse(label + " pads hold " + std::to_string(static_cast<long long>(pad)) +
+               " (allowed: 0 to " + std::to_string(kMaxWindow) + ")");
+  }
+
+  template <typename Values>
+  static std::vector<double> toDoubles(const Values& values) {
+    return std::vector<double>(values.begin(), values.end());
+  }
+
+  // An initializer or a Constant node's value, or nullptr for a computed name.
+  const onnx::TensorProto* storedTensor(const std::string& name) const {
+    const auto initializer = initializers_.find(name);
+    if (initializer != initializers_.end()) return initializer->second;
+    const auto constant = stored_.find(name);
+    return constant == stored_.end() ? nullptr : constant->second;
+  }
+
+  // The values of a stored float or integer tensor (checkTensor has checked their count
+  // against the dims); nullopt for a computed name.
+  std::optional<std::vector<double>> storedValues(const std::string& name) const {
+    const onnx::TensorProto* tensor = storedTensor(name);
+    if (!tensor) return std::nullopt;
+    using T = onnx::TensorProto;
+    const std::string& raw = tensor->raw_data();
+    const auto fromRaw = [&raw](auto zero) {
+      std::vector<double> values(raw.size() / sizeof(zero));
+      for (size_t i = 0; i < values.size(); ++i) {
+        std::memcpy(&zero, raw.data() + i * sizeof(zero), sizeof(zero));  // little-endian host
+        values[i] = static_cast<double>(zero);
+      }
+      return values;
+    };
+    switch (tensor->data_type()) {
+      case T::FLOAT: return tensor->has_raw_data() ? fromRaw(float{}) : toDoubles(tensor->float_data());
+      case T::DOUBLE: return tensor->has_raw_data() ? fromRaw(double{}) : toDoubles(tensor->double_data());
+      case T::INT64: return tensor->has_raw_data() ? fromRaw(int64_t{}) : toDoubles(tensor->int64_data());
+      case T::INT32: return tensor->has_raw_data() ? fromRaw(int32_t{}) : toDoubles(tensor->int32_data());
+      default: refuse("tensor '" + name + "' has data type " + std::to_string(tensor->data_type()) +
+                      " where numbers are read");
     }
   }
 
@@ -243,7 +407,9 @@ class Gate {
 
   const std::string& path_;
   const onnx::ModelProto& model_;
+  const OnnxRequirement requirement_;
   std::map<std::string, const onnx::TensorProto*> initializers_;
+  std::map<std::string, const onnx::TensorProto*> stored_;  // Constant nodes' values
   std::set<std::string> defined_;  // initializers, graph inputs and outputs of nodes so far
 };
 
@@ -265,9 +431,10 @@ bool onnxCheckAvailable() { return true; }
 
 void checkOnnxFile(const std::string& path, OnnxRequirement requirement) {
   const onnx::ModelProto model = parseModel(path);
-  Gate gate(path, model);
+  Gate gate(path, model, requirement);
   gate.checkGraph();
   if (requirement == OnnxRequirement::Vgg19) gate.checkVgg19();
+  if (requirement == OnnxRequirement::FeedForward) gate.checkFeedForward();
   // ONNX's own checker last, on a model already known to be consistent: it checks
   // attribute types and input counts against each operator's schema, and the IR and
   // opset versions.

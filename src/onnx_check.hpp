@@ -10,8 +10,11 @@
 namespace neuralstyle::detail {
 
 enum class OnnxRequirement {
-  AnyGraph,  ///< only what OpenCV's importer needs to be safe (used by the fuzzer)
-  Vgg19,     ///< that, plus the 16 convolutions of VGG19 with their shapes
+  AnyGraph,     ///< only what OpenCV's importer needs to be safe, with the operators of
+                ///< both kinds below (used by the fuzzer)
+  Vgg19,        ///< that, plus the 16 convolutions of VGG19 with their shapes
+  FeedForward,  ///< a style network's operators (TransformerNet's exports), one input
+                ///< 1x3xHxW and one output
 };
 
 /// Whether this build can check ONNX files (it was built with libonnx-dev). Without it
@@ -24,12 +27,16 @@ bool onnxCheckAvailable();
 ///    in one field, with no external data or segments;
 ///  - every node input names an initializer, a graph input or an earlier node's output,
 ///    every graph output is defined, no name is defined twice;
-///  - only the operators a VGG export uses, with no subgraphs, and convolution/pooling
-///    attributes in range (no zero strides, kernels or dilations);
+///  - only the operators the requirement's networks use (onnx_check.cpp lists them and
+///    why), with no subgraphs, convolution/pooling attributes in range (no zero strides,
+///    kernels or dilations), and for the feed-forward operators: instance-norm scale and
+///    bias stored, of one length; Pad modes and pads in range; Upsample/Resize scales
+///    stored, from 1 to 16; ConstantOfShape shapes stored and small;
 ///  - graph inputs have small positive dimensions (a symbolic batch size is allowed);
 ///  - ONNX's own checker (onnx::checker::check_model) accepts it;
 ///  - for Vgg19: exactly 16 convolutions, each with stored float weights [out,in,3,3] and
-///    bias [out] of VGG19's channel counts.
+///    bias [out] of VGG19's channel counts;
+///  - for FeedForward: one graph input of shape [1 or symbolic, 3, H, W], one output.
 void checkOnnxFile(const std::string& path, OnnxRequirement requirement = OnnxRequirement::Vgg19);
 
 }  // namespace neuralstyle::detail

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The LibTorch engine: pytorch/examples' fast_neural_style TransformerNet as a LibTorch
+// module, in the layout of pytorch/examples/cpp (…Impl + TORCH_MODULE), its weights
+// from a safetensors file with the same state-dict names. Width and number of residual
+// blocks follow from the tensors' shapes.
+#include <torch/torch.h>
+
+#include <c10/core/InferenceMode.h>
+
+#include "feed_forward_engine.hpp"
+#include "neuralstyle/errors.hpp"
+#include "safetensors.hpp"
+
+namespace neuralstyle::detail {
+namespace {
+
+namespace nn = torch::nn;
+
+// Reflection padding of kernel/2, then the convolution: the output keeps the size
+// (stride 1) or halves it (stride 2) without the border artefacts of zero padding.
+struct ConvLayerImpl : nn::Module {
+  ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride)
+      : reflection_pad(register_module("reflection_pad",
+                                       nn::ReflectionPad2d(nn::ReflectionPad2dOptions(kernel / 2)))),
+        conv2d(register_module("conv2d", nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride)))) {}
+  torch::Tensor forward(const torch::Tensor& x) { return conv2d(reflection_pad(x)); }
+  nn::ReflectionPad2d reflection_pad;
+  nn::Conv2d conv2d;
+};
+TORCH_MODULE(ConvLayer);
+
+nn::InstanceNorm2d instanceNorm(int64_t channels) {
+  return nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(true));
+}
+
+struct ResidualBlockImpl : nn::Module {
+  explicit ResidualBlockImpl(int64_t channels)
+      : conv1(register_module("conv1", ConvLayer(channels, channels, 3, 1))),
+        in1(register_module("in1", instanceNorm(channels))),
+        conv2(register_module("conv2", ConvLayer(channels, channels, 3, 1))),
+        in2(register_module("in2", instanceNorm(channels))) {}
+  torch::Tensor forward(const torch::Tensor& x) {
+    return in2(conv2(torch::relu(in1(conv1(x))))) + x;
+  }
+  ConvLayer conv1;
+  nn::InstanceNorm2d in1;
+  ConvLayer conv2;
+  nn::InstanceNorm2d in2;
+};
+TORCH_MODULE(ResidualBlock);
+
+// Nearest-neighbour upsampling by 2 then a convolution: pytorch/examples' answer to the
+// checkerboard artefacts of transposed convolutions.
+struct UpsampleConvLayerImpl : nn::Module {
+  UpsampleConvLayerImpl(int64_t in, int64_t out, int64_t kernel)
+      : reflection_pad(register_module("reflection_pad",
+                                       nn::ReflectionPad2d(nn::ReflectionPad2dOptions(kernel / 2)))),
+        conv2d(register_module("conv2d", nn::Conv2d(nn::Conv2dOptions(in, out, kernel)))) {}
+  torch::Tensor forward(const torch::Tensor& x) {
+    namespace F = torch::nn::functional;
+    return conv2d(reflection_pad(F::interpolate(
+        x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest))));
+  }
+  nn::ReflectionPad2d reflection_pad;
+  nn::Conv2d conv2d;
+};
+TORCH_MODULE(UpsampleConvLayer);
+
+struct TransformerNetImpl : nn::Module {
+  TransformerNetImpl(int64_t width, int64_t residual_blocks)
+      : conv1(register_module("conv1", ConvLayer(3, width, 9, 1))),
+        in1(register_module("in1", instanceNorm(width))),
+        conv2(register_module("conv2", ConvLayer(width, 2 * width, 3, 2))),
+        in2(register_module("in2", instanceNorm(2 * width))),
+        conv3(register_module("conv3", ConvLayer(2 * width, 4 * width, 3, 2))),
+        in3(register_module("in3", instanceNorm(4 * width))),
+        deconv1(register_module("deconv1", UpsampleConvLayer(4 * width, 2 * width, 3))),
+        in4(register_module("in4", instanceNorm(2 * width))),
+        deconv2(register_module("deconv2", UpsampleConvLayer(2 * width, width, 3))),
+        in5(register_module("in5", instanceNorm(width))),
+        deconv3(register_module("deconv3", ConvLayer(width, 3, 9, 1))) {
+    for (int64_t k = 1; k <= residual_blocks; ++k)
+      residuals.push_back(register_module("res" + std::to_string(k), ResidualBlock(4 * width)));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = torch::relu(in1(conv1(x)));
+    x = torch::relu(in2(conv2(x)));
+    x = torch::relu(in3(conv3(x)));
+    for (auto& block : residuals) x = block(x);
+    x = torch::relu(in4(deconv1(x)));
+    x = torch::relu(in5(deconv2(x)));
+    return deconv3(x);
+  }
+  ConvLayer conv1;
+  nn::InstanceNorm2d in1;
+  ConvLayer conv2;
+  nn::InstanceNorm2d in2;
+  ConvLayer conv3;
+  nn::InstanceNorm2d in3;
+  std::vector<ResidualBlock> residuals;
+  UpsampleConvLayer deconv1;
+  nn::InstanceNorm2d in4;
+  UpsampleConvLayer deconv2;
+  nn::InstanceNorm2d in5;
+  ConvLayer deconv3;
+};
+TORCH_MODULE(TransformerNet);
+
+std::string shapeText(c10::IntArrayRef shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? "," : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+class LibTorchNetwork final : public FeedForwardNetwork {
+ public:
+  LibTorchNetwork(const std::string& path, FeedForwardDevice device)
+      : path_(path), device_(chooseDevice(device)) {
+    SafetensorsFile file(path);
+    const auto* first = file.find("conv1.conv2d.weight");
+    if (!first || first->shape.size() != 4 || first->shape[1] != 3 || first->shape[2] != 9 ||
+        first->shape[3] != 9 || first->shape[0] < 1)
+      refuse("'conv1.conv2d.weight' must be a [W,3,9,9] tensor (pytorch/examples' "
+             "TransformerNet names); " +
+             (first ? "it is " + shapeText(first->shape) : std::string("the file has none")));
+    width_ = first->shape[0];
+    while (file.find("res" + std::to_string(residual_blocks_ + 1) + ".conv1.conv2d.weight"))
+      ++residual_blocks_;
+    net_ = TransformerNet(width_, residual_blocks_);
+    loadParameters(file);
+    net_->eval();
+    net_->to(device_);
+  }
+
+  cv::Mat run(const cv::Mat& rgb) override {
+    CV_Assert(rgb.type() == CV_32FC3 && rgb.isContinuous());
+    c10::InferenceMode inference;
+    const auto input = torch::from_blob(const_cast<float*>(rgb.ptr<float>()),
+                                        {1, rgb.rows, rgb.cols, 3}, torch::kFloat32)
+                           .permute({0, 3, 1, 2})
+                           .to(device_);
+    const auto output =
+        net_->forward(input).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
+    cv::Mat result(rgb.rows, rgb.cols, CV_32FC3);
+    std::memcpy(result.ptr<float>(), output.data_ptr<float>(), result.total() * 3 * sizeof(float));
+    return result;
+  }
+
+  std::string describe() const override {
+    return "LibTorch TransformerNet (width " + std::to_string(width_) + ", " +
+           std::to_string(residual_blocks_) + " residual blocks) on " +
+           (device_.is_cuda() ? "CUDA" : "CPU with " + std::to_string(at::get_num_threads()) +
+                                             " threads") +
+           ", '" + path_ + "'";
+  }
+
+ private:
+  [[noreturn]] void refuse(const std::string& what) const {
+    throw WeightsError("model '" + path_ + "': " + what);
+  }
+
+  static torch::Device chooseDevice(FeedForwardDevice device) {
+    const bool cuda = torch::cuda::is_available();
+    if (device == FeedForwardDevice::Cuda && !cuda)
+      throw DeviceError("device 'cuda': LibTorch finds no CUDA device here (or was built without CUDA)");
+    return (device == FeedForwardDevice::Cuda || (device == FeedForwardDevice::Auto && cuda))
+               ? torch::Device(torch::kCUDA)
+               : torch::Device(torch::kCPU);
+  }
+
+  // Every parameter from its state-dict key, shapes exactly as the width implies; a key
+  // the network does not have is refused too (a file of another architecture, or one
+  // with a block count the keys skip).
+  void loadParameters(SafetensorsFile& file) {
+    torch::NoGradGuard no_grad;
+    const std::string layout = "a TransformerNet of width " + std::to_string(width_) + " with " +
+                               std::to_string(residual_blocks_) + " residual blocks";
+    auto parameters = net_->named_parameters();
+    for (auto& parameter : parameters) {
+      const auto& name = parameter.key();
+      auto& tensor = parameter.value();
+      const auto* entry = file.find(name);
+      if (!entry) refuse("tensor '" + name + "' is missing (" + layout + " needs it)");
+      if (c10::IntArrayRef(entry->shape) != tensor.sizes())
+        refuse("tensor '" + name + "' has shape " + shapeText(entry->shape) + ", " + layout +
+               " needs " + shapeText(tensor.sizes()));
+      tensor.copy_(file.readFloat32(name));
+    }
+    for (const auto& [name, entry] : file.index().tensors)
+      if (!parameters.contains(name))
+        refuse("tensor '" + name + "' is not part of " + layout);
+  }
+
+  std::string path_;
+  torch::Device device_;
+  int64_t width_ = 0;
+  int64_t residual_blocks_ = 0;
+  TransformerNet net_{nullptr};
+};
+
+}  // namespace
+
+std::unique_ptr<FeedForwardNetwork> openLibTorchNetwork(const std::string& path,
+                                                        FeedForwardDevice device, int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+  return std::make_unique<LibTorchNetwork>(path, device);
+}
+
+}  // namespace neuralstyle::detail
