@@ -12,11 +12,12 @@
 
 namespace neuralstyle::element_test {
 
-/// The neuralstyle element inside a GstHarness, with a bus to read its messages from.
+/// An element of the plugin (neuralstyle unless named) inside a GstHarness, with a bus
+/// to read its messages from.
 class Harness {
  public:
-  explicit Harness(const std::string& settings)
-      : harness_(gst_harness_new_parse(("neuralstyle name=ns " + settings).c_str())),
+  explicit Harness(const std::string& settings, const std::string& element = "neuralstyle")
+      : harness_(gst_harness_new_parse((element + " name=ns " + settings).c_str())),
         bus_(gst_bus_new()) {
     gst_element_set_bus(harness_->element, bus_);
   }
@@ -52,7 +53,7 @@ class Harness {
     if (GstBuffer* out = process(buffer)) gst_buffer_unref(out);
   }
   GstBus* bus() const { return bus_; }
-  /// The neuralstyle element itself (the harness wraps it in a bin).
+  /// The element itself (the harness wraps it in a bin).
   GstElement* element() const {
     GstElement* element = gst_bin_get_by_name(GST_BIN(harness_->element), "ns");
     gst_object_unref(element);  // the bin keeps it alive

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/**
+ * SECTION:element-fastneuralstyle
+ * @title: fastneuralstyle
+ *
+ * Stylises every frame with one pass of a feed-forward style network
+ * (Johnson, Alahi & Fei-Fei 2016), trained once per style: the frame rate of
+ * a stream instead of the seconds a frame of `neuralstyle`'s optimisation.
+ *
+ * Models: ONNX files in the pytorch/examples convention (input and output
+ * 1x3xHxW float32 RGB in 0..255, as the ONNX model zoo's fast-neural-style
+ * models), run by OpenCV's dnn module after the core's ONNX gate; or the
+ * same network's weights as safetensors, run by LibTorch.
+ *
+ * The output has the input's size and format; the alpha or padding byte of
+ * four-byte formats passes through. Each frame posts a `fastneuralstyle-frame`
+ * element message (frame, inference-time in seconds, running-time,
+ * stream-time), and the latency query answers the longest inference time
+ * measured so far. `model-location`, `max-size`, `strength`,
+ * `preserve-colors` and `temporal-blend` may change while PLAYING and take
+ * effect at the next frame; a model that cannot be loaded then posts a
+ * WARNING and the previous one stays.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,width=320,height=240 ! \
+ *     videoconvert ! fastneuralstyle model-location=starry.onnx ! \
+ *     videoconvert ! autovideosink
+ * ]|
+ */
+#include "gstfastneuralstyle.h"
+
+#include <chrono>
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "gstneuralstyleenums.h"
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/feed_forward.hpp"
+#include "neuralstyle/image.hpp"
+
+GST_DEBUG_CATEGORY_STATIC (gst_fast_neural_style_debug);
+#define GST_CAT_DEFAULT gst_fast_neural_style_debug
+
+#define FAST_NEURAL_STYLE_CAPS \
+  "video/x-raw, " \
+  "format = (string) { RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }, " \
+  "width = (int) [ 1, 2147483647 ], " \
+  "height = (int) [ 1, 2147483647 ], " \
+  "framerate = (fraction) [ 0/1, 2147483647/1 ]"
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (FAST_NEURAL_STYLE_CAPS));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (FAST_NEURAL_STYLE_CAPS));
+
+enum
+{
+  PROP_0,
+  PROP_MODEL_LOCATION,
+  PROP_ENGINE,
+  PROP_DEVICE,
+  PROP_MAX_SIZE,
+  PROP_STRENGTH,
+  PROP_PRESERVE_COLORS,
+  PROP_TEMPORAL_BLEND,
+  PROP_THREADS,
+};
+
+namespace
+{
+
+/* What the properties say, under the object lock. Every change bumps the
+ * generation; the streaming thread compares it with the loaded one. */
+struct Settings
+{
+  neuralstyle::FeedForwardOptions options;
+  guint64 generation = 0;
+};
+
+/* What the streaming thread owns: the network, and the settings it was made
+ * from. start() and stop() touch it only while no frame flows. */
+struct Processing
+{
+  std::unique_ptr<neuralstyle::FeedForwardStylizer> stylizer;
+  guint64 generation = 0;
+  guint64 frames = 0;
+};
+
+}  // namespace
+
+struct _GstFastNeuralStyle
+{
+  GstVideoFilter parent;
+  Settings *settings;
+  Processing *processing;
+  GstClockTime latency;         /* longest inference so far, object lock */
+};
+
+#define gst_fast_neural_style_parent_class parent_class
+G_DEFINE_TYPE (GstFastNeuralStyle, gst_fast_neural_style,
+    GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (fastneuralstyle, "fastneuralstyle",
+    GST_RANK_NONE, GST_TYPE_FAST_NEURAL_STYLE);
+
+static GType
+engine_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_FAST_NEURAL_STYLE_ENGINE_AUTO,
+        "By the model file: opencv for .onnx, libtorch for .safetensors", "auto"},
+    {GST_FAST_NEURAL_STYLE_ENGINE_OPENCV,
+        "OpenCV's dnn module on an ONNX model", "opencv"},
+    {GST_FAST_NEURAL_STYLE_ENGINE_LIBTORCH,
+        "LibTorch on the network's safetensors weights", "libtorch"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        g_enum_register_static ("GstFastNeuralStyleEngine", values));
+  return type;
+}
+
+static GType
+device_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    {GST_FAST_NEURAL_STYLE_DEVICE_AUTO,
+        "CUDA where the engine has it, else the CPU", "auto"},
+    {GST_FAST_NEURAL_STYLE_DEVICE_CPU, "The CPU", "cpu"},
+    {GST_FAST_NEURAL_STYLE_DEVICE_OPENCL,
+        "OpenCV's OpenCL target (opencv engine only)", "opencl"},
+    {GST_FAST_NEURAL_STYLE_DEVICE_CUDA,
+        "CUDA (an error where the engine was built without it)", "cuda"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type,
+        g_enum_register_static ("GstFastNeuralStyleDevice", values));
+  return type;
+}
+
+/* The enum values are declared in the core's order. */
+static_assert (static_cast<int> (neuralstyle::FeedForwardEngine::LibTorch) ==
+    GST_FAST_NEURAL_STYLE_ENGINE_LIBTORCH, "engine order");
+static_assert (static_cast<int> (neuralstyle::FeedForwardDevice::Cuda) ==
+    GST_FAST_NEURAL_STYLE_DEVICE_CUDA, "device order");
+
+static void
+gst_fast_neural_style_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (object);
+  neuralstyle::FeedForwardOptions & options = self->settings->options;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION:
+      options.model = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_ENGINE:
+      options.engine =
+          static_cast<neuralstyle::FeedForwardEngine> (g_value_get_enum (value));
+      break;
+    case PROP_DEVICE:
+      options.device =
+          static_cast<neuralstyle::FeedForwardDevice> (g_value_get_enum (value));
+      break;
+    case PROP_MAX_SIZE:
+      options.max_size = static_cast<int> (g_value_get_uint (value));
+      break;
+    case PROP_STRENGTH:
+      options.strength = g_value_get_double (value);
+      break;
+    case PROP_PRESERVE_COLORS:
+      options.preserve_colors = g_value_get_boolean (value);
+      break;
+    case PROP_TEMPORAL_BLEND:
+      options.temporal_blend = g_value_get_double (value);
+      break;
+    case PROP_THREADS:
+      options.threads = static_cast<int> (g_value_get_uint (value));
+      break;
+    default:
+      GST_OBJECT_UNLOCK (self);
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+  }
+  ++self->settings->generation;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_fast_neural_style_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (object);
+  const neuralstyle::FeedForwardOptions & options = self->settings->options;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION:
+      g_value_set_string (value,
+          options.model.empty ()? NULL : options.model.c_str ());
+      break;
+    case PROP_ENGINE:
+      g_value_set_enum (value, static_cast<gint> (options.engine));
+      break;
+    case PROP_DEVICE:
+      g_value_set_enum (value, static_cast<gint> (options.device));
+      break;
+    case PROP_MAX_SIZE:
+      g_value_set_uint (value, static_cast<guint> (options.max_size));
+      break;
+    case PROP_STRENGTH:
+      g_value_set_double (value, options.strength);
+      break;
+    case PROP_PRESERVE_COLORS:
+      g_value_set_boolean (value, options.preserve_colors);
+      break;
+    case PROP_TEMPORAL_BLEND:
+      g_value_set_double (value, options.temporal_blend);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint (value, static_cast<guint> (options.threads));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static Settings
+snapshot (GstFastNeuralStyle * self)
+{
+  GST_OBJECT_LOCK (self);
+  Settings settings = *self->settings;
+  GST_OBJECT_UNLOCK (self);
+  return settings;
+}
+
+/* Makes the network the settings describe. On failure posts an ERROR (at
+ * start) or a WARNING (a change while playing, which keeps the old network)
+ * and returns FALSE. */
+static gboolean
+load_network (GstFastNeuralStyle * self, const Settings & settings,
+    gboolean playing)
+{
+  const std::string & model = settings.options.model;
+  auto report =[&](GQuark domain, gint code, const std::string & text) {
+    if (playing)
+      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_WARNING,
+          domain, code, g_strdup (text.c_str ()), NULL, __FILE__, GST_FUNCTION,
+          __LINE__);
+    else
+      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR,
+          domain, code, g_strdup (text.c_str ()), NULL, __FILE__, GST_FUNCTION,
+          __LINE__);
+  };
+
+  if (model.empty ()) {
+    report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+        "No model: set model-location to a feed-forward style network (.onnx "
+        "in the pytorch/examples convention, or .safetensors).");
+    return FALSE;
+  }
+  try {
+    auto stylizer =
+        std::make_unique < neuralstyle::FeedForwardStylizer > (settings.options);
+    GST_INFO_OBJECT (self, "model %s: %s", model.c_str (),
+        stylizer->describe ().c_str ());
+    self->processing->stylizer = std::move (stylizer);
+    self->processing->generation = settings.generation;
+    return TRUE;
+  } catch (const neuralstyle::OptionsError & e) {
+    report (GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, e.what ());
+  } catch (const neuralstyle::WeightsError & e) {
+    report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, e.what ());
+  } catch (const std::exception & e) {
+    report (GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT, e.what ());
+  }
+  /* Tried: the same settings are not tried again at every frame. */
+  self->processing->generation = settings.generation;
+  return FALSE;
+}
+
+static gboolean
+gst_fast_neural_style_start (GstBaseTransform * trans)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (trans);
+
+  self->processing->frames = 0;
+  GST_OBJECT_LOCK (self);
+  self->latency = 0;
+  GST_OBJECT_UNLOCK (self);
+  return load_network (self, snapshot (self), FALSE);
+}
+
+static gboolean
+gst_fast_neural_style_stop (GstBaseTransform * trans)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (trans);
+  self->processing->stylizer.reset ();
+  return TRUE;
+}
+
+static gboolean
+gst_fast_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (filter);
+  neuralstyle::PixelFormat format;
+
+  if (!gstneuralstyle::to_pixel_format (GST_VIDEO_INFO_FORMAT (in_info), &format)
+      || GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)
+      || GST_VIDEO_INFO_WIDTH (in_info) != GST_VIDEO_INFO_WIDTH (out_info)
+      || GST_VIDEO_INFO_HEIGHT (in_info) != GST_VIDEO_INFO_HEIGHT (out_info)) {
+    GST_ERROR_OBJECT (self, "unsupported caps %" GST_PTR_FORMAT " -> %"
+        GST_PTR_FORMAT, incaps, outcaps);
+    return FALSE;
+  }
+  /* New caps: nothing to blend with. */
+  if (self->processing->stylizer)
+    self->processing->stylizer->resetTemporal ();
+  return TRUE;
+}
+
+/* A flush or a new segment (a seek) breaks the sequence: the next frame is not
+ * blended with the one before. */
+static gboolean
+gst_fast_neural_style_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (trans);
+
+  if ((GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP
+          || GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+      && self->processing->stylizer)
+    self->processing->stylizer->resetTemporal ();
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* Adds the longest inference time measured so far to upstream's latency. */
+static gboolean
+gst_fast_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (trans);
+
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+        query);
+  if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
+    return FALSE;
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency (query, &live, &min, &max);
+  GST_OBJECT_LOCK (self);
+  const GstClockTime ours = self->latency;
+  GST_OBJECT_UNLOCK (self);
+  gst_query_set_latency (query, live, min + ours,
+      GST_CLOCK_TIME_IS_VALID (max) ? max + ours : max);
+  return TRUE;
+}
+
+static GstClockTime
+buffer_time (GstBaseTransform * trans, GstClockTime pts, bool running)
+{
+  const GstSegment *segment = &trans->segment;
+  if (!GST_CLOCK_TIME_IS_VALID (pts) || segment->format != GST_FORMAT_TIME)
+    return GST_CLOCK_TIME_NONE;
+  return running ? gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts)
+      : gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
+}
+
+/* The frame message, and a latency message when the longest inference grew by
+ * more than a tenth (so a live pipeline re-queries and its sink waits). */
+static void
+report_frame (GstFastNeuralStyle * self, GstBuffer * buffer, double seconds)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  const GstClockTime pts = GST_BUFFER_PTS (buffer);
+  const GstClockTime took = static_cast<GstClockTime> (seconds * GST_SECOND);
+
+  GstStructure *s = gst_structure_new ("fastneuralstyle-frame",
+      "frame", G_TYPE_UINT64, self->processing->frames,
+      "inference-time", G_TYPE_DOUBLE, seconds,
+      "running-time", G_TYPE_UINT64, buffer_time (trans, pts, true),
+      "stream-time", G_TYPE_UINT64, buffer_time (trans, pts, false), NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+
+  GST_OBJECT_LOCK (self);
+  const bool grew = took > self->latency + self->latency / 10;
+  if (took > self->latency)
+    self->latency = took;
+  GST_OBJECT_UNLOCK (self);
+  if (grew)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* A view of the frame's pixels (no copy), rows `stride` bytes apart. */
+static cv::Mat
+frame_view (GstVideoFrame * frame)
+{
+  return cv::Mat (GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_WIDTH (frame),
+      CV_8UC (GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0)),
+      GST_VIDEO_FRAME_PLANE_DATA (frame, 0),
+      GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0));
+}
+
+static GstFlowReturn
+gst_fast_neural_style_transform_frame (GstVideoFilter * filter,
+    GstVideoFrame * in_frame, GstVideoFrame * out_frame)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (filter);
+  Processing *processing = self->processing;
+  const Settings settings = snapshot (self);
+  neuralstyle::PixelFormat format;
+
+  if (settings.generation != processing->generation)
+    load_network (self, settings, TRUE);
+  if (!processing->stylizer) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED, ("No model is loaded."), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  gstneuralstyle::to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format);
+
+  try {
+    const cv::Mat in = frame_view (in_frame);
+    cv::Mat out = frame_view (out_frame);
+    const auto began = std::chrono::steady_clock::now ();
+    const cv::Mat styled =
+        processing->stylizer->stylize (neuralstyle::toRgb (in, format));
+    const double seconds = std::chrono::duration < double >(
+        std::chrono::steady_clock::now () - began).count ();
+    neuralstyle::fromRgb (styled, format, in).copyTo (out);
+    report_frame (self, in_frame->buffer, seconds);
+  } catch (const std::exception & e) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Frame %" G_GUINT64_FORMAT " could not be stylised.",
+            processing->frames), ("%s", e.what ()));
+    return GST_FLOW_ERROR;
+  }
+  ++processing->frames;
+  return GST_FLOW_OK;
+}
+
+static void
+gst_fast_neural_style_finalize (GObject * object)
+{
+  GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (object);
+  delete self->processing;
+  delete self->settings;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_fast_neural_style_class_init (GstFastNeuralStyleClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const neuralstyle::FeedForwardOptions defaults;
+  const GParamFlags flags = static_cast<GParamFlags> (G_PARAM_READWRITE
+      | G_PARAM_STATIC_STRINGS);
+  const GParamFlags playing = static_cast<GParamFlags> (flags
+      | GST_PARAM_MUTABLE_PLAYING);
+  const GParamFlags ready = static_cast<GParamFlags> (flags
+      | GST_PARAM_MUTABLE_READY);
+
+  GST_DEBUG_CATEGORY_INIT (gst_fast_neural_style_debug, "fastneuralstyle", 0,
+      "feed-forward neural style transfer");
+
+  gobject_class->set_property = gst_fast_neural_style_set_property;
+  gobject_class->get_property = gst_fast_neural_style_get_property;
+  gobject_class->finalize = gst_fast_neural_style_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL_LOCATION,
+      g_param_spec_string ("model-location", "Model location",
+          "The feed-forward style network: an ONNX file in the pytorch/examples "
+          "convention (1x3xHxW RGB 0..255 in and out), or its weights as "
+          ".safetensors; may change while playing (used from the next frame)",
+          NULL, playing));
+  g_object_class_install_property (gobject_class, PROP_ENGINE,
+      g_param_spec_enum ("engine", "Engine", "What runs the network",
+          engine_get_type (), static_cast<gint> (defaults.engine), ready));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_enum ("device", "Device", "Where the network runs",
+          device_get_type (), static_cast<gint> (defaults.device), ready));
+  g_object_class_install_property (gobject_class, PROP_MAX_SIZE,
+      g_param_spec_uint ("max-size", "Maximum processing size",
+          "Longest side the network sees, in pixels (each side rounded to a "
+          "multiple of 4); 0 = the frame's own size. The output keeps the "
+          "frame's size", 0, 16384, static_cast<guint> (defaults.max_size),
+          playing));
+  g_object_class_install_property (gobject_class, PROP_STRENGTH,
+      g_param_spec_double ("strength", "Strength",
+          "The stylised frame blended with the original: 0 = the original, "
+          "1 = the network's output alone", 0.0, 1.0, defaults.strength,
+          playing));
+  g_object_class_install_property (gobject_class, PROP_PRESERVE_COLORS,
+      g_param_spec_boolean ("preserve-colors", "Preserve colours",
+          "Keep the frame's colours: the result's luminance with the frame's "
+          "chroma (YCrCb)", defaults.preserve_colors, playing));
+  g_object_class_install_property (gobject_class, PROP_TEMPORAL_BLEND,
+      g_param_spec_double ("temporal-blend", "Temporal blend",
+          "Against flicker: weight of the previous output, moved onto this "
+          "frame by optical flow, where the flow is consistent (nowhere an "
+          "object appears or moves unpredictably); 0 = off", 0.0, 0.99,
+          defaults.temporal_blend, playing));
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_uint ("threads", "Threads",
+          "Threads of the engine's library (process-wide); 0 = leave as is",
+          0, 1024, static_cast<guint> (defaults.threads), ready));
+
+  gst_element_class_set_static_metadata (element_class,
+      "Feed-forward neural style transfer", "Filter/Effect/Video",
+      "Stylises every frame with one pass of a trained style network "
+      "(Johnson et al.)", "neuralstyle developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_fast_neural_style_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_fast_neural_style_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_fast_neural_style_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_fast_neural_style_query);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_fast_neural_style_set_info);
+  filter_class->transform_frame =
+      GST_DEBUG_FUNCPTR (gst_fast_neural_style_transform_frame);
+
+  gst_type_mark_as_plugin_api (engine_get_type (), static_cast<GstPluginAPIFlags> (0));
+  gst_type_mark_as_plugin_api (device_get_type (), static_cast<GstPluginAPIFlags> (0));
+}
+
+static void
+gst_fast_neural_style_init (GstFastNeuralStyle * self)
+{
+  self->settings = new Settings ();
+  self->processing = new Processing ();
+  /* Processing keeps generation 0 until start() loads the network. */
+  self->settings->generation = 1;
+  self->latency = 0;
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
+}
