@@ -111,7 +111,8 @@ T choose(const std::string& option, const std::string& text, std::initializer_li
 class Formatter : public CLI::Formatter {
  public:
   std::string make_description(const CLI::App* app) const override {
-    return "Usage: neuralstyle --content IN --style STYLE --output OUT [OPTION...]\n\n" +
+    return "Usage: neuralstyle --content IN --style STYLE --output OUT [OPTION...]\n"
+           "       neuralstyle --content IN --model MODEL --output OUT [OPTION...]\n\n" +
            CLI::Formatter::make_description(app);
   }
   std::string make_usage(const CLI::App*, std::string) const override { return ""; }
@@ -127,7 +128,8 @@ class Arguments {
   Arguments(Options& options, const HelpDefaults& d) : app_("", "neuralstyle"), options_(options) {
     app_.description(
         "Gatys et al. neural style transfer of one image, a folder of images or a\n"
-        "numbered frame sequence. Options take a value as --name VALUE or --name=VALUE.");
+        "numbered frame sequence; or one pass of a trained feed-forward network\n"
+        "(--model). Options take a value as --name VALUE or --name=VALUE.");
     app_.formatter(std::make_shared<Formatter>());
     app_.get_formatter()->column_width(26);
     app_.set_help_flag();  // ours below: it must win over bad values before it
@@ -139,6 +141,7 @@ class Arguments {
     addQuality(d);
     addVideo(d);
     addEngine(d);
+    addFeedForward();
     addProgress();
     app_.footer(
         "Exit status: 0 success; 1 other failure; 2 bad arguments; 3 missing or\n"
@@ -187,7 +190,8 @@ class Arguments {
       throw UsageError("unexpected argument " + quoted(first) + " (options start with --)");
     }
     if (options_.content.empty()) throw UsageError("--content is required (an image, folder or pattern)");
-    if (options_.styles.empty()) throw UsageError("--style is required (the style image)");
+    if (options_.styles.empty() && !options_.model)
+      throw UsageError("--style is required (the style image), or --model (a feed-forward network)");
     if (options_.output.empty()) throw UsageError("--output is required");
     checkCombinations();
     return Action::Run;
@@ -231,6 +235,7 @@ class Arguments {
   /// Options that are valid alone but not together.
   void checkCombinations() const {
     const Options& o = options_;
+    checkFeedForwardCombinations();
     if (o.style_blend_weights && o.style_blend_weights->size() != o.styles.size())
       throw UsageError("--style-blend-weights gives " + std::to_string(o.style_blend_weights->size()) +
                        " weight(s) for " + std::to_string(o.styles.size()) +
@@ -244,6 +249,57 @@ class Arguments {
     if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap > *o.tile_size)
       throw UsageError("--tile-overlap must be at most half of --tile-size, got " +
                        std::to_string(*o.tile_overlap) + " for " + std::to_string(*o.tile_size));
+  }
+
+  /// --model runs a network with its style built in: the optimisation's options would
+  /// be ignored, so they are refused, and the network's options need --model.
+  void checkFeedForwardCombinations() const {
+    const Options& o = options_;
+    if (!o.model) {
+      const char* needs_model = o.engine ? "--engine" : o.strength ? "--strength"
+                                : o.temporal_blend ? "--temporal-blend" : nullptr;
+      if (needs_model) throw UsageError(std::string(needs_model) + " applies only with --model");
+      if (o.device == Device::OpenCL)
+        throw UsageError("--device opencl applies only with --model (OpenCV's dnn module)");
+      return;
+    }
+    const std::pair<bool, const char*> optimisation_only[] = {
+        {!o.styles.empty(), "--style (the model's style is built in)"},
+        {o.style_blend_weights.has_value(), "--style-blend-weights"},
+        {o.weights.has_value(), "--weights"},
+        {o.network != Network::Auto, "--network"},
+        {o.steps.has_value(), "--steps"},
+        {o.optimizer.has_value(), "--optimizer"},
+        {o.learning_rate.has_value(), "--learning-rate"},
+        {o.content_weight.has_value(), "--content-weight"},
+        {o.style_weight.has_value(), "--style-weight"},
+        {o.style_layer_weights.has_value(), "--style-layer-weights"},
+        {o.content_layer.has_value(), "--content-layer"},
+        {o.pooling.has_value(), "--pooling"},
+        {o.tv_weight.has_value(), "--tv-weight"},
+        {o.style_scale.has_value(), "--style-scale"},
+        {o.gram_normalization.has_value(), "--gram-normalization"},
+        {o.color_match.has_value(), "--color-match"},
+        {o.init.has_value(), "--init"},
+        {o.init_image.has_value(), "--init-image"},
+        {o.temporal_weight.has_value(), "--temporal-weight (use --temporal-blend)"},
+        {o.steps_per_frame.has_value(), "--steps-per-frame"},
+        {o.scene_cut_threshold.has_value(), "--scene-cut-threshold"},
+        {o.scales.has_value(), "--scales"},
+        {o.coarse_steps.has_value(), "--coarse-steps"},
+        {o.scale_factor.has_value(), "--scale-factor"},
+        {o.tile_size.has_value(), "--tile-size"},
+        {o.tile_overlap.has_value(), "--tile-overlap"},
+        {o.save_every.has_value(), "--save-every"},
+        {!o.loss_log.empty(), "--loss-log"},
+        {o.precision != Precision::Float32, "--precision"},
+        {o.convolution != Convolution::Auto, "--convolution"},
+        {o.seed.has_value(), "--seed"},
+    };
+    for (const auto& [given, name] : optimisation_only)
+      if (given) throw UsageError(std::string(name) + " applies to the optimisation, not to --model");
+    if (o.device == Device::OpenCL && o.engine == Engine::LibTorch)
+      throw UsageError("--device opencl applies only to --engine opencv");
   }
 
   /// A flag without a value, given at most once, that sets `target`.
@@ -517,9 +573,13 @@ class Arguments {
   void addEngine(const HelpDefaults& d) {
     group_ = "Engine";
     Options& o = options_;
-    value("--device", "auto|cpu|cuda", "where to run; auto = CUDA if available (default auto)",
+    value("--device", "auto|cpu|cuda|opencl",
+          "where to run; auto = CUDA if available; opencl: OpenCV's\n"
+          "OpenCL target, for --model with --engine opencv only\n"
+          "(default auto)",
           [&o](const auto& n, const auto& v) {
-            o.device = choose<Device>(n, v, {{"auto", Device::Auto}, {"cpu", Device::CPU}, {"cuda", Device::CUDA}});
+            o.device = choose<Device>(n, v, {{"auto", Device::Auto}, {"cpu", Device::CPU},
+                                             {"cuda", Device::CUDA}, {"opencl", Device::OpenCL}});
           });
     value("--precision", "float32|bfloat16",
           "arithmetic of VGG19: float32, the seed's, exact losses;\n"
@@ -547,6 +607,41 @@ class Arguments {
     value("--seed", "N",
           "seed of LibTorch's generators and of --init noise\n(default " + d.seed + ")",
           [&o](const auto& n, const auto& v) { o.seed = toUnsigned(n, v); });
+  }
+
+  void addFeedForward() {
+    group_ = "Feed-forward networks (--model: one pass a frame, no optimisation)";
+    Options& o = options_;
+    value("--model", "FILE",
+          "stylise with a trained feed-forward network (Johnson et\n"
+          "al.) instead of optimising: an ONNX file in the\n"
+          "pytorch/examples convention (1x3xHxW RGB 0..255 in and\n"
+          "out) or its weights as .safetensors; the style is built\n"
+          "in (no --style); --max-size 0 or unset = the input's size",
+          [&o](const auto&, const auto& v) { o.model = v; });
+    value("--engine", "auto|opencv|libtorch",
+          "what runs --model: OpenCV's dnn module (ONNX), LibTorch\n"
+          "(safetensors); auto = by the file's extension (default auto)",
+          [&o](const auto& n, const auto& v) {
+            o.engine = choose<Engine>(n, v, {{"auto", Engine::Auto}, {"opencv", Engine::OpenCV},
+                                             {"libtorch", Engine::LibTorch}});
+          });
+    value("--strength", "X",
+          "the stylised image blended with the input: 0 = the\n"
+          "input, 1 = the network's output alone (default 1)",
+          [&o](const auto& n, const auto& v) {
+            o.strength = toNumber(n, v, Bound::NonNegative);
+            if (*o.strength > 1) throw UsageError(n + " must be at most 1, got " + v);
+          });
+    value("--temporal-blend", "X",
+          "against flicker in a folder or a pattern: weight of the\n"
+          "previous output, moved onto the frame by optical flow,\n"
+          "where the flow is consistent; 0 <= X < 1, 0 = off\n"
+          "(default 0)",
+          [&o](const auto& n, const auto& v) {
+            o.temporal_blend = toNumber(n, v, Bound::NonNegative);
+            if (*o.temporal_blend >= 1) throw UsageError(n + " must be below 1, got " + v);
+          });
   }
 
   void addProgress() {

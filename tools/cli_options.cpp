@@ -129,6 +129,7 @@ std::string sequenceOnlyOption(const Options& options) {
   if (options.temporal_weight) return "--temporal-weight";
   if (options.steps_per_frame) return "--steps-per-frame";
   if (options.scene_cut_threshold) return "--scene-cut-threshold";
+  if (options.temporal_blend) return "--temporal-blend";
   return "";
 }
 

@@ -36,7 +36,8 @@ class InputError : public std::runtime_error {
 };
 
 enum class Network { Auto, VGG19, SqueezeNet1_1 };
-enum class Device { Auto, CPU, CUDA };
+enum class Device { Auto, CPU, OpenCL, CUDA };  ///< OpenCL: --model with --engine opencv only
+enum class Engine { Auto, OpenCV, LibTorch };   ///< what runs a --model
 enum class Precision { Float32, BFloat16 };
 enum class Convolution { Auto, Direct, Winograd };
 enum class Pooling { Max, Average };
@@ -97,6 +98,12 @@ struct Options {
   bool check = false;              ///< --check: report missing or incomplete outputs only
   std::string loss_log;        ///< CSV path; empty = none
   bool quiet = false;
+  // A feed-forward network instead of the optimisation (neuralstyle::FeedForwardOptions):
+  // one pass a frame, the style built into the model.
+  std::optional<std::string> model;
+  std::optional<Engine> engine;
+  std::optional<double> strength;        ///< 0..1
+  std::optional<double> temporal_blend;  ///< [0, 1), folders and patterns only
 };
 
 enum class Action { Run, Help, Version };

@@ -23,7 +23,9 @@
 #include <torch/version.h>
 #include <vector>
 
+#include "cli_feed_forward.hpp"
 #include "cli_options.hpp"
+#include "cli_write_image.hpp"
 #include "neuralstyle/neuralstyle.hpp"
 
 namespace {
@@ -227,6 +229,7 @@ ns::EngineOptions engineOptions(const cli::Options& options) {
     case cli::Device::Auto: engine.device = ns::DeviceKind::Auto; break;
     case cli::Device::CPU: engine.device = ns::DeviceKind::CPU; break;
     case cli::Device::CUDA: engine.device = ns::DeviceKind::CUDA; break;
+    case cli::Device::OpenCL: throw cli::UsageError("--device opencl applies only with --model");
   }
   switch (options.precision) {
     case cli::Precision::Float32: engine.precision = ns::Precision::Float32; break;
@@ -380,31 +383,6 @@ class LossLog {
   std::string path_;
 };
 
-// Written under a temporary name in the same folder (same extension: it picks the
-// encoder), then renamed: a killed run never leaves a partial frame under the final
-// name, which --resume and --check rely on.
-void writeImage(const std::string& path, const cv::Mat& rgb) {
-  cv::Mat bgr;
-  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  const std::filesystem::path final_path(path);
-  const std::filesystem::path temporary =
-      final_path.parent_path() / (".partial-" + std::to_string(::getpid()) + "-" +
-                                  final_path.filename().string());
-  bool written = false;
-  try {
-    written = cv::imwrite(temporary.string(), bgr);
-  } catch (const cv::Exception& e) {
-    std::filesystem::remove(temporary);
-    throw cli::InputError("cannot write '" + path + "': " + e.err);
-  }
-  std::error_code error;
-  if (written) std::filesystem::rename(temporary, final_path, error);
-  if (!written || error) {
-    std::filesystem::remove(temporary, error);
-    throw cli::InputError("cannot write '" + path + "'");
-  }
-}
-
 // A frame's output as --resume reads it back: the file when it was written, else the
 // image through the output's encoder (JPEG is lossy). The next frame starts from this,
 // never from the unrounded result, so that a resumed run computes what an uninterrupted
@@ -422,6 +400,15 @@ cv::Mat asWritten(const cli::Frame& frame, const cv::Mat& rgb) {
   return decoded;
 }
 
+/// --check: the slice's frames without a complete output on stdout.
+int reportCheck(const cli::FramePlan& plan, const cli::Options& options) {
+  for (const auto& frame : plan.incomplete) std::cout << frame.output << "\n";
+  if (!options.quiet)
+    std::fprintf(stderr, "%d frame%s complete, %zu missing or incomplete\n", plan.skipped,
+                 plan.skipped == 1 ? "" : "s", plan.incomplete.size());
+  return plan.incomplete.empty() ? cli::kExitOk : cli::kExitInput;
+}
+
 int run(const std::vector<std::string>& arguments) {
   const cli::Command command = cli::parseArguments(arguments);
   if (command.action == cli::Action::Help) {
@@ -435,17 +422,19 @@ int run(const std::vector<std::string>& arguments) {
   }
   const cli::Options& options = command.options;
 
+  if (options.model) {
+    const cli::FramePlan plan = cli::planFrames(options);
+    if (options.check) return reportCheck(plan, options);
+    cli::prepareOutputFolders(plan);
+    installInterruptHandler();
+    cli::runFeedForward(options, plan, g_interrupted);
+    return cli::kExitOk;
+  }
   // Everything that can be checked is checked before the weights are loaded.
   const ns::StyleOptions style_options = styleOptions(options);
   const ns::VideoOptions video_options = videoOptions(options);
   const cli::FramePlan plan = cli::planFrames(options);
-  if (options.check) {
-    for (const auto& frame : plan.incomplete) std::cout << frame.output << "\n";
-    if (!options.quiet)
-      std::fprintf(stderr, "%d frame%s complete, %zu missing or incomplete\n", plan.skipped,
-                   plan.skipped == 1 ? "" : "s", plan.incomplete.size());
-    return plan.incomplete.empty() ? cli::kExitOk : cli::kExitInput;
-  }
+  if (options.check) return reportCheck(plan, options);
   if (plan.frames.empty()) {
     if (!options.quiet)
       std::fprintf(stderr, "nothing to do: the output of all %d frame%s is complete\n", plan.skipped,
@@ -503,7 +492,7 @@ int run(const std::vector<std::string>& arguments) {
       reporter.onStep(progress);
       if (options.save_every && !written.empty() && progress.total_step > 0 &&
           progress.total_step % *options.save_every == 0)
-        writeImage(cli::intermediatePath(written, progress.total_step), progress.image());
+        cli::writeImage(cli::intermediatePath(written, progress.total_step), progress.image());
     };
   };
   // One frame of a sequence through `chain`, which then continues from it as written.
@@ -522,7 +511,7 @@ int run(const std::vector<std::string>& arguments) {
       start += "; " + std::to_string(static_cast<int>(std::lround(100 * handover))) +
                "% the next slice's lead-in";
     }
-    if (frame.write) writeImage(frame.output, result.stylized.image);
+    if (frame.write) cli::writeImage(frame.output, result.stylized.image);
     chain.setLast(chain.frameFromImage(content, asWritten(frame, result.stylized.image), ns::PixelFormat::RGB));
     loss_log.flush();
     reporter.endFrame(frame, result.stylized, label, start);
@@ -535,7 +524,7 @@ int run(const std::vector<std::string>& arguments) {
       const cv::Mat content = ns::readRgbImage(frame.content);
       const ns::StylizeResult result =
           stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
-      writeImage(frame.output, result.image);
+      cli::writeImage(frame.output, result.image);
       loss_log.flush();
       reporter.endFrame(frame, result, "wrote", "");
       continue;

@@ -3,6 +3,7 @@
 // Umbrella header of the neuralstyle core (no GStreamer here, by design).
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feature_network.hpp"
+#include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/networks.hpp"
 #include "neuralstyle/options.hpp"
