@@ -10,6 +10,7 @@
 NS_SCRIPT=$(basename "$0")
 NS_PIPELINES_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 NS_STYLE=""
+NS_MODEL=""       # --model: the fastneuralstyle element instead of neuralstyle
 NS_PROPERTIES=()  # element properties given on the command line, as name=value
 NS_VERBOSE=0
 NS_QUIET=0
@@ -23,7 +24,7 @@ ns_options_help() {
   cat <<'EOF'
 Stylisation options (properties of the neuralstyle element; unset ones keep the
 element's defaults, see `gst-inspect-1.0 neuralstyle`):
-  -s, --style FILE            style image (required)
+  -s, --style FILE            style image (required, unless --model)
   -w, --weights LOCATION      the network's weights: a VGG19 or SqueezeNet 1.1
                               .safetensors, a VGG19 .onnx or .caffemodel file, or
                               random[:SEED]. Default: $NEURALSTYLE_WEIGHTS, then
@@ -52,6 +53,19 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
       --threads N             CPU threads, 0 = all cores
       --seed N                seed of LibTorch's generators
       --progress-interval N   report every N steps (0 = at the end of each frame)
+
+Feed-forward networks (the fastneuralstyle element: one pass a frame, the style built
+into the model; see `gst-inspect-1.0 fastneuralstyle`). With --model, the options
+above other than --max-size (default: the frame's size), --device (auto, cpu,
+opencl or cuda) and --threads do not apply:
+      --model FILE            the network: .onnx in the pytorch/examples convention,
+                              or its .safetensors weights
+      --engine NAME           auto (default: by the file), opencv or libtorch
+      --strength X            0 (the frame) to 1 (the network's output; default)
+      --preserve-colors       keep the frame's colours (YCrCb chroma)
+      --temporal-blend X      against flicker: weight (0 to 0.99) of the previous
+                              output moved onto the frame by optical flow (video)
+
   -v, --verbose               print every progress report
   -q, --quiet                 print errors only
   -h, --help                  this text
@@ -146,6 +160,15 @@ ns_take_option() {
     --threads) property=threads ;;
     --seed) property=seed ;;
     --progress-interval) property=progress-interval ;;
+    --model) property=model-location ;;
+    --engine) property=engine ;;
+    --strength) property=strength ;;
+    --temporal-blend) property=temporal-blend ;;
+    --preserve-colors)
+      NS_PROPERTIES+=(preserve-colors=true)
+      NS_SHIFT=1
+      return 0
+      ;;
     -v | --verbose)
       NS_VERBOSE=1
       NS_SHIFT=1
@@ -168,6 +191,8 @@ ns_take_option() {
   [[ -n $value ]] || ns_die "$option needs a value (see --help)"
   if [[ $property == style-location ]]; then
     NS_STYLE=$value
+  elif [[ $property == model-location ]]; then
+    NS_MODEL=$value
   else
     NS_PROPERTIES+=("$property=$value")
   fi
@@ -197,14 +222,41 @@ ns_parse_arguments() {
   ((${#NS_POSITIONAL[@]} == expected)) || ns_die "expected $what (see --help)"
 }
 
-# ns_check_setup: the element is available and the style image exists.
+# The properties fastneuralstyle has, of those the options set.
+NS_FAST_PROPERTIES=" max-size device threads engine strength preserve-colors temporal-blend "
+
+# ns_check_setup: the element is available and the style image (or the model) exists.
 ns_check_setup() {
   command -v gst-launch-1.0 >/dev/null ||
     ns_die "gst-launch-1.0 not found (install gstreamer1.0-tools)"
+  if [[ -n $NS_MODEL ]]; then
+    ns_check_fast_setup
+    return
+  fi
+  local property
+  for property in "${NS_PROPERTIES[@]}"; do
+    case ${property%%=*} in
+      engine | strength | temporal-blend) ns_die "--${property%%=*} applies only with --model" ;;
+    esac
+  done
   gst-inspect-1.0 neuralstyle >/dev/null 2>&1 ||
     ns_die "GStreamer has no neuralstyle element: install the plugin or set GST_PLUGIN_PATH to the folder holding libgstneuralstyle.so (GST_PLUGIN_PATH=${GST_PLUGIN_PATH:-unset})"
   [[ -n $NS_STYLE ]] || ns_die "no style image: give --style FILE"
   [[ -f $NS_STYLE ]] || ns_die "style image '$NS_STYLE' does not exist"
+}
+
+# ns_check_fast_setup: with --model, the fastneuralstyle element is there, the model
+# exists, and no option of the optimisation was given.
+ns_check_fast_setup() {
+  gst-inspect-1.0 fastneuralstyle >/dev/null 2>&1 ||
+    ns_die "GStreamer has no fastneuralstyle element: install the plugin or set GST_PLUGIN_PATH to the folder holding libgstneuralstyle.so (GST_PLUGIN_PATH=${GST_PLUGIN_PATH:-unset})"
+  [[ -z $NS_STYLE ]] || ns_die "--style does not apply with --model (the model's style is built in)"
+  [[ -f $NS_MODEL ]] || ns_die "model '$NS_MODEL' does not exist"
+  local property
+  for property in "${NS_PROPERTIES[@]}"; do
+    [[ $NS_FAST_PROPERTIES == *" ${property%%=*} "* ]] ||
+      ns_die "the neuralstyle property '${property%%=*}' (an optimisation option) does not apply with --model"
+  done
 }
 
 # ns_media_python ARGS...: runs Python with ARGS, a Python that has GStreamer's
@@ -280,10 +332,14 @@ ns_missing_decoders_text() {
   echo "$text"
 }
 
-# ns_element: the neuralstyle element with the chosen properties, as gst-launch
-# arguments, in the array NS_ELEMENT.
+# ns_element: the neuralstyle element (fastneuralstyle with --model) with the chosen
+# properties, as gst-launch arguments, in the array NS_ELEMENT.
 ns_element() {
-  NS_ELEMENT=(neuralstyle "style-location=$NS_STYLE" "${NS_PROPERTIES[@]}")
+  if [[ -n $NS_MODEL ]]; then
+    NS_ELEMENT=(fastneuralstyle "model-location=$NS_MODEL" "${NS_PROPERTIES[@]}")
+  else
+    NS_ELEMENT=(neuralstyle "style-location=$NS_STYLE" "${NS_PROPERTIES[@]}")
+  fi
 }
 
 # Turns gst-launch's -m output into one line per finished frame (and per progress
@@ -305,6 +361,10 @@ ns_show_progress() {
     /neuralstyle-frame-done/ {
       printf "frame %s done: %s steps, loss %.6g, %.1f s\n",
         field("frame"), field("steps"), field("total-loss"), field("elapsed")
+      fflush()
+    }
+    /fastneuralstyle-frame/ {
+      printf "frame %s done: %.1f ms\n", field("frame"), 1000 * field("inference-time")
       fflush()
     }
     /neuralstyle-scene-cut/ {

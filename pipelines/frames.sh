@@ -12,6 +12,7 @@ framerate=25/1
 usage() {
   cat <<EOF
 Usage: $NS_SCRIPT [OPTIONS] --style STYLE INPUT_DIR OUTPUT_DIR
+       $NS_SCRIPT [OPTIONS] --model MODEL INPUT_DIR OUTPUT_DIR
 
 Stylises the PNG frames INPUT_DIR/$pattern (from the first index on, until the first
 missing number) after STYLE and writes them as OUTPUT_DIR/$pattern with the same

@@ -14,6 +14,7 @@ num_buffers=-1
 usage() {
   cat <<EOF
 Usage: $NS_SCRIPT [OPTIONS] --style STYLE
+       $NS_SCRIPT [OPTIONS] --model MODEL
 
 Shows a live source stylised after STYLE with the element's live mode: every frame
 goes out at once, at the source's rate, warped by optical flow from the newest
@@ -77,8 +78,9 @@ else
   caps="video/x-raw,width=$width,height=$height,framerate=$framerate"
 fi
 ns_require_elements "${sink%% *}"
-# The last mode= wins: live whatever --mode said.
-NS_PROPERTIES+=(mode=live)
+# The last mode= wins: live whatever --mode said. fastneuralstyle has no modes: it keeps
+# up with the source or QoS drops the frames it cannot.
+[[ -n $NS_MODEL ]] || NS_PROPERTIES+=(mode=live)
 ns_element
 
 # shellcheck disable=SC2086  # $sink is an element with its properties

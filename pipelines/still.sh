@@ -8,6 +8,7 @@ source "$(dirname "$(readlink -f "$0")")/common.sh"
 usage() {
   cat <<EOF
 Usage: $NS_SCRIPT [OPTIONS] --style STYLE INPUT OUTPUT
+       $NS_SCRIPT [OPTIONS] --model MODEL INPUT OUTPUT
 
 Stylises the image INPUT (any format GStreamer decodes) after STYLE and writes OUTPUT,
 a .png or .jpg/.jpeg of the same size:

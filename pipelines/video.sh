@@ -8,6 +8,7 @@ source "$(dirname "$(readlink -f "$0")")/common.sh"
 usage() {
   cat <<EOF
 Usage: $NS_SCRIPT [OPTIONS] --style STYLE INPUT OUTPUT
+       $NS_SCRIPT [OPTIONS] --model MODEL INPUT OUTPUT
 
 Decodes the video INPUT (any container and codec GStreamer plays), stylises every
 frame after STYLE and writes OUTPUT with the same size, frame rate, frame count and
