@@ -126,7 +126,7 @@ def make_inputs(scratch):
         cv2.imwrite(str(path), cv2.resize(image, size, interpolation=cv2.INTER_AREA))
 
     write("cat.jpg", "fruits.jpg")
-    write("photo.jpg", "lena.jpg")
+    write("photo.jpg", "butterfly.jpg")
     write("wave.jpg", "starry_night.jpg")
     write("starry.jpg", "starry_night.jpg")
     for index, sample in enumerate(["baboon.jpg", "home.jpg"]):
