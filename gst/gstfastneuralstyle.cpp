@@ -516,7 +516,7 @@ gst_fast_neural_style_class_init (GstFastNeuralStyleClass * klass)
           defaults.temporal_blend, playing));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
-          "Threads of the engine's library (process-wide); 0 = leave as is",
+          "Threads of the engine's library (process-wide); 0 = all cores",
           0, 1024, static_cast<guint> (defaults.threads), ready));
 
   gst_element_class_set_static_metadata (element_class,

@@ -9,6 +9,7 @@
 
 #include "feed_forward_engine.hpp"
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/stylizer.hpp"
 #include "safetensors.hpp"
 
 namespace neuralstyle::detail {
@@ -202,7 +203,7 @@ class LibTorchNetwork final : public FeedForwardNetwork {
 
 std::unique_ptr<FeedForwardNetwork> openLibTorchNetwork(const std::string& path,
                                                         FeedForwardDevice device, int threads) {
-  if (threads > 0) at::set_num_threads(threads);
+  configureThreads(threads);
   return std::make_unique<LibTorchNetwork>(path, device);
 }
 

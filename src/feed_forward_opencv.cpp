@@ -105,7 +105,7 @@ class OpenCvNetwork final : public FeedForwardNetwork {
 
 std::unique_ptr<FeedForwardNetwork> openOpenCvNetwork(const std::string& path,
                                                       FeedForwardDevice device, int threads) {
-  if (threads > 0) cv::setNumThreads(threads);
+  cv::setNumThreads(threads > 0 ? threads : -1);  // -1: OpenCV's default, all cores
   return std::make_unique<OpenCvNetwork>(path, device);
 }
 

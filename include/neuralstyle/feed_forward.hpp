@@ -53,7 +53,7 @@ struct FeedForwardOptions {
   /// where the flow is consistent (frameConsistency of temporal.hpp). 0 = off.
   double temporal_blend = 0.0;
   /// Threads of the engine's library (process-wide, as OpenCV's and LibTorch's thread
-  /// counts are); 0 = leave them as they are.
+  /// counts are); 0 = all cores (Debian's LibTorch would otherwise run on one).
   int threads = 0;
 
   /// Throws OptionsError naming the option and its range.

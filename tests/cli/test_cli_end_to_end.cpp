@@ -413,7 +413,7 @@ INSTANTIATE_TEST_SUITE_P(
                "--style-layer-weights"},
         BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
                "unknown vgg19 layer 'pool9'"},
-        BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda"},
+        BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu, cuda or opencl"},
         BadRun{"UnknownPrecision", {{"--precision", "fp16"}}, 2,
                "--precision must be float32 or bfloat16, got 'fp16'"},
         BadRun{"UnknownConvolution", {{"--convolution", "fft"}}, 2,

@@ -339,7 +339,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"NumberWithSuffix", withRequired({"--style-weight", "5e"}), "is not a number"},
         BadArguments{"SeedNegative", withRequired({"--seed", "-3"}), "'-3' is not an integer"},
         BadArguments{"StartIndexNegative", withRequired({"--start-index", "-2"}), "must be >= 0"},
-        BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "auto, cpu or cuda, got 'tpu'"},
+        BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "auto, cpu, cuda or opencl, got 'tpu'"},
         BadArguments{"UnknownPrecision", withRequired({"--precision", "float16"}),
                      "--precision must be float32 or bfloat16, got 'float16'"},
         BadArguments{"PrecisionWrongCase", withRequired({"--precision", "BFloat16"}),

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs the README's shell examples as written, the way a new user pastes them.
 
-  test_readme_examples.py --source DIR --build DIR [--fallback-weights FILE] [DOC.md...]
+  test_readme_examples.py --source DIR --build DIR [--fallback-weights FILE]
+                          [--model FILE] [DOC.md...]
 
 Every ```sh block of README.md (and of the other documents given) must be preceded by a
 marker saying whether it is tested:
@@ -16,7 +17,8 @@ weights step (scripts/install_weights.sh), with no NEURALSTYLE_WEIGHTS and no we
 option added: the element's and the CLI's default lookup must find what the quick start
 installed. Only the work is cut down: steps, sizes and frames (see `cut_down`). The
 scratch folder holds the inputs the examples name (cat.jpg, wave.jpg, photo.jpg, a
-frames/ folder, an in/%05d.png sequence), made from opencv-doc's samples, and links to
+frames/ folder, an in/%05d.png sequence, a feed-forward model starry.onnx: --model, the
+test fixture's random TransformerNet), made from opencv-doc's samples, and links to
 the checkout's build/, pipelines/ and scripts/, so `$PWD/build/plugin` and
 `pipelines/video.sh` mean what they mean in the checkout. `neuralstyle` is the CLI the
 build made (on PATH, as the installed one would be).
@@ -77,7 +79,7 @@ def cut_down(command):
     command = re.sub(r"\bsteps=\d+", "steps=2", command)
     command = re.sub(r"--max-size \d+", "--max-size 64", command)
     words = shlex.split(command)
-    if words[0] == "neuralstyle" and "--steps" not in words:
+    if words[0] == "neuralstyle" and "--steps" not in words and "--model" not in words:
         command += " --steps 2"
     if words[0] == "pipelines/video.sh":
         command = command.replace("pipelines/video.sh", "pipelines/video.sh --frames 2", 1)
@@ -116,7 +118,7 @@ def remove(scratch, output):
             path.unlink()
 
 
-def make_inputs(scratch):
+def make_inputs(scratch, model):
     """The inputs the README's examples name, small, from opencv-doc's samples."""
     def write(name, sample, size=(64, 48)):
         image = cv2.imread(str(SAMPLES / sample))
@@ -132,6 +134,8 @@ def make_inputs(scratch):
     for index, sample in enumerate(["baboon.jpg", "home.jpg"]):
         write(f"frames/frame{index}.png", sample)
         write(f"in/{index:05d}.png", sample)
+    if model:
+        shutil.copyfile(model, scratch / "starry.onnx")
 
 
 def main():
@@ -139,6 +143,7 @@ def main():
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--build", type=Path, required=True)
     parser.add_argument("--fallback-weights", type=Path)
+    parser.add_argument("--model", type=Path, help="the ONNX model the examples call starry.onnx")
     parser.add_argument("documents", nargs="*", type=Path)
     args = parser.parse_args()
     documents = args.documents or [args.source / "README.md"]
@@ -170,7 +175,7 @@ def main():
         if weights.parent != data or not weights.is_file():
             raise SystemExit(f"FAIL: the weights step printed {weights}, not a file in {data}")
 
-        make_inputs(scratch)
+        make_inputs(scratch, args.model)
         for folder in ("build", "pipelines", "scripts"):
             target = args.build if folder == "build" else args.source / folder
             (scratch / folder).symlink_to(target.resolve())
