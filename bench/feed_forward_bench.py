@@ -7,7 +7,8 @@ Runs, in one go, on the same threads, weights and pixels:
   2. pytorch/examples' TransformerNet at width 32 (theirs) and 16, 5 residual blocks,
      seeded random weights (tests/reference/make_transformer_net.py), exported to ONNX
      (opset 9) and safetensors;
-  3. at 320x240, 640x360 and 1280x720: the median ms a frame (after --warmup frames) of
+  3. at 320x240, 640x360 and 1280x720: the median ms a frame (after --warmup frames;
+     the engines in turn, --rounds times, the best round of each) of
      our FeedForwardStylizer with each engine (bench/neuralstyle_ff_bench: 8-bit RGB in
      and out, as the element runs it), of torch eager (python3-torch, uint8 frame to
      tensor, the net, back to uint8) and of OpenCV's Python cv2.dnn (blob, forward, back
@@ -119,6 +120,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--frames", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all engines in turn; the best counts")
     parser.add_argument("--out", default="feed-forward-results.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -146,12 +148,16 @@ def main():
             for size in SIZES:
                 rgb = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
                 gflop = 2 * multiply_adds(width, blocks, size[1], size[0]) / 1e9
-                timings = {
-                    "torch eager": median_ms(torch_eager(net, rgb), args.frames, args.warmup),
-                    "cv2.dnn (Python)": median_ms(opencv_python(onnx_path, rgb), args.frames, args.warmup),
-                    "ours opencv": ours(args.build, onnx_path, "opencv", size, args)["median_ms"],
-                    "ours libtorch": ours(args.build, safetensors_path, "libtorch", size, args)["median_ms"],
+                engines = {
+                    "torch eager": lambda: median_ms(torch_eager(net, rgb), args.frames, args.warmup),
+                    "cv2.dnn (Python)": lambda: median_ms(opencv_python(onnx_path, rgb), args.frames, args.warmup),
+                    "ours opencv": lambda: ours(args.build, onnx_path, "opencv", size, args)["median_ms"],
+                    "ours libtorch": lambda: ours(args.build, safetensors_path, "libtorch", size, args)["median_ms"],
                 }
+                # The machine's speed drifts by up to 3x over minutes (shared hosts): the
+                # engines take turns, round after round, and each keeps its best round.
+                rounds = [{engine: run() for engine, run in engines.items()} for _ in range(args.rounds)]
+                timings = {engine: min(r[engine] for r in rounds) for engine in engines}
                 for engine, ms in timings.items():
                     row = {"width": width, "residual_blocks": blocks, "parameters": params,
                            "size": f"{size[0]}x{size[1]}", "engine": engine, "ms": ms,

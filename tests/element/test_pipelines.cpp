@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
@@ -272,6 +273,67 @@ TEST_F(PipelineScripts, SayHowToFindThePluginWhenItIsMissing) {
                          " --style " + shellQuoted(style) + " " + shellQuoted(input) + " " + shellQuoted(dir.file("out.png")));
   EXPECT_NE(result.status, 0);
   EXPECT_NE(result.output.find("GST_PLUGIN_PATH"), std::string::npos) << result.output;
+}
+
+// --- --model: the fastneuralstyle element --------------------------------------------------
+
+/// The generate_transformer_net fixture's random network.
+std::string fixtureModel() {
+  const char* dir = std::getenv("NEURALSTYLE_TESTDATA");
+  EXPECT_NE(dir, nullptr) << "NEURALSTYLE_TESTDATA is not set";
+  return std::string(dir ? dir : ".") + "/transformer_net_opset11.onnx";
+}
+
+TEST_F(PipelineScripts, StillFramesAndLiveRunAModelWithTheFastElement) {
+  const std::string model = shellQuoted(fixtureModel());
+  const std::string input = writeContent("content.png", {37, 29});
+  const CommandResult still = run(script("still.sh") + " --model " + model + " --strength 0.5 --quiet " +
+                                  shellQuoted(input) + " " + shellQuoted(dir.file("still.png")));
+  ASSERT_EQ(still.status, 0) << still.output;
+  const cv::Mat stylised = cv::imread(dir.file("still.png"));
+  ASSERT_EQ(stylised.size(), cv::Size(37, 29));
+  EXPECT_GT(meanDifference(stylised, cv::imread(input)), 2.0);
+
+  const fs::path in = dir.path() / "in", out = dir.path() / "out";
+  fs::create_directories(in);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(cv::imwrite((in / cv::format("%05d.png", i)).string(), contentPicture({21, 17})));
+  const CommandResult frames = run(script("frames.sh") + " --model " + model + " --temporal-blend 0.5 " +
+                                   shellQuoted(in.string()) + " " + shellQuoted(out.string()));
+  ASSERT_EQ(frames.status, 0) << frames.output;
+  EXPECT_EQ(filesIn(out).size(), 3u);
+  // Each frame's inference time, from the element's message.
+  EXPECT_NE(frames.output.find("frame 2 done:"), std::string::npos) << frames.output;
+
+  const CommandResult live = run(script("live.sh") + " --model " + model +
+                                 " --num-buffers 4 --size 32x24 --framerate 10/1 --sink 'fakesink sync=true'");
+  ASSERT_EQ(live.status, 0) << live.output;
+  EXPECT_NE(live.output.find("frame 3 done:"), std::string::npos) << live.output;
+}
+
+TEST_F(PipelineScripts, ModelAndOptimisationOptionsDoNotMix) {
+  const std::string model = shellQuoted(fixtureModel());
+  const std::string input = writeContent("content.png", {32, 24});
+  const std::string output = shellQuoted(dir.file("out.png"));
+  const struct {
+    std::string arguments, reason;
+  } cases[] = {
+      {"--model " + model + " --steps 3", "'steps' (an optimisation option) does not apply with --model"},
+      {"--model " + model + " --style " + shellQuoted(style), "--style does not apply with --model"},
+      {"--style " + shellQuoted(style) + " --strength 0.5", "--strength applies only with --model"},
+      {"--model " + shellQuoted(dir.file("none.onnx")), "model '" + dir.file("none.onnx") + "' does not exist"},
+  };
+  for (const auto& c : cases) {
+    const CommandResult result = run(script("still.sh") + " " + c.arguments + " " + shellQuoted(input) + " " + output);
+    EXPECT_NE(result.status, 0) << c.arguments;
+    EXPECT_NE(result.output.find(c.reason), std::string::npos) << c.arguments << "\n" << result.output;
+  }
+  // A model the element refuses: its own message, naming the file.
+  const std::string text_model = dir.file("text.onnx");
+  { std::ofstream(text_model) << "not a model"; }
+  const CommandResult refused = run(script("still.sh") + " --model " + shellQuoted(text_model) + " " +
+                                    shellQuoted(input) + " " + output);
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("text.onnx"), std::string::npos) << refused.output;
 }
 
 }  // namespace
