@@ -288,6 +288,28 @@ load_network (GstFastNeuralStyle * self, const Settings & settings,
   return FALSE;
 }
 
+/* Settings changed while playing: the loaded network takes what it can (strength,
+ * max-size, preserve-colors, temporal-blend) without a reload, which would cost the
+ * load's time and forget the previous frame; a new model, engine, device or thread
+ * count loads a new one. */
+static void
+update_network (GstFastNeuralStyle * self, const Settings & settings)
+{
+  Processing *processing = self->processing;
+
+  if (!processing->stylizer
+      || !processing->stylizer->canAdjustTo (settings.options)) {
+    load_network (self, settings, TRUE);
+    return;
+  }
+  try {
+    processing->stylizer->adjust (settings.options);
+  } catch (const std::exception & e) {
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("%s", e.what ()), (NULL));
+  }
+  processing->generation = settings.generation;
+}
+
 static gboolean
 gst_fast_neural_style_start (GstBaseTransform * trans)
 {
@@ -423,7 +445,7 @@ gst_fast_neural_style_transform_frame (GstVideoFilter * filter,
   neuralstyle::PixelFormat format;
 
   if (settings.generation != processing->generation)
-    load_network (self, settings, TRUE);
+    update_network (self, settings);
   if (!processing->stylizer) {
     GST_ELEMENT_ERROR (self, CORE, FAILED, ("No model is loaded."), (NULL));
     return GST_FLOW_ERROR;

@@ -212,6 +212,22 @@ cv::Mat FeedForwardStylizer::stylize(const cv::Mat& rgb8) {
 
 void FeedForwardStylizer::resetTemporal() { impl_->forget(); }
 
+bool FeedForwardStylizer::canAdjustTo(const FeedForwardOptions& options) const {
+  const FeedForwardOptions& loaded = impl_->options;
+  return options.model == loaded.model && options.engine == loaded.engine &&
+         options.device == loaded.device && options.threads == loaded.threads;
+}
+
+void FeedForwardStylizer::adjust(const FeedForwardOptions& options) {
+  options.validate();
+  if (!canAdjustTo(options))
+    throw OptionsError("feed-forward stylizer: a new model, engine, device or thread count needs "
+                       "a new stylizer");
+  // The previous output is kept at the processing size: another size cannot be blended.
+  if (options.max_size != impl_->options.max_size) impl_->forget();
+  impl_->options = options;
+}
+
 FeedForwardEngine FeedForwardStylizer::engine() const { return impl_->engine; }
 
 std::string FeedForwardStylizer::describe() const { return impl_->network->describe(); }

@@ -5,6 +5,8 @@
 #include <opencv2/dnn.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "feed_forward_engine.hpp"
@@ -24,18 +26,21 @@ class OpenCvNetwork final : public FeedForwardNetwork {
   OpenCvNetwork(const std::string& path, FeedForwardDevice device) : path_(path) {
     checkOnnxFile(path, OnnxRequirement::FeedForward);
     chooseBackend(device);  // before parsing: a device error needs no model
-    try {
-      net_ = cv::dnn::readNetFromONNX(path);
-    } catch (const cv::Exception& e) {
-      throw WeightsError("model '" + path + "': OpenCV cannot import it: " + e.msg);
-    }
-    if (net_.empty()) throw WeightsError("model '" + path + "': OpenCV imported an empty network");
-    net_.setPreferableBackend(backend_);
-    net_.setPreferableTarget(target_);
+    std::ifstream file(path, std::ios::binary);
+    model_.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (!file && !file.eof()) throw WeightsError("model '" + path + "': cannot be read");
+    import();
   }
 
   cv::Mat run(const cv::Mat& rgb) override {
     CV_Assert(rgb.type() == CV_32FC3);
+    // OpenCV 4.6's InstanceNormalization gives wrong values once its network has run at
+    // another input size (off by up to 1.6 for unit inputs, 170 levels at the output of
+    // a TransformerNet; a fresh import is right): a new processing size gets a new import.
+    if (rgb.size() != planned_size_) {
+      if (!planned_size_.empty()) import();
+      planned_size_ = rgb.size();
+    }
     cv::Mat output;
     try {
       net_.setInput(cv::dnn::blobFromImage(rgb));  // HWC -> 1x3xHxW, no scaling, no swap
@@ -95,7 +100,21 @@ class OpenCvNetwork final : public FeedForwardNetwork {
     backend_ = cv::dnn::DNN_BACKEND_OPENCV, target_ = cv::dnn::DNN_TARGET_CPU;
   }
 
+  // The network from the model's bytes as the gate passed them (read once).
+  void import() {
+    try {
+      net_ = cv::dnn::readNetFromONNX(model_);
+    } catch (const cv::Exception& e) {
+      throw WeightsError("model '" + path_ + "': OpenCV cannot import it: " + e.msg);
+    }
+    if (net_.empty()) throw WeightsError("model '" + path_ + "': OpenCV imported an empty network");
+    net_.setPreferableBackend(backend_);
+    net_.setPreferableTarget(target_);
+  }
+
   std::string path_;
+  std::vector<uchar> model_;
+  cv::Size planned_size_;  // the input size net_ has run at; empty before the first run
   cv::dnn::Net net_;
   cv::dnn::Backend backend_ = cv::dnn::DNN_BACKEND_OPENCV;
   cv::dnn::Target target_ = cv::dnn::DNN_TARGET_CPU;

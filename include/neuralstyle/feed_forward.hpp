@@ -78,6 +78,15 @@ class FeedForwardStylizer {
   /// Forgets the previous frame (flush, seek, caps change): the next frame is not blended.
   void resetTemporal();
 
+  /// Whether adjust() can take `options`: they name the same model, engine, device and
+  /// threads, so the loaded network serves them.
+  bool canAdjustTo(const FeedForwardOptions& options) const;
+  /// Takes new per-frame options (max_size, strength, preserve_colors, temporal_blend)
+  /// from the next frame on, without loading the network again; the temporal blend goes
+  /// on unless the processing size changes. Throws OptionsError for invalid options or
+  /// ones canAdjustTo() refuses.
+  void adjust(const FeedForwardOptions& options);
+
   /// The engine actually used (never Auto).
   FeedForwardEngine engine() const;
   /// Engine, backend and target in words, for logs and bus messages.

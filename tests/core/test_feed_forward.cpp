@@ -26,6 +26,7 @@ namespace {
 
 const char* const kOpset9 = "transformer_net_opset9.onnx";
 const char* const kOpset11 = "transformer_net_opset11.onnx";
+const char* const kSafetensors = "transformer_net.safetensors";
 
 cv::Mat readRgb(const std::string& path) {
   const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
@@ -238,6 +239,67 @@ TEST(FeedForward, PreserveColorsKeepsTheFramesChroma) {
   EXPECT_LT(cv::mean(luma_difference, unclipped)[0], 2.0) << "luminance is the network's";
 }
 
+// --- options changed between frames ------------------------------------------------
+
+/// A stream whose frames change size (new caps) or a new max_size: the network runs at
+/// the new processing size as a fresh one would.
+TEST(FeedForward, OneStylizerServesEveryFrameSize) {
+  const cv::Mat frame = testFrame();
+  cv::Mat small;
+  cv::resize(frame, small, cv::Size(40, 30), 0, 0, cv::INTER_AREA);
+  for (const char* model : {kOpset9, kOpset11, kSafetensors}) {
+    SCOPED_TRACE(model);
+    FeedForwardStylizer stylizer(optionsFor(model));
+    stylizer.stylize(frame);
+    EXPECT_LE(maxDifference(stylizer.stylize(small), FeedForwardStylizer(optionsFor(model)).stylize(small)), 1.0);
+    EXPECT_LE(maxDifference(stylizer.stylize(frame), FeedForwardStylizer(optionsFor(model)).stylize(frame)), 1.0);
+  }
+}
+
+TEST(FeedForward, AdjustTakesPerFrameOptionsWithoutANewNetwork) {
+  const cv::Mat frame = testFrame();
+  FeedForwardStylizer stylizer(optionsFor(kOpset9));
+  const cv::Mat full = stylizer.stylize(frame);
+  auto options = optionsFor(kOpset9);
+  options.strength = 0.25;
+  ASSERT_TRUE(stylizer.canAdjustTo(options));
+  stylizer.adjust(options);
+  cv::Mat expected;
+  cv::addWeighted(full, 0.25, frame, 0.75, 0.0, expected);
+  EXPECT_LE(maxDifference(stylizer.stylize(frame), expected), 1.0);
+  EXPECT_EQ(stylizer.options().strength, 0.25);
+
+  auto other_model = optionsFor(kOpset11);
+  EXPECT_FALSE(stylizer.canAdjustTo(other_model));
+  EXPECT_THROW(stylizer.adjust(other_model), OptionsError);
+  auto other_threads = optionsFor(kOpset9);
+  other_threads.threads = 3;
+  EXPECT_FALSE(stylizer.canAdjustTo(other_threads));
+  options.strength = 2;
+  EXPECT_THROW(stylizer.adjust(options), OptionsError);
+  EXPECT_EQ(stylizer.options().strength, 0.25) << "a refused adjustment changes nothing";
+}
+
+TEST(FeedForward, AdjustKeepsTheTemporalBlendUnlessTheProcessingSizeChanges) {
+  const cv::Mat frame = testFrame();
+  const cv::Mat brighter = frame + cv::Scalar::all(6);
+  auto options = optionsFor(kOpset9);
+  const cv::Mat alone = FeedForwardStylizer(options).stylize(brighter);
+  options.temporal_blend = 0.8;
+  FeedForwardStylizer stylizer(options);
+  stylizer.stylize(frame);
+  options.temporal_blend = 0.5;
+  stylizer.adjust(options);
+  EXPECT_GT(maxDifference(stylizer.stylize(brighter), alone), 2.0) << "the blend went on";
+
+  options.max_size = 40;
+  stylizer.adjust(options);
+  auto unblended = optionsFor(kOpset9);
+  unblended.max_size = 40;
+  EXPECT_LE(maxDifference(stylizer.stylize(brighter), FeedForwardStylizer(unblended).stylize(brighter)), 1.0)
+      << "another processing size starts afresh";
+}
+
 // --- the temporal blend -------------------------------------------------------------
 
 TEST(FeedForward, TemporalBlendSettlesOnAStaticScene) {
@@ -426,14 +488,13 @@ TEST(FeedForward, MissingAndNonOnnxFilesAreWeightsErrors) {
   outcome = outcomeOfModel(dir.file("folder.onnx"));
   EXPECT_NE(outcome.find("folder.onnx': not a regular file"), std::string::npos) << outcome;
 
-  // A VGG19 export (where the other fixture has written one) is no style network.
+  // A VGG19 export (generate_test_weights runs before this test's fixture) is no style network.
   const fs::path vgg = fs::path(test::requiredEnv("NEURALSTYLE_TESTDATA")) / "vgg19.onnx";
-  if (fs::exists(vgg)) {
-    outcome = outcomeOfModel(vgg.string());
-    EXPECT_EQ(outcome.rfind("WeightsError: ", 0), 0u) << outcome;
-    EXPECT_NE(outcome.find("not one that a feed-forward style network uses"), std::string::npos)
-        << outcome;
-  }
+  ASSERT_TRUE(fs::exists(vgg)) << vgg;
+  outcome = outcomeOfModel(vgg.string());
+  EXPECT_EQ(outcome.rfind("WeightsError: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("not one that a feed-forward style network uses"), std::string::npos)
+      << outcome;
 }
 
 TEST(FeedForward, CudaWithoutCudaIsADeviceError) {

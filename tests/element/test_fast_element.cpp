@@ -266,6 +266,22 @@ TEST_F(FastElementTest, TemporalBlendMixesInThePreviousOutputUntilAFlush) {
   gst_buffer_unref(after);
 }
 
+/// A setting changed while playing is taken without loading the model again, so the
+/// blend goes on across the change.
+TEST_F(FastElementTest, ASettingChangedWhilePlayingKeepsTheBlendGoing) {
+  const cv::Mat brighter = input + cv::Scalar::all(6);
+  const cv::Mat alone = stylise(model(kOpset11), brighter);
+  Harness harness(model(kOpset11) + " temporal-blend=0.8", "fastneuralstyle");
+  const GstVideoInfo info = harness.setCaps("RGB", input.cols, input.rows);
+  harness.processAndDrop(frameBuffer(input, info, 0, 0));
+  g_object_set(harness.element(), "temporal-blend", 0.5, nullptr);
+  GstBuffer* out = harness.process(frameBuffer(brighter, info, 0, 1));
+  ASSERT_NE(out, nullptr);
+  EXPECT_GT(maxDifference(framePixels(out, info), alone), 2.0) << "the previous output was forgotten";
+  gst_buffer_unref(out);
+  EXPECT_EQ(gst_bus_pop_filtered(harness.bus(), GST_MESSAGE_WARNING), nullptr);
+}
+
 /// A static scene with the blend on stays the network's output (nothing drifts).
 TEST_F(FastElementTest, TemporalBlendOnAStaticSceneStaysTheNetworksOutput) {
   Harness harness(model(kOpset11) + " temporal-blend=0.9", "fastneuralstyle");
