@@ -63,8 +63,8 @@ std::string extensionOf(const std::string& path) {
 
 // The engine a model file goes to. Auto follows the file's format: ONNX can only run in
 // OpenCV here, safetensors only in LibTorch. Which engine is faster where both could
-// run is for a benchmark to settle (DESIGN.md: OpenCV 4.6 is 1.4-1.8x slower than torch
-// eager on these CPUs for the same TransformerNet).
+// run is for bench/feed_forward_bench.py to settle (docs/feed-forward.md: it depends on
+// the frame size).
 FeedForwardEngine engineFor(const FeedForwardOptions& options) {
   const std::string extension = extensionOf(options.model);
   if (options.engine != FeedForwardEngine::Auto) return options.engine;
