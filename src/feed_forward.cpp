@@ -97,6 +97,15 @@ void FeedForwardOptions::validate() const {
 
 namespace detail {
 
+ModelConvention ModelConvention::fromMetadata(const std::map<std::string, std::string>& metadata,
+                                              const std::string& path) {
+  const auto entry = metadata.find("convention");
+  if (entry == metadata.end() || entry->second == "rgb-0-255") return {};
+  if (entry->second == "bgr-0-255") return {true};
+  throw WeightsError("model '" + path + "': its metadata gives the convention '" + entry->second +
+                     "'; the convention must be rgb-0-255 (pytorch/examples') or bgr-0-255");
+}
+
 /// Sides of the processing size for a frame: the longest at most max_size (0: the
 /// frame's own), aspect kept, each rounded to the nearest multiple of 4 and at least 8.
 /// Multiples of 4: the network halves the size twice and doubles it twice, so other
@@ -199,7 +208,11 @@ cv::Mat FeedForwardStylizer::stylize(const cv::Mat& rgb8) {
   const cv::Mat input = resizeTo(rgb8, detail::feedForwardProcessingSize(rgb8.size(), options.max_size));
   cv::Mat input_float;
   input.convertTo(input_float, CV_32F);
+  // The model's own channel order in and out; the blend and the rest work in RGB.
+  const bool bgr = impl.network->convention().bgr;
+  if (bgr) cv::cvtColor(input_float, input_float, cv::COLOR_RGB2BGR);
   cv::Mat styled = impl.network->run(input_float);
+  if (bgr) cv::cvtColor(styled, styled, cv::COLOR_BGR2RGB);
   if (options.temporal_blend > 0.0) styled = impl.blendTemporal(input, styled);
 
   cv::Mat result;

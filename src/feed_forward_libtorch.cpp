@@ -118,6 +118,7 @@ class LibTorchNetwork final : public FeedForwardNetwork {
   LibTorchNetwork(const std::string& path, FeedForwardDevice device)
       : path_(path), device_(chooseDevice(device)) {
     SafetensorsFile file(path);
+    convention_ = ModelConvention::fromMetadata(file.index().metadata, path);
     const auto* first = file.find("conv1.conv2d.weight");
     if (!first || first->shape.size() != 4 || first->shape[1] != 3 || first->shape[2] != 9 ||
         first->shape[3] != 9 || first->shape[0] < 1)
@@ -133,19 +134,21 @@ class LibTorchNetwork final : public FeedForwardNetwork {
     net_->to(device_);
   }
 
-  cv::Mat run(const cv::Mat& rgb) override {
-    CV_Assert(rgb.type() == CV_32FC3 && rgb.isContinuous());
+  cv::Mat run(const cv::Mat& pixels) override {
+    CV_Assert(pixels.type() == CV_32FC3 && pixels.isContinuous());
     c10::InferenceMode inference;
-    const auto input = torch::from_blob(const_cast<float*>(rgb.ptr<float>()),
-                                        {1, rgb.rows, rgb.cols, 3}, torch::kFloat32)
+    const auto input = torch::from_blob(const_cast<float*>(pixels.ptr<float>()),
+                                        {1, pixels.rows, pixels.cols, 3}, torch::kFloat32)
                            .permute({0, 3, 1, 2})
                            .to(device_);
     const auto output =
         net_->forward(input).permute({0, 2, 3, 1}).contiguous().to(torch::kCPU);
-    cv::Mat result(rgb.rows, rgb.cols, CV_32FC3);
+    cv::Mat result(pixels.rows, pixels.cols, CV_32FC3);
     std::memcpy(result.ptr<float>(), output.data_ptr<float>(), result.total() * 3 * sizeof(float));
     return result;
   }
+
+  ModelConvention convention() const override { return convention_; }
 
   std::string describe() const override {
     return "LibTorch TransformerNet (width " + std::to_string(width_) + ", " +
@@ -193,6 +196,7 @@ class LibTorchNetwork final : public FeedForwardNetwork {
   }
 
   std::string path_;
+  ModelConvention convention_;
   torch::Device device_;
   int64_t width_ = 0;
   int64_t residual_blocks_ = 0;

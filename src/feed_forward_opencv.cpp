@@ -24,7 +24,7 @@ bool hasTarget(cv::dnn::Backend backend, cv::dnn::Target target) {
 class OpenCvNetwork final : public FeedForwardNetwork {
  public:
   OpenCvNetwork(const std::string& path, FeedForwardDevice device) : path_(path) {
-    checkOnnxFile(path, OnnxRequirement::FeedForward);
+    convention_ = ModelConvention::fromMetadata(checkOnnxFile(path, OnnxRequirement::FeedForward), path);
     chooseBackend(device);  // before parsing: a device error needs no model
     std::ifstream file(path, std::ios::binary);
     model_.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
@@ -32,37 +32,39 @@ class OpenCvNetwork final : public FeedForwardNetwork {
     import();
   }
 
-  cv::Mat run(const cv::Mat& rgb) override {
-    CV_Assert(rgb.type() == CV_32FC3);
+  cv::Mat run(const cv::Mat& pixels) override {
+    CV_Assert(pixels.type() == CV_32FC3);
     // OpenCV 4.6's InstanceNormalization gives wrong values once its network has run at
     // another input size (off by up to 1.6 for unit inputs, 170 levels at the output of
     // a TransformerNet; a fresh import is right): a new processing size gets a new import.
-    if (rgb.size() != planned_size_) {
+    if (pixels.size() != planned_size_) {
       if (!planned_size_.empty()) import();
-      planned_size_ = rgb.size();
+      planned_size_ = pixels.size();
     }
     cv::Mat output;
     try {
-      net_.setInput(cv::dnn::blobFromImage(rgb));  // HWC -> 1x3xHxW, no scaling, no swap
+      net_.setInput(cv::dnn::blobFromImage(pixels));  // HWC -> 1x3xHxW, no scaling, no swap
       output = net_.forward();
     } catch (const cv::Exception& e) {
       throw WeightsError("model '" + path_ + "': OpenCV could not run it on a " +
-                         std::to_string(rgb.cols) + "x" + std::to_string(rgb.rows) +
+                         std::to_string(pixels.cols) + "x" + std::to_string(pixels.rows) +
                          " frame: " + e.msg);
     }
     if (output.dims != 4 || output.size[0] != 1 || output.size[1] != 3 ||
-        output.size[2] != rgb.rows || output.size[3] != rgb.cols)
+        output.size[2] != pixels.rows || output.size[3] != pixels.cols)
       throw WeightsError("model '" + path_ + "': its output is not 1x3x" +
-                         std::to_string(rgb.rows) + "x" + std::to_string(rgb.cols) +
+                         std::to_string(pixels.rows) + "x" + std::to_string(pixels.cols) +
                          " for a frame of that size (not a style network's convention)");
-    const int plane = rgb.rows * rgb.cols;
+    const int plane = pixels.rows * pixels.cols;
     auto* data = output.ptr<float>();
     std::vector<cv::Mat> channels;
-    for (int c = 0; c < 3; ++c) channels.emplace_back(rgb.rows, rgb.cols, CV_32F, data + c * plane);
+    for (int c = 0; c < 3; ++c) channels.emplace_back(pixels.rows, pixels.cols, CV_32F, data + c * plane);
     cv::Mat result;
     cv::merge(channels, result);  // copies out of the net's buffer, reused next frame
     return result;
   }
+
+  ModelConvention convention() const override { return convention_; }
 
   std::string describe() const override {
     const char* backend = backend_ == cv::dnn::DNN_BACKEND_CUDA ? "CUDA" : "OpenCV";
@@ -113,6 +115,7 @@ class OpenCvNetwork final : public FeedForwardNetwork {
   }
 
   std::string path_;
+  ModelConvention convention_;
   std::vector<uchar> model_;
   cv::Size planned_size_;  // the input size net_ has run at; empty before the first run
   cv::dnn::Net net_;

@@ -429,7 +429,7 @@ onnx::ModelProto parseModel(const std::string& path) {
 
 bool onnxCheckAvailable() { return true; }
 
-void checkOnnxFile(const std::string& path, OnnxRequirement requirement) {
+std::map<std::string, std::string> checkOnnxFile(const std::string& path, OnnxRequirement requirement) {
   const onnx::ModelProto model = parseModel(path);
   Gate gate(path, model, requirement);
   gate.checkGraph();
@@ -444,6 +444,9 @@ void checkOnnxFile(const std::string& path, OnnxRequirement requirement) {
     throw WeightsError("weights '" + path + "': refused before import: ONNX's checker: " +
                        e.what());
   }
+  std::map<std::string, std::string> metadata;
+  for (const auto& entry : model.metadata_props()) metadata[entry.key()] = entry.value();
+  return metadata;
 }
 
 }  // namespace neuralstyle::detail
@@ -454,7 +457,7 @@ namespace neuralstyle::detail {
 
 bool onnxCheckAvailable() { return false; }
 
-void checkOnnxFile(const std::string& path, OnnxRequirement) {
+std::map<std::string, std::string> checkOnnxFile(const std::string& path, OnnxRequirement) {
   throw WeightsError("weights '" + path +
                      "': this build of neuralstyle cannot check ONNX files (it was built "
                      "without Debian's libonnx-dev), and OpenCV's importer is not given "

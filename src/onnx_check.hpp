@@ -5,6 +5,7 @@
 // (a read far past the buffer) and dereferences a node input that names nothing. So an
 // ONNX file is parsed and checked first with Debian's ONNX library, and only a model
 // that passes goes to cv::dnn::readNetFromONNX. The gate checks; it does not import.
+#include <map>
 #include <string>
 
 namespace neuralstyle::detail {
@@ -37,6 +38,9 @@ bool onnxCheckAvailable();
 ///  - for Vgg19: exactly 16 convolutions, each with stored float weights [out,in,3,3] and
 ///    bias [out] of VGG19's channel counts;
 ///  - for FeedForward: one graph input of shape [1 or symbolic, 3, H, W], one output.
-void checkOnnxFile(const std::string& path, OnnxRequirement requirement = OnnxRequirement::Vgg19);
+/// Returns the model's metadata_props (key -> value), which the feed-forward engine reads
+/// its input convention from.
+std::map<std::string, std::string> checkOnnxFile(const std::string& path,
+                                                 OnnxRequirement requirement = OnnxRequirement::Vgg19);
 
 }  // namespace neuralstyle::detail

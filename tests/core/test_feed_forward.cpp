@@ -239,6 +239,56 @@ TEST(FeedForward, PreserveColorsKeepsTheFramesChroma) {
   EXPECT_LT(cv::mean(luma_difference, unclipped)[0], 2.0) << "luminance is the network's";
 }
 
+// --- the model's convention, from its metadata ---------------------------------------
+
+/// The opset-11 export with metadata_props {"convention": `convention`}, written to `dir`.
+std::string withConvention(const test::TempDir& dir, const std::string& convention) {
+  onnx::ModelProto model;
+  {
+    std::ifstream in(test::testWeights(kOpset11), std::ios::binary);
+    EXPECT_TRUE(model.ParseFromIstream(&in));
+  }
+  auto* entry = model.add_metadata_props();
+  entry->set_key("convention");
+  entry->set_value(convention);
+  const auto path = dir.file("convention-" + convention + ".onnx");
+  std::ofstream out(path, std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+cv::Mat swapRedAndBlue(const cv::Mat& image) {
+  cv::Mat swapped;
+  cv::cvtColor(image, swapped, cv::COLOR_RGB2BGR);
+  return swapped;
+}
+
+TEST(FeedForward, AModelsMetadataConventionWinsOverTheDefault) {
+  test::TempDir dir;
+  const cv::Mat frame = testFrame();
+  const cv::Mat rgb_model = FeedForwardStylizer(optionsFor(kOpset11)).stylize(frame);
+  // Declared as the default: the same output.
+  FeedForwardOptions declared;
+  declared.model = withConvention(dir, "rgb-0-255");
+  EXPECT_LE(maxDifference(FeedForwardStylizer(declared).stylize(frame), rgb_model), 1.0);
+  // Declared BGR: the network sees the frame's channels swapped, and its output is read
+  // swapped back: what the RGB model gives for the swapped frame, swapped.
+  FeedForwardOptions bgr;
+  bgr.model = withConvention(dir, "bgr-0-255");
+  const cv::Mat expected = swapRedAndBlue(FeedForwardStylizer(optionsFor(kOpset11)).stylize(swapRedAndBlue(frame)));
+  const cv::Mat result = FeedForwardStylizer(bgr).stylize(frame);
+  EXPECT_LE(maxDifference(result, expected), 1.0);
+  EXPECT_GT(maxDifference(result, rgb_model), 10.0) << "the convention changed nothing";
+}
+
+TEST(FeedForward, AnUnknownConventionIsAWeightsErrorNamingIt) {
+  test::TempDir dir;
+  const auto outcome = outcomeOfModel(withConvention(dir, "bgr-mean-subtracted"));
+  EXPECT_EQ(outcome.rfind("WeightsError: ", 0), 0u) << outcome;
+  EXPECT_NE(outcome.find("convention 'bgr-mean-subtracted'"), std::string::npos) << outcome;
+  EXPECT_NE(outcome.find("convention-bgr-mean-subtracted.onnx"), std::string::npos) << outcome;
+}
+
 // --- options changed between frames ------------------------------------------------
 
 /// A stream whose frames change size (new caps) or a new max_size: the network runs at
