@@ -117,10 +117,8 @@ engine_get_type (void)
         "LibTorch on the network's safetensors weights", "libtorch"},
     {0, NULL, NULL},
   };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type,
-        g_enum_register_static ("GstFastNeuralStyleEngine", values));
-  return type;
+  return gstneuralstyle::register_enum_once (&type, "GstFastNeuralStyleEngine",
+      values);
 }
 
 static GType
@@ -137,10 +135,8 @@ device_get_type (void)
         "CUDA (an error where the engine was built without it)", "cuda"},
     {0, NULL, NULL},
   };
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type,
-        g_enum_register_static ("GstFastNeuralStyleDevice", values));
-  return type;
+  return gstneuralstyle::register_enum_once (&type, "GstFastNeuralStyleDevice",
+      values);
 }
 
 /* The enum values are declared in the core's order. */

@@ -2,9 +2,11 @@
 /* The element's enum types and their mapping to the core's enums. */
 #include "gstneuralstyleenums.h"
 
-/* Registers an enum type once (thread-safe); `values` must be static. */
-static GType
-register_enum_once (gsize * type, const gchar * name, const GEnumValue * values)
+using gstneuralstyle::register_enum_once;
+
+GType
+gstneuralstyle::register_enum_once (gsize * type, const gchar * name,
+    const GEnumValue * values)
 {
   if (g_once_init_enter (type))
     g_once_init_leave (type, g_enum_register_static (name, values));

@@ -14,6 +14,11 @@
 namespace gstneuralstyle
 {
 
+/* Registers an enum type once (thread-safe); `values` must be static. Both
+ * elements' enum types go through it. */
+GType register_enum_once (gsize * type, const gchar * name,
+    const GEnumValue * values);
+
 /* The nick of an enum property's value, for messages ("cuda", "bfloat16"). */
 const gchar *enum_nick (GType type, gint value);
 
