@@ -86,6 +86,16 @@ cv::Mat framePixels(GstBuffer* buffer, const GstVideoInfo& info) {
   return copy;
 }
 
+/// Frame `index` (RGB) through the harness; the output's pixels, or an empty Mat (and a
+/// failure the harness reported) if none came.
+cv::Mat pushAndPull(Harness& harness, const GstVideoInfo& info, const cv::Mat& rgb, int index = 0) {
+  GstBuffer* out = harness.process(frameBuffer(rgb, info, 0, index));
+  if (!out) return {};
+  cv::Mat pixels = framePixels(out, info);
+  gst_buffer_unref(out);
+  return pixels;
+}
+
 double maxDifference(const cv::Mat& a, const cv::Mat& b) {
   EXPECT_EQ(a.size(), b.size());
   EXPECT_EQ(a.type(), b.type());
@@ -103,11 +113,7 @@ struct FastElementTest : testing::Test {
   cv::Mat stylise(const std::string& settings, const cv::Mat& rgb) {
     Harness harness(settings, "fastneuralstyle");
     const GstVideoInfo info = harness.setCaps("RGB", rgb.cols, rgb.rows);
-    GstBuffer* out = harness.process(frameBuffer(rgb, info));
-    if (!out) return {};
-    cv::Mat result = framePixels(out, info);
-    gst_buffer_unref(out);
-    return result;
+    return pushAndPull(harness, info, rgb);
   }
 };
 
@@ -247,10 +253,8 @@ TEST_F(FastElementTest, TemporalBlendMixesInThePreviousOutputUntilAFlush) {
   Harness harness(model(kOpset11) + " temporal-blend=0.8", "fastneuralstyle");
   const GstVideoInfo info = harness.setCaps("RGB", input.cols, input.rows);
   harness.processAndDrop(frameBuffer(input, info, 0, 0));
-  GstBuffer* blended = harness.process(frameBuffer(brighter, info, 0, 1));
-  ASSERT_NE(blended, nullptr);
-  const cv::Mat blended_rgb = framePixels(blended, info);
-  gst_buffer_unref(blended);
+  const cv::Mat blended_rgb = pushAndPull(harness, info, brighter, 1);
+  ASSERT_FALSE(blended_rgb.empty());
   EXPECT_GT(maxDifference(blended_rgb, alone), 2.0) << "the previous output was not blended in";
   // Blended towards the first frame's output.
   EXPECT_LT(cv::norm(blended_rgb, expected, cv::NORM_L1), cv::norm(alone, expected, cv::NORM_L1));
@@ -260,10 +264,9 @@ TEST_F(FastElementTest, TemporalBlendMixesInThePreviousOutputUntilAFlush) {
   GstSegment segment;
   gst_segment_init(&segment, GST_FORMAT_TIME);
   ASSERT_TRUE(gst_harness_push_event(harness.get(), gst_event_new_segment(&segment)));
-  GstBuffer* after = harness.process(frameBuffer(brighter, info, 0, 2));
-  ASSERT_NE(after, nullptr);
-  EXPECT_LE(maxDifference(framePixels(after, info), alone), 1.0);
-  gst_buffer_unref(after);
+  const cv::Mat after = pushAndPull(harness, info, brighter, 2);
+  ASSERT_FALSE(after.empty());
+  EXPECT_LE(maxDifference(after, alone), 1.0);
 }
 
 /// A setting changed while playing is taken without loading the model again, so the
@@ -275,10 +278,9 @@ TEST_F(FastElementTest, ASettingChangedWhilePlayingKeepsTheBlendGoing) {
   const GstVideoInfo info = harness.setCaps("RGB", input.cols, input.rows);
   harness.processAndDrop(frameBuffer(input, info, 0, 0));
   g_object_set(harness.element(), "temporal-blend", 0.5, nullptr);
-  GstBuffer* out = harness.process(frameBuffer(brighter, info, 0, 1));
-  ASSERT_NE(out, nullptr);
-  EXPECT_GT(maxDifference(framePixels(out, info), alone), 2.0) << "the previous output was forgotten";
-  gst_buffer_unref(out);
+  const cv::Mat out = pushAndPull(harness, info, brighter, 1);
+  ASSERT_FALSE(out.empty());
+  EXPECT_GT(maxDifference(out, alone), 2.0) << "the previous output was forgotten";
   EXPECT_EQ(gst_bus_pop_filtered(harness.bus(), GST_MESSAGE_WARNING), nullptr);
 }
 
@@ -287,10 +289,9 @@ TEST_F(FastElementTest, TemporalBlendOnAStaticSceneStaysTheNetworksOutput) {
   Harness harness(model(kOpset11) + " temporal-blend=0.9", "fastneuralstyle");
   const GstVideoInfo info = harness.setCaps("RGB", input.cols, input.rows);
   for (int i = 0; i < 5; ++i) {
-    GstBuffer* out = harness.process(frameBuffer(input, info, 0, i));
-    ASSERT_NE(out, nullptr);
-    EXPECT_LE(maxDifference(framePixels(out, info), expected), 1.0) << "frame " << i;
-    gst_buffer_unref(out);
+    const cv::Mat out = pushAndPull(harness, info, input, i);
+    ASSERT_FALSE(out.empty());
+    EXPECT_LE(maxDifference(out, expected), 1.0) << "frame " << i;
   }
 }
 
