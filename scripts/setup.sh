@@ -15,6 +15,8 @@ packages=(
   g++ cmake make pkg-config ccache
   # the core (libjpeg, libpng: damaged images are detected with the libraries OpenCV decodes with)
   libtorch-dev libopencv-dev nlohmann-json3-dev libjpeg-dev libpng-dev
+  # SHA-256 of the style image in a trained model's metadata
+  libssl-dev
   # the command line of the neuralstyle tool
   libcli11-dev
   # ONNX weights are checked with ONNX's own library before OpenCV imports them

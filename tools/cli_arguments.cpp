@@ -112,7 +112,9 @@ class Formatter : public CLI::Formatter {
  public:
   std::string make_description(const CLI::App* app) const override {
     return "Usage: neuralstyle --content IN --style STYLE --output OUT [OPTION...]\n"
-           "       neuralstyle --content IN --model MODEL --output OUT [OPTION...]\n\n" +
+           "       neuralstyle --content IN --model MODEL --output OUT [OPTION...]\n"
+           "       neuralstyle train --style STYLE --data DIR --output MODEL.onnx [OPTION...]\n"
+           "         (neuralstyle train --help: its options)\n\n" +
            CLI::Formatter::make_description(app);
   }
   std::string make_usage(const CLI::App*, std::string) const override { return ""; }

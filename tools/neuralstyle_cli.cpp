@@ -25,6 +25,7 @@
 
 #include "cli_feed_forward.hpp"
 #include "cli_options.hpp"
+#include "cli_train.hpp"
 #include "cli_write_image.hpp"
 #include "neuralstyle/neuralstyle.hpp"
 
@@ -410,6 +411,10 @@ int reportCheck(const cli::FramePlan& plan, const cli::Options& options) {
 }
 
 int run(const std::vector<std::string>& arguments) {
+  if (!arguments.empty() && arguments.front() == "train") {
+    installInterruptHandler();
+    return cli::runTrain({arguments.begin() + 1, arguments.end()}, g_interrupted);
+  }
   const cli::Command command = cli::parseArguments(arguments);
   if (command.action == cli::Action::Help) {
     std::cout << cli::helpText(helpDefaults());

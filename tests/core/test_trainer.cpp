@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The trainer on tiny crops with a random SqueezeNet: it learns, it is deterministic, it
+// resumes bit for bit, its exports run in both engines as its own forward pass does, and
+// bad data, styles and checkpoints are refused with messages that name them.
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <torch/torch.h>
+
+#include "feed_forward_engine.hpp"
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/trainer.hpp"
+#include "synthetic_motion.hpp"
+#include "test_support.hpp"
+
+using namespace neuralstyle;
+namespace fs = std::filesystem;
+
+namespace {
+
+void writeRgb(const std::string& path, const cv::Mat& rgb) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  ASSERT_TRUE(cv::imwrite(path, bgr)) << path;
+}
+
+// A data folder of `images` synthetic pictures and a style image beside it.
+struct TinySet {
+  test::TempDir dir;
+  std::string data, style;
+  explicit TinySet(int images = 6) {
+    data = dir.file("data");
+    fs::create_directories(data);
+    for (int i = 0; i < images; ++i)
+      writeRgb(data + "/image" + std::to_string(i) + ".png", test::syntheticRgb(cv::Size(48, 40), 100 + i));
+    style = dir.file("style.png");
+    cv::Mat stripes(64, 64, CV_8UC3);
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 64; ++x)
+        stripes.at<cv::Vec3b>(y, x) = ((x + y) / 4) % 2 ? cv::Vec3b(230, 200, 40) : cv::Vec3b(20, 40, 160);
+    writeRgb(style, stripes);
+  }
+};
+
+TrainOptions tinyOptions(const TinySet& set) {
+  TrainOptions options;
+  options.style = set.style;
+  options.data = {set.data};
+  options.weights = "random:3";
+  options.network = Network::SqueezeNet1_1;
+  options.batch_size = 2;
+  options.crop_size = 32;
+  options.style_size = 64;
+  options.width = 4;
+  options.residual_blocks = 1;
+  options.learning_rate = 1e-2;
+  options.held_out = 0.3;
+  options.threads = 1;
+  options.seed = 7;
+  return options;
+}
+
+std::vector<TrainLosses> steps(Trainer& trainer, int count) {
+  std::vector<TrainLosses> losses;
+  for (int i = 0; i < count; ++i) losses.push_back(trainer.step());
+  return losses;
+}
+
+cv::Mat probe() {
+  cv::Mat rgb = test::syntheticRgb(cv::Size(36, 28), 5), probe;
+  rgb.convertTo(probe, CV_32FC3);
+  return probe;
+}
+
+double maxRelativeDifference(const cv::Mat& a, const cv::Mat& b) {
+  return cv::norm(a, b, cv::NORM_INF) / std::max(1.0, cv::norm(b, cv::NORM_INF));
+}
+
+std::string errorOf(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(nothing thrown)";
+}
+
+}  // namespace
+
+TEST(Trainer, AFewIterationsLowerTheHeldOutLoss) {
+  TinySet set;
+  Trainer trainer(tinyOptions(set));
+  const TrainLosses before = trainer.evaluate();
+  steps(trainer, 40);
+  const TrainLosses after = trainer.evaluate();
+  EXPECT_EQ(trainer.iteration(), 40);
+  EXPECT_LT(after.total, 0.9 * before.total) << "before " << before.total << " after " << after.total;
+  EXPECT_GT(after.content, 0.0);
+  EXPECT_GT(after.style, 0.0);
+}
+
+TEST(Trainer, TheSeedMakesTrainingDeterministic) {
+  TinySet set;
+  Trainer a(tinyOptions(set)), b(tinyOptions(set));
+  const auto losses_a = steps(a, 4), losses_b = steps(b, 4);
+  for (size_t i = 0; i < losses_a.size(); ++i) EXPECT_EQ(losses_a[i].total, losses_b[i].total) << i;
+  EXPECT_EQ(cv::norm(a.forward(probe()), b.forward(probe()), cv::NORM_INF), 0.0);
+
+  auto other_seed = tinyOptions(set);
+  other_seed.seed = 8;
+  Trainer c(other_seed);
+  EXPECT_NE(steps(c, 4).back().total, losses_a.back().total);
+}
+
+TEST(Trainer, ResumeContinuesBitForBitLikeAnUninterruptedRun) {
+  TinySet set;
+  Trainer uninterrupted(tinyOptions(set));
+  const auto expected = steps(uninterrupted, 6);
+
+  const std::string checkpoint = set.dir.file("run.checkpoint.safetensors");
+  {
+    Trainer first(tinyOptions(set));
+    steps(first, 3);
+    first.saveCheckpoint(checkpoint);
+  }
+  Trainer resumed(tinyOptions(set));
+  resumed.resume(checkpoint);
+  EXPECT_EQ(resumed.iteration(), 3);
+  const auto rest = steps(resumed, 3);
+  for (size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i].total, expected[3 + i].total) << "iteration " << 4 + i;
+  EXPECT_EQ(cv::norm(resumed.forward(probe()), uninterrupted.forward(probe()), cv::NORM_INF), 0.0);
+}
+
+TEST(Trainer, ATemporalLossRunResumesBitForBitToo) {
+  TinySet set;
+  auto options = tinyOptions(set);
+  options.temporal_weight = 100.0;
+  Trainer uninterrupted(options);
+  const auto expected = steps(uninterrupted, 4);
+  EXPECT_GT(expected.back().temporal, 0.0);
+  const std::string checkpoint = set.dir.file("temporal.checkpoint.safetensors");
+  {
+    Trainer first(options);
+    steps(first, 2);
+    first.saveCheckpoint(checkpoint);
+  }
+  Trainer resumed(options);
+  resumed.resume(checkpoint);
+  const auto rest = steps(resumed, 2);
+  EXPECT_EQ(rest[0].total, expected[2].total);
+  EXPECT_EQ(rest[1].total, expected[3].total);
+}
+
+TEST(Trainer, ExportsRunInOpenCvAndLibTorchAsTheTrainersForwardPass) {
+  TinySet set;
+  Trainer trainer(tinyOptions(set));
+  steps(trainer, 3);
+  const std::string onnx = set.dir.file("model.onnx"), safetensors = set.dir.file("model.safetensors");
+  trainer.exportOnnx(onnx);
+  trainer.exportSafetensors(safetensors);
+  const cv::Mat expected = trainer.forward(probe());
+
+  const auto opencv = neuralstyle::detail::openOpenCvNetwork(onnx, FeedForwardDevice::Cpu, 1);
+  EXPECT_LT(maxRelativeDifference(opencv->run(probe()), expected), 1e-4);
+  const auto libtorch = neuralstyle::detail::openLibTorchNetwork(safetensors, FeedForwardDevice::Cpu, 1);
+  EXPECT_LT(maxRelativeDifference(libtorch->run(probe()), expected), 1e-4);
+
+  // The bound is in the graph: never outside 0..255, whatever the input.
+  cv::Mat extreme(32, 32, CV_32FC3, cv::Scalar(5000, -5000, 255));
+  double low = 0, high = 0;
+  cv::minMaxLoc(opencv->run(extreme).reshape(1), &low, &high);
+  EXPECT_GE(low, 0.0);
+  EXPECT_LE(high, 255.0);
+}
+
+TEST(Trainer, TheOnnxExportIsOpset9WithoutIdentityNodesAndNamesWhatMadeIt) {
+  TinySet set;
+  Trainer trainer(tinyOptions(set));
+  steps(trainer, 2);
+  const std::string path = set.dir.file("model.onnx");
+  trainer.exportOnnx(path);
+  onnx::ModelProto model;
+  std::ifstream file(path, std::ios::binary);
+  ASSERT_TRUE(model.ParseFromIstream(&file));
+  ASSERT_EQ(model.opset_import_size(), 1);
+  EXPECT_EQ(model.opset_import(0).version(), 9);
+  for (const auto& node : model.graph().node()) EXPECT_NE(node.op_type(), "Identity");
+  std::map<std::string, std::string> metadata;
+  for (const auto& entry : model.metadata_props()) metadata[entry.key()] = entry.value();
+  EXPECT_EQ(metadata["style"], "style.png");
+  EXPECT_EQ(metadata["style_sha256"].size(), 64u);
+  EXPECT_EQ(metadata["network"], "squeezenet1_1");
+  EXPECT_EQ(metadata["iterations"], "2");
+  EXPECT_EQ(metadata["convention"], "rgb-0-255");
+  EXPECT_EQ(metadata["output"], "bounded");
+  EXPECT_FALSE(metadata["style_weight"].empty());
+  EXPECT_FALSE(metadata["style_layers"].empty());
+}
+
+TEST(Trainer, LargeLossesAndAHighLearningRateStayFinite) {
+  TinySet set;
+  auto options = tinyOptions(set);
+  options.learning_rate = 0.2;
+  options.style_weight = 1e6;
+  options.temporal_weight = 1e6;
+  Trainer trainer(options);
+  for (const auto& losses : steps(trainer, 25)) ASSERT_TRUE(std::isfinite(losses.total));
+  cv::Mat output = trainer.forward(probe());
+  EXPECT_TRUE(cv::checkRange(output));
+}
+
+TEST(Trainer, VideoFramesAreTrainingData) {
+  TinySet set(2);
+  cv::VideoWriter video(set.data + "/clip.avi", cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(48, 40));
+  ASSERT_TRUE(video.isOpened());
+  for (int i = 0; i < 5; ++i) video.write(test::syntheticRgb(cv::Size(48, 40), 200 + i));
+  video.release();
+  auto options = tinyOptions(set);
+  options.held_out = 0.0;
+  Trainer trainer(options);
+  EXPECT_EQ(trainer.data().sources, 3);
+  EXPECT_EQ(trainer.data().training_images + trainer.data().held_out_images, 2 + 5);
+  EXPECT_TRUE(std::isfinite(trainer.step().total));
+}
+
+TEST(Trainer, BadDataAndStylesAreClearErrors) {
+  TinySet set(1);
+  auto options = tinyOptions(set);
+  const std::string empty = set.dir.file("empty");
+  fs::create_directories(empty);
+  options.data = {empty};
+  EXPECT_NE(errorOf([&] { Trainer t(options); }).find("no image or video that can be read in '" + empty), std::string::npos);
+
+  options.data = {set.dir.file("missing")};
+  EXPECT_NE(errorOf([&] { Trainer t(options); }).find("does not exist"), std::string::npos);
+
+  const std::string corrupt = set.dir.file("corrupt");
+  fs::create_directories(corrupt);
+  std::ofstream(corrupt + "/broken.jpg") << "not a jpeg";
+  options.data = {corrupt};
+  const auto message = errorOf([&] { Trainer t(options); });
+  EXPECT_NE(message.find("broken.jpg"), std::string::npos) << message;
+
+  options.data = {set.data};  // one image: nothing to hold out
+  EXPECT_NE(errorOf([&] { Trainer t(options); }).find("at least 2"), std::string::npos);
+
+  options = tinyOptions(set);
+  options.style = set.dir.file("no-such-style.jpg");
+  EXPECT_NE(errorOf([&] { Trainer t(options); }).find("no-such-style.jpg"), std::string::npos);
+}
+
+TEST(Trainer, ACheckpointOfAnotherArchitectureIsRefusedNamingBoth) {
+  TinySet set;
+  const std::string checkpoint = set.dir.file("narrow.checkpoint.safetensors");
+  Trainer(tinyOptions(set)).saveCheckpoint(checkpoint);
+  auto wider = tinyOptions(set);
+  wider.width = 8;
+  Trainer trainer(wider);
+  const auto message = errorOf([&] { trainer.resume(checkpoint); });
+  EXPECT_NE(message.find("width 4 with 1 residual blocks"), std::string::npos) << message;
+  EXPECT_NE(message.find("width 8 with 1 residual blocks"), std::string::npos) << message;
+
+  const std::string model = set.dir.file("model.safetensors");
+  trainer.exportSafetensors(model);
+  EXPECT_NE(errorOf([&] { trainer.resume(model); }).find("not a training checkpoint"), std::string::npos);
+}
+
+TEST(TrainOptions, EveryFieldChecksItsValueAndNamesItself) {
+  TrainOptions defaults;
+  for (const auto& field : trainOptionFields()) {
+    SCOPED_TRACE(field.name);
+    EXPECT_FALSE(field.doc.empty());
+    TrainOptions options;
+    if (const auto text = field.get(defaults); !text.empty() && !field.repeatable) {
+      field.set(options, text);
+      EXPECT_EQ(field.get(options), text);
+    }
+    if (field.name == "style" || field.name == "data" || field.name == "weights" || field.name == "content-layer")
+      continue;  // any text is a path or a name, checked when used
+    const auto message = errorOf([&] { field.set(options, "nonsense-value"); });
+    EXPECT_EQ(message.rfind(field.name, 0), 0u) << message;
+  }
+  TrainOptions odd_crop;
+  odd_crop.style = "s.jpg";
+  odd_crop.data = {"d"};
+  odd_crop.crop_size = 30;
+  EXPECT_NE(errorOf([&] { odd_crop.validate(); }).find("multiple of 4"), std::string::npos);
+}
+
+TEST(SyntheticMotion, AnOutputThatFollowsTheMotionHasNoTemporalLoss) {
+  std::mt19937_64 random(3);
+  neuralstyle::detail::SyntheticMotion motion(random, 2, torch::kCPU);
+  const auto images = torch::rand({2, 3, 32, 32}) * 255;
+  const auto moved = motion.warp(images);
+  // f = identity follows any motion exactly; noise on the moved output does not.
+  EXPECT_EQ(neuralstyle::detail::temporalLoss(images, moved, motion).item<double>(), 0.0);
+  EXPECT_GT(neuralstyle::detail::temporalLoss(images, moved + torch::randn_like(moved) * 10, motion).item<double>(), 1e-4);
+  const auto mask = motion.validMask(32, 32);
+  EXPECT_GT(mask.mean().item<double>(), 0.6);  // a small motion keeps most pixels
+  EXPECT_LT(mask.mean().item<double>(), 1.0);  // and moves some out
+}
