@@ -250,6 +250,9 @@ int runTrain(const std::vector<std::string>& arguments, const std::atomic<bool>&
   std::snprintf(line, sizeof line, "held-out loss %.4g (content %.3g style %.3g tv %.3g)", held_out.total,
                 held_out.content, held_out.style, held_out.tv);
   progress.say(line);
+  if (trainer.skippedSteps() > 0)
+    progress.say(std::to_string(trainer.skippedSteps()) +
+                 " iterations changed nothing: their gradients were beyond float range");
   progress.say("wrote '" + run.output + "' and '" +
                fs::path(run.output).replace_extension(".safetensors").string() + "'");
   return kExitOk;

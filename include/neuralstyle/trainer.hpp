@@ -111,9 +111,13 @@ class Trainer {
   /// Iterations done (after resume(), the checkpoint's).
   int iteration() const;
 
-  /// One iteration: a batch of random crops, the losses, one Adam step. Returns that
-  /// batch's losses (before the step). Throws DivergedError if a loss is not finite.
+  /// One iteration: a batch of random crops, the losses, one Adam step with the gradient
+  /// clipped to a norm of 10. Returns that batch's losses (before the step). A batch
+  /// whose gradient is beyond float range is not stepped on (skippedSteps()). Throws
+  /// DivergedError if a loss is not finite, or after 50 such batches in a row.
   TrainLosses step();
+  /// Iterations whose gradients were beyond float range, and so changed nothing.
+  int skippedSteps() const;
   /// The losses of the network as it stands on the held-out images' centre crops
   /// (crop_size), without the temporal term: what the network does on images it never saw.
   TrainLosses evaluate();

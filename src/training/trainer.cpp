@@ -34,6 +34,12 @@ using detail::TransformerNet;
 // Adam's steps are bounded by the gradient's norm: the losses' gradients span orders of
 // magnitude early on, and unclipped steps took the network to NaN (DESIGN.md, "Measured").
 constexpr double kMaxGradientNorm = 10.0;
+// A crop that is nearly flat in a channel the network computes (a sky, a smooth gradient
+// wallpaper) leaves an instance norm with a variance near 0, and its backward multiplies
+// the gradient by up to 1/sqrt(eps) = 316 per normalised layer: measured, the early
+// layers' gradients then overflow float32 (iteration 4 of a run on the Debian set). Such
+// a step is skipped; this many in a row means the run itself has gone wrong.
+constexpr int kMaxSkippedInARow = 50;
 constexpr const char* kCheckpointFormat = "neuralstyle-training-checkpoint-1";
 
 std::string sha256OfFile(const std::string& path) {
@@ -94,6 +100,8 @@ struct Trainer::Impl {
   std::unique_ptr<torch::optim::Adam> adam;
   std::mt19937_64 random;
   int iteration = 0;
+  int skipped = 0;  ///< steps whose gradients were not finite (clipGradients)
+  int skipped_in_a_row = 0;
 
   explicit Impl(const TrainOptions& given) : options(given) {
     options.validate();
@@ -175,10 +183,34 @@ struct Trainer::Impl {
                           ": the loss is not finite (try a lower --learning-rate)");
     adam->zero_grad();
     total.backward();
-    torch::nn::utils::clip_grad_norm_(net->parameters(), kMaxGradientNorm);
-    adam->step();
+    if (clipGradients()) {
+      adam->step();
+      skipped_in_a_row = 0;
+    } else {
+      ++skipped;
+      if (++skipped_in_a_row >= kMaxSkippedInARow)
+        throw DivergedError("training diverged at iteration " + std::to_string(iteration + 1) + ": " +
+                            std::to_string(kMaxSkippedInARow) +
+                            " steps in a row had gradients beyond float range (try a lower --learning-rate)");
+    }
     ++iteration;
     return losses;
+  }
+
+  // Scales the gradients to a norm of at most kMaxGradientNorm. The norm is summed in
+  // double precision: float32 squares of the large but finite gradients a flat crop gives
+  // overflow, and LibTorch's clip_grad_norm_ then multiplies them by 0 (inf * 0 = NaN).
+  // Returns false, leaving the gradients, if any is not finite.
+  bool clipGradients() {
+    double squares = 0;
+    for (const auto& parameter : net->parameters())
+      if (parameter.grad().defined()) squares += parameter.grad().to(torch::kFloat64).pow(2).sum().item<double>();
+    const double norm = std::sqrt(squares);
+    if (!std::isfinite(norm)) return false;
+    if (norm > kMaxGradientNorm)
+      for (const auto& parameter : net->parameters())
+        if (parameter.grad().defined()) parameter.grad().mul_(kMaxGradientNorm / norm);
+    return true;
   }
 
   TrainLosses evaluate() {
@@ -342,6 +374,7 @@ Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 const TrainOptions& Trainer::options() const { return impl_->options; }
 const TrainingDataSummary& Trainer::data() const { return impl_->data->summary(); }
 int Trainer::iteration() const { return impl_->iteration; }
+int Trainer::skippedSteps() const { return impl_->skipped; }
 TrainLosses Trainer::step() { return impl_->step(); }
 TrainLosses Trainer::evaluate() { return impl_->evaluate(); }
 cv::Mat Trainer::stylize(const cv::Mat& rgb8) { return impl_->stylize(rgb8); }

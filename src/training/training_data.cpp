@@ -151,7 +151,7 @@ TrainingData::TrainingData(const std::vector<std::string>& locations, double hel
 
 torch::Tensor TrainingData::batch(std::mt19937_64& random, int batch_size) const {
   std::vector<cv::Mat> crops;
-  for (int i = 0; i < batch_size; ++i) {
+  for (int i = 0, tries = 0; i < batch_size; ++i) {
     const cv::Mat& image = training_[std::uniform_int_distribution<size_t>(0, training_.size() - 1)(random)];
     const int shorter = std::min(image.cols, image.rows);
     const int side = std::uniform_int_distribution<int>(std::min(crop_size_, shorter), shorter)(random);
@@ -161,6 +161,15 @@ torch::Tensor TrainingData::batch(std::mt19937_64& random, int batch_size) const
     cv::resize(image(cv::Rect(x, y, side, side)), crop, cv::Size(crop_size_, crop_size_), 0, 0,
                side > crop_size_ ? cv::INTER_AREA : cv::INTER_LINEAR);
     if (std::uniform_int_distribution<int>(0, 1)(random)) cv::flip(crop, crop, 1);
+    // A flat crop (sky, a plain wallpaper) teaches nothing and makes the instance norms'
+    // gradients explode (trainer.cpp): draw another, a few times at most.
+    cv::Scalar mean, deviation;
+    cv::meanStdDev(crop, mean, deviation);
+    if (std::max({deviation[0], deviation[1], deviation[2]}) < kMinimumDeviation && ++tries < 8) {
+      --i;
+      continue;
+    }
+    tries = 0;
     crops.push_back(crop);
   }
   return imagesToTensor(crops);

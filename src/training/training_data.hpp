@@ -24,10 +24,14 @@ class TrainingData {
   TrainingData(const std::vector<std::string>& locations, double held_out, int crop_size);
 
   static constexpr int kFramesPerVideo = 60;
+  /// Crops whose pixel values deviate less than this (0..255, every channel) are drawn
+  /// again, up to 8 times.
+  static constexpr double kMinimumDeviation = 4.0;
 
   /// [batch,3,crop,crop] float RGB in 0..255 on the CPU: per image a source drawn at
   /// random, a square of a random side between crop_size and its shorter side, at a
-  /// random place, scaled to crop_size, flipped left-right half the time.
+  /// random place, scaled to crop_size, flipped left-right half the time; nearly flat
+  /// crops are drawn again.
   torch::Tensor batch(std::mt19937_64& random, int batch_size) const;
   /// The held-out images' centre squares scaled to crop_size, [N,3,crop,crop] 0..255.
   torch::Tensor heldOutCrops() const;
