@@ -8,7 +8,10 @@
 #
 # Defaults: Debian's opencv-doc samples fruits.jpg after starry_night.jpg. Results go to
 # $NEURALSTYLE_OUT (default ./out): result.png and comparison.png. Quality/time knobs:
-# QUICKSTART_STEPS (default 200), QUICKSTART_MAX_SIZE (default 320).
+# QUICKSTART_STEPS (default 200), QUICKSTART_MAX_SIZE (default 320). Then the same
+# content in one pass of the feed-forward network this repository ships
+# (models/starry_night.onnx, trained by `neuralstyle train`) with the fastneuralstyle
+# element: fast-result.png.
 #
 # Weights: scripts/install_weights.sh installs the first pretrained weights it can find
 # or download into ${XDG_DATA_HOME:-~/.local/share}/neuralstyle (unless that folder holds
@@ -59,3 +62,6 @@ echo "quickstart: stylising $content after $style ($steps L-BFGS steps at $max_s
 pipelines/still.sh "${options[@]}" "$content" "$out/result.png"
 pipelines/compare.sh "${options[@]}" --result "$out/result.png" "$content" "$out/comparison.png"
 echo "quickstart: wrote $out/result.png and $out/comparison.png"
+echo "quickstart: the same content through the shipped Starry Night network (fastneuralstyle, one pass)"
+pipelines/still.sh --model models/starry_night.onnx --max-size "$max_size" "$content" "$out/fast-result.png"
+echo "quickstart: wrote $out/fast-result.png"

@@ -187,14 +187,15 @@ const TrainingDefaults& trainingDefaults(Network network) {
       2e5};
   // Measured with the ImageNet SqueezeNet (docs/training.md): at Starry Night against
   // opencv-doc photographs, each layer's weight brings its Gram error to about 1e7
-  // (conv1's is 10x smaller, fire5's and fire6's 2-4x); beta 1e-3 then puts the style
-  // loss at about the content loss after a few hundred iterations. The content sits at
-  // fire4, as for the optimisation. The temporal weight makes its term about a quarter of
-  // the content's (its raw value is about 5e-3 in 0..1 units).
+  // (conv1's is 10x smaller, fire5's and fire6's 2-4x). With the content at fire4 and
+  // beta 1e-3 the network painted strokes over everything (a held-out cat vanished);
+  // at fire3, shallower like Johnson et al.'s relu2_2, and beta 5e-4 it keeps the
+  // objects in the style's strokes and palette. The temporal term's raw value is about
+  // 5e-3 (0..1 units): 2e5 puts it at a tenth to a fifth of the content's.
   static const TrainingDefaults squeezenet{
-      "fire4",
+      "fire3",
       {{"conv1", 10.0}, {"fire3", 1.0}, {"fire4", 1.0}, {"fire5", 4.0}, {"fire6", 2.0}},
-      1e-3,
+      5e-4,
       2e5};
   return network == Network::VGG19 ? vgg19 : squeezenet;
 }

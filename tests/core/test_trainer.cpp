@@ -15,6 +15,7 @@
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/trainer.hpp"
 #include "synthetic_motion.hpp"
+#include "training_data.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;
@@ -61,6 +62,10 @@ TrainOptions tinyOptions(const TinySet& set) {
   options.held_out = 0.3;
   options.threads = 1;
   options.seed = 7;
+  // Weights of their own, so that a change of the network's defaults (set for ImageNet
+  // features) leaves these random-feature runs as they are.
+  options.style_weight = 1.0;
+  options.temporal_weight = 0.0;
   return options;
 }
 
@@ -302,4 +307,58 @@ TEST(SyntheticMotion, AnOutputThatFollowsTheMotionHasNoTemporalLoss) {
   const auto mask = motion.validMask(32, 32);
   EXPECT_GT(mask.mean().item<double>(), 0.6);  // a small motion keeps most pixels
   EXPECT_LT(mask.mean().item<double>(), 1.0);  // and moves some out
+}
+
+TEST(TrainingData, FlatCropsAreDrawnAgainAndTheSplitFollowsTheFileNames) {
+  test::TempDir dir;
+  const std::string data = dir.file("data");
+  fs::create_directories(data);
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat flat_then_textured(64, 128, CV_8UC3, cv::Scalar(90, 120, 200));  // left half flat
+    test::syntheticRgb(cv::Size(64, 64), 300 + i).copyTo(flat_then_textured(cv::Rect(64, 0, 64, 64)));
+    writeRgb(data + "/picture" + std::to_string(i) + ".png", flat_then_textured);
+  }
+  const neuralstyle::detail::TrainingData set({data}, 0.25, 32);
+  EXPECT_EQ(set.summary().sources, 4);
+  EXPECT_EQ(set.summary().held_out_images, 1);
+  std::mt19937_64 random(1);
+  const auto batch = set.batch(random, 64);
+  ASSERT_EQ(batch.sizes(), (std::vector<int64_t>{64, 3, 32, 32}));
+  const auto deviation = batch.flatten(2).std(2).amax(1);  // per crop, its most varied channel
+  EXPECT_GE(deviation.min().item<double>(), neuralstyle::detail::TrainingData::kMinimumDeviation);
+
+  // The same files elsewhere split the same way.
+  const std::string copy = dir.file("copy");
+  fs::copy(data, copy);
+  const neuralstyle::detail::TrainingData again({copy}, 0.25, 32);
+  EXPECT_EQ(cv::norm(again.heldOut()[0], set.heldOut()[0], cv::NORM_INF), 0.0);
+}
+
+// The network this repository ships (models/, trained by `neuralstyle train` on Debian's
+// photographs: docs/training.md) is a trained Starry Night, not a random net: it passes
+// the ONNX gate, names what made it, and turns red fruit into the painting's blues.
+TEST(ShippedModel, IsATrainedStarryNightThatTheElementsEngineRuns) {
+  const std::string path = std::string(NEURALSTYLE_MODELS_DIR) + "/starry_night.onnx";
+  onnx::ModelProto model;
+  std::ifstream file(path, std::ios::binary);
+  ASSERT_TRUE(model.ParseFromIstream(&file)) << path;
+  std::map<std::string, std::string> metadata;
+  for (const auto& entry : model.metadata_props()) metadata[entry.key()] = entry.value();
+  EXPECT_EQ(metadata["style"], "starry_night.jpg");
+  EXPECT_EQ(metadata["network"], "squeezenet1_1");
+  EXPECT_EQ(metadata["width"], "16");
+  EXPECT_GE(std::stoi(metadata["iterations"]), 1000);
+  EXPECT_LE(fs::file_size(path), 2u * 1024 * 1024);
+
+  FeedForwardOptions options;
+  options.model = path;
+  options.max_size = 64;
+  FeedForwardStylizer stylizer(options);
+  const cv::Mat fruits = test::sampleImage("fruits.jpg");
+  const cv::Mat stylised = stylizer.stylize(fruits);
+  ASSERT_EQ(stylised.size(), fruits.size());
+  const cv::Scalar before = cv::mean(fruits), after = cv::mean(stylised);  // RGB
+  EXPECT_GT(before[0], before[2]) << "fruits.jpg is warm";
+  EXPECT_GT(after[2], after[0]) << "Starry Night's output is blue: " << after;
+  EXPECT_GT(cv::norm(fruits, stylised, cv::NORM_L1) / (fruits.total() * 3), 20.0);
 }
