@@ -26,7 +26,7 @@ std::string shapeText(c10::IntArrayRef shape) {
 class LibTorchNetwork final : public FeedForwardNetwork {
  public:
   LibTorchNetwork(const std::string& path, FeedForwardDevice device)
-      : path_(path), device_(chooseDevice(device)) {
+      : path_(path), device_(transformerNetDevice(device)) {
     SafetensorsFile file(path);
     convention_ = ModelConvention::fromMetadata(file.index().metadata, path);
     const auto* first = file.find("conv1.conv2d.weight");
@@ -75,15 +75,6 @@ class LibTorchNetwork final : public FeedForwardNetwork {
  private:
   [[noreturn]] void refuse(const std::string& what) const {
     throw WeightsError("model '" + path_ + "': " + what);
-  }
-
-  static torch::Device chooseDevice(FeedForwardDevice device) {
-    const bool cuda = torch::cuda::is_available();
-    if (device == FeedForwardDevice::Cuda && !cuda)
-      throw DeviceError("device 'cuda': LibTorch finds no CUDA device here (or was built without CUDA)");
-    return (device == FeedForwardDevice::Cuda || (device == FeedForwardDevice::Auto && cuda))
-               ? torch::Device(torch::kCUDA)
-               : torch::Device(torch::kCPU);
   }
 
   // Every parameter from its state-dict key, shapes exactly as the width implies; a key

@@ -3,11 +3,9 @@
 
 #include <torch/torch.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.hpp"
 #include "neuralstyle/errors.hpp"
 
 namespace neuralstyle::detail {
@@ -40,29 +38,15 @@ void writeSafetensors(const std::string& path,
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the data section starts 8-byte aligned
 
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-    if (!file) throw WeightsError("cannot write '" + partial + "'");
-    uint64_t length = text.size();
+  writeFileAtomically(path, [&](std::ostream& file) {
+    const uint64_t length = text.size();
     unsigned char le[8];
     for (int i = 0; i < 8; ++i) le[i] = static_cast<unsigned char>(length >> (8 * i));
     file.write(reinterpret_cast<const char*>(le), 8);
     file.write(text.data(), static_cast<std::streamsize>(text.size()));
     for (const auto& tensor : contiguous)
       file.write(static_cast<const char*>(tensor.data_ptr()), static_cast<std::streamsize>(tensor.nbytes()));
-    file.flush();
-    if (!file) {
-      std::remove(partial.c_str());
-      throw WeightsError("cannot write '" + partial + "' (disk full?)");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);
-  if (error) {
-    std::remove(partial.c_str());
-    throw WeightsError("cannot write '" + path + "': " + error.message());
-  }
+  });
 }
 
 }  // namespace neuralstyle::detail

@@ -121,6 +121,15 @@ std::string TransformerNetImpl::layout() const {
          std::to_string(residuals.size()) + " residual blocks";
 }
 
+torch::Device transformerNetDevice(FeedForwardDevice device) {
+  const bool cuda = torch::cuda::is_available();
+  if (device == FeedForwardDevice::Cuda && !cuda)
+    throw DeviceError("device 'cuda': LibTorch finds no CUDA device here (or was built without CUDA)");
+  return (device == FeedForwardDevice::Cuda || (device == FeedForwardDevice::Auto && cuda))
+             ? torch::Device(torch::kCUDA)
+             : torch::Device(torch::kCPU);
+}
+
 torch::Tensor boundTransformerOutput(const torch::Tensor& z) {
   return torch::tanh((z - 127.5) / 127.5) * 127.5 + 127.5;
 }

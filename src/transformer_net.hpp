@@ -13,6 +13,8 @@
 #include <torch/nn/modules/padding.h>
 #include <torch/nn/pimpl.h>
 
+#include "neuralstyle/feed_forward.hpp"
+
 namespace neuralstyle::detail {
 
 // Reflection padding of kernel/2, then the convolution: the output keeps the size
@@ -106,6 +108,10 @@ struct TransformerNetImpl : torch::nn::Module {
   TransformerOutput output_;
 };
 TORCH_MODULE(TransformerNet);
+
+/// Where a TransformerNet runs for a FeedForwardDevice (Auto: CUDA when LibTorch has it).
+/// Throws DeviceError for Cuda without CUDA; OpenCL is the caller's to refuse.
+torch::Device transformerNetDevice(FeedForwardDevice device);
 
 /// The bound of TransformerOutput::Bounded, applied to the last convolution's output.
 torch::Tensor boundTransformerOutput(const torch::Tensor& z);

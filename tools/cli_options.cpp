@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cstdio>
+#include <cmath>
 #include <fcntl.h>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
@@ -321,6 +323,16 @@ void prepareOutputFolders(const FramePlan& plan) {
     for (const auto& frame : plan.frames) folders.insert(folderOf(frame.output));
   }
   for (const auto& folder : folders) probeWritable(folder);
+}
+
+std::string formatDuration(double seconds) {
+  const long total = std::lround(std::max(0.0, seconds));
+  char text[32];
+  if (total >= 3600)
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  else
+    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+  return text;
 }
 
 }  // namespace neuralstyle::cli

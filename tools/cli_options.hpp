@@ -113,6 +113,9 @@ struct Command {
   Options options;
 };
 
+/// "M:SS", or "H:MM:SS" from an hour on: progress bars' elapsed and remaining times.
+std::string formatDuration(double seconds);
+
 /// Parses the arguments after the program name with CLI11 (cli_arguments.cpp). Strict:
 /// unknown options, missing or malformed values, values out of range, repeated options
 /// and stray arguments all throw UsageError with a one-line reason, as do bad values and

@@ -119,16 +119,6 @@ TrainRun parse(const std::vector<std::string>& arguments) {
   return run;
 }
 
-std::string duration(double seconds) {
-  const long s = std::lround(seconds);
-  char text[32];
-  if (s >= 3600)
-    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  else
-    std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
-  return text;
-}
-
 class Progress {
  public:
   Progress(const TrainRun& run, int first, int last)
@@ -145,7 +135,7 @@ class Progress {
     std::snprintf(line, sizeof line,
                   "iteration %d/%d loss %.4g (content %.3g style %.3g tv %.3g temporal %.3g) %.3f s/it ETA %s",
                   iteration, last_, losses.total, losses.content, losses.style, losses.tv, losses.temporal,
-                  per_iteration, duration(eta).c_str());
+                  per_iteration, formatDuration(eta).c_str());
     if (terminal_) {
       const int width = 20, filled = width * iteration / std::max(1, last_);
       std::fprintf(stderr, "\r[%s%s] %s\033[K", std::string(filled, '#').c_str(),

@@ -55,16 +55,6 @@ std::string formatNumber(double value) {
   return out.str();
 }
 
-std::string formatDuration(double seconds) {
-  const long total = std::lround(std::max(0.0, seconds));
-  char text[32];
-  if (total >= 3600)
-    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  else
-    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
-  return text;
-}
-
 // "vgg19 X; squeezenet1_1 Y": a per-network default as --help shows it.
 template <typename Field>
 std::string perNetwork(Field field) {
@@ -272,7 +262,7 @@ class ProgressReporter {
     if (step != steps && (interval_ == 0 || step % interval_ != 0)) return;
     const double per_step = step > 0 ? progress.elapsed_seconds / step : 0;  // --steps 0 reports step 0
     const double remaining_steps = (steps - step) + double(frames_ - frame_) * steps;
-    const std::string eta = formatDuration(per_step * remaining_steps);
+    const std::string eta = cli::formatDuration(per_step * remaining_steps);
     char line[256];
     if (terminal_) {
       constexpr int kWidth = 24;

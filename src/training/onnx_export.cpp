@@ -3,10 +3,8 @@
 
 #include <torch/torch.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 
+#include "atomic_file.hpp"
 #include "neuralstyle/errors.hpp"
 
 #ifdef NEURALSTYLE_HAVE_ONNX
@@ -192,20 +190,9 @@ void exportTransformerNetOnnx(TransformerNetImpl& net, const std::string& path,
   } catch (const std::exception& e) {
     throw WeightsError("the ONNX export for '" + path + "' fails ONNX's checker: " + e.what());
   }
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-    if (!file || !model.SerializeToOstream(&file) || !file.flush()) {
-      std::remove(partial.c_str());
-      throw WeightsError("cannot write '" + partial + "'");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(partial, path, error);
-  if (error) {
-    std::remove(partial.c_str());
-    throw WeightsError("cannot write '" + path + "': " + error.message());
-  }
+  writeFileAtomically(path, [&model](std::ostream& file) {
+    if (!model.SerializeToOstream(&file)) file.setstate(std::ios::failbit);
+  });
 }
 
 #else

@@ -58,15 +58,6 @@ std::string sha256OfFile(const std::string& path) {
   return hex.str();
 }
 
-torch::Device trainingDevice(FeedForwardDevice device) {
-  const bool cuda = torch::cuda::is_available();
-  if (device == FeedForwardDevice::Cuda && !cuda)
-    throw DeviceError("device 'cuda': LibTorch finds no CUDA device here (or was built without CUDA)");
-  return (device == FeedForwardDevice::Cuda || (device == FeedForwardDevice::Auto && cuda))
-             ? torch::Device(torch::kCUDA)
-             : torch::Device(torch::kCPU);
-}
-
 std::string number(double value) {
   std::ostringstream text;
   text << std::setprecision(9) << value;
@@ -106,7 +97,7 @@ struct Trainer::Impl {
   explicit Impl(const TrainOptions& given) : options(given) {
     options.validate();
     configureThreads(options.threads);
-    device = trainingDevice(options.device);
+    device = detail::transformerNetDevice(options.device);
     const cv::Mat style = readRgbImage(options.style);
     style_sha256 = sha256OfFile(options.style);
 
