@@ -86,11 +86,21 @@ struct TrainLosses {
   double temporal = 0;
 };
 
+/// Johnson et al.'s measure of a trained network on one image: how many L-BFGS steps
+/// the optimisation, started from the content and run on the same losses (content,
+/// style and TV, no temporal term), needs to reach the network's loss.
+struct EquivalentSteps {
+  double network_loss = 0;  ///< content + style + TV of the network's output
+  int steps = -1;           ///< the first step at or below network_loss; -1: not within the limit
+  std::vector<double> optimisation_losses;  ///< the optimised image's loss after 0 (the content), 1, 2, ... steps
+};
+
 /// What the data folders held.
 struct TrainingDataSummary {
   int sources = 0;        ///< images and videos read
   int training_images = 0;  ///< images and video frames training draws crops from
   int held_out_images = 0;  ///< from the held-out sources
+  std::vector<std::string> held_out_sources;  ///< the files held out, never trained on
   std::vector<std::string> skipped;  ///< files that could not be read, with the reason
 };
 
@@ -138,6 +148,14 @@ class Trainer {
   /// architecture (naming both).
   void resume(const std::string& path);
 
+  /// Takes the network's weights from an export (exportSafetensors) or a checkpoint, to
+  /// judge or fine-tune a trained network; Adam starts afresh. Throws WeightsError if the
+  /// file holds no such network or one of another architecture (naming both).
+  void loadModel(const std::string& path);
+  /// The network against the optimisation on the RGB 8-bit image (its sides rounded to
+  /// multiples of 4): L-BFGS as the optimisation path runs it (one iteration a step,
+  /// history 100, rate 1), from the content, for at most `max_steps` steps.
+  EquivalentSteps equivalentSteps(const cv::Mat& rgb8, int max_steps);
   /// The network in the pytorch/examples convention (1x3xHxW RGB 0..255 in and out),
   /// ONNX opset 9 written with ONNX's own classes, checked by onnx::checker, with
   /// metadata_props (style, its SHA-256, network, loss weights, iterations, convention).

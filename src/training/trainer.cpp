@@ -18,6 +18,7 @@
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "neuralstyle/weights.hpp"
+#include "equivalent_steps.hpp"
 #include "onnx_export.hpp"
 #include "safetensors.hpp"
 #include "safetensors_writer.hpp"
@@ -319,11 +320,7 @@ struct Trainer::Impl {
     if (value("format") != kCheckpointFormat)
       throw WeightsError("'" + path + "' is a checkpoint of format '" + value("format") + "', not '" +
                          kCheckpointFormat + "'");
-    const std::string theirs = "a TransformerNet of width " + value("width") + " with " +
-                               value("residual_blocks") + " residual blocks";
-    if (theirs != net->layout())
-      throw WeightsError("checkpoint '" + path + "' holds " + theirs + "; this run trains " + net->layout() +
-                         " (--width, --residual-blocks)");
+    checkLayout(path, meta, "checkpoint");
     torch::NoGradGuard no_grad;
     const int64_t adam_step = std::stoll(value("adam_step"));
     for (auto& parameter : net->named_parameters()) {
@@ -339,6 +336,46 @@ struct Trainer::Impl {
     random_state >> random;
     if (!random_state) throw WeightsError("checkpoint '" + path + "': its 'random' state cannot be read");
     iteration = std::stoi(value("iterations"));
+  }
+
+  // Refuses a file whose network is not of this run's architecture, naming both.
+  void checkLayout(const std::string& path, const std::map<std::string, std::string>& meta,
+                   const std::string& what) const {
+    const auto width = meta.find("width"), blocks = meta.find("residual_blocks");
+    if (width == meta.end() || blocks == meta.end())
+      throw WeightsError("'" + path + "' is not a network of neuralstyle train (no 'width' and "
+                         "'residual_blocks' in its metadata)");
+    const std::string theirs =
+        "a TransformerNet of width " + width->second + " with " + blocks->second + " residual blocks";
+    if (theirs != net->layout())
+      throw WeightsError(what + " '" + path + "' holds " + theirs + "; this run trains " + net->layout() +
+                         " (--width, --residual-blocks)");
+  }
+
+  void loadModel(const std::string& path) {
+    detail::SafetensorsFile file(path);
+    const auto& meta = file.index().metadata;
+    checkLayout(path, meta, "model");
+    const auto format = meta.find("format");
+    const std::string prefix = format != meta.end() && format->second == kCheckpointFormat ? "model." : "";
+    torch::NoGradGuard no_grad;
+    for (auto& parameter : net->named_parameters())
+      parameter.value().copy_(file.readFloat32(prefix + parameter.key()));
+    const auto iterations = meta.find("iterations");
+    if (iterations != meta.end()) iteration = std::stoi(iterations->second);
+  }
+
+  EquivalentSteps equivalentSteps(const cv::Mat& rgb8, int max_steps) {
+    if (rgb8.empty() || rgb8.type() != CV_8UC3) throw ImageError("equivalentSteps: expected an RGB 8-bit image");
+    if (max_steps < 0) throw OptionsError("equivalentSteps: max_steps must be at least 0");
+    const auto content = detail::imagesToTensor({toMultipleOfFour(rgb8, rgb8.size())}).to(device);
+    torch::Tensor output;
+    {
+      torch::NoGradGuard no_grad;
+      net->eval();
+      output = net->forward(content);
+    }
+    return detail::equivalentSteps(*loss, output, content, max_steps);
   }
 
   void exportSafetensors(const std::string& path) const {
@@ -373,6 +410,10 @@ cv::Mat Trainer::forward(const cv::Mat& rgb32f) { return impl_->forward(rgb32f);
 cv::Mat Trainer::sampleSheet(int rows, int side) { return impl_->sampleSheet(rows, side); }
 void Trainer::saveCheckpoint(const std::string& path) const { impl_->saveCheckpoint(path); }
 void Trainer::resume(const std::string& path) { impl_->resume(path); }
+void Trainer::loadModel(const std::string& path) { impl_->loadModel(path); }
+EquivalentSteps Trainer::equivalentSteps(const cv::Mat& rgb8, int max_steps) {
+  return impl_->equivalentSteps(rgb8, max_steps);
+}
 void Trainer::exportOnnx(const std::string& path) const {
   detail::exportTransformerNetOnnx(*impl_->net, path, impl_->metadata());
 }

@@ -142,8 +142,10 @@ TrainingData::TrainingData(const std::vector<std::string>& locations, double hel
                    [](const auto& a, const auto& b) { return nameHash(a.first) < nameHash(b.first); });
   const size_t held = std::clamp<size_t>(static_cast<size_t>(std::ceil(held_out * read.size())), 1,
                                          read.size() - 1);
-  for (size_t i = 0; i < read.size(); ++i)
+  for (size_t i = 0; i < read.size(); ++i) {
+    if (i < held) summary_.held_out_sources.push_back(read[i].first.string());
     for (auto& image : read[i].second) (i < held ? held_out_ : training_).push_back(std::move(image));
+  }
   summary_.sources = static_cast<int>(read.size());
   summary_.training_images = static_cast<int>(training_.size());
   summary_.held_out_images = static_cast<int>(held_out_.size());

@@ -274,6 +274,61 @@ TEST(Trainer, ACheckpointOfAnotherArchitectureIsRefusedNamingBoth) {
   EXPECT_NE(errorOf([&] { trainer.resume(model); }).find("not a training checkpoint"), std::string::npos);
 }
 
+TEST(Trainer, AnExportLoadsBackToJudgeOrFineTuneAndAnotherArchitectureIsRefused) {
+  TinySet set;
+  Trainer trained(tinyOptions(set));
+  steps(trained, 3);
+  const std::string model = set.dir.file("model.safetensors");
+  trained.exportSafetensors(model);
+
+  auto other_seed = tinyOptions(set);
+  other_seed.seed = 11;  // other initial weights, so that loading is what makes them equal
+  Trainer loaded(other_seed);
+  ASSERT_GT(cv::norm(loaded.forward(probe()), trained.forward(probe()), cv::NORM_INF), 0.0);
+  loaded.loadModel(model);
+  EXPECT_EQ(cv::norm(loaded.forward(probe()), trained.forward(probe()), cv::NORM_INF), 0.0);
+  EXPECT_EQ(loaded.iteration(), 3);
+
+  const std::string checkpoint = set.dir.file("run.checkpoint.safetensors");
+  trained.saveCheckpoint(checkpoint);
+  Trainer from_checkpoint(other_seed);
+  from_checkpoint.loadModel(checkpoint);
+  EXPECT_EQ(cv::norm(from_checkpoint.forward(probe()), trained.forward(probe()), cv::NORM_INF), 0.0);
+
+  auto wider = tinyOptions(set);
+  wider.width = 8;
+  Trainer other(wider);
+  const auto message = errorOf([&] { other.loadModel(model); });
+  EXPECT_NE(message.find("width 4 with 1 residual blocks"), std::string::npos) << message;
+  EXPECT_NE(message.find("width 8 with 1 residual blocks"), std::string::npos) << message;
+  EXPECT_NE(errorOf([&] { other.loadModel(set.style); }).find("style.png"), std::string::npos);
+}
+
+// Johnson et al.'s measure: L-BFGS from the content, on the training losses, counts its
+// steps until it does as well as the network.
+TEST(Trainer, EquivalentStepsCountTheOptimisationsStepsToTheNetworksLoss) {
+  TinySet set;
+  Trainer trainer(tinyOptions(set));
+  steps(trainer, 40);
+  const cv::Mat image = test::syntheticRgb(cv::Size(40, 32), 21);
+  const EquivalentSteps result = trainer.equivalentSteps(image, 30);
+  const auto& losses = result.optimisation_losses;
+  ASSERT_FALSE(losses.empty());
+  EXPECT_GT(result.network_loss, 0.0);
+  // A trained network does better than its input, so the optimisation needs steps.
+  EXPECT_GT(losses.front(), result.network_loss);
+  ASSERT_GE(result.steps, 1) << "network " << result.network_loss << ", optimisation at 30 steps " << losses.back();
+  ASSERT_EQ(losses.size(), static_cast<size_t>(result.steps) + 1);
+  EXPECT_LE(losses.back(), result.network_loss);
+  for (int step = 0; step < result.steps; ++step) EXPECT_GT(losses[step], result.network_loss) << step;
+
+  // Fewer steps allowed than needed: not reached, and the curve is the same so far.
+  const EquivalentSteps cut = trainer.equivalentSteps(image, result.steps - 1);
+  EXPECT_EQ(cut.steps, -1);
+  ASSERT_EQ(cut.optimisation_losses.size(), static_cast<size_t>(result.steps));
+  for (size_t i = 0; i < cut.optimisation_losses.size(); ++i) EXPECT_EQ(cut.optimisation_losses[i], losses[i]) << i;
+}
+
 TEST(TrainOptions, EveryFieldChecksItsValueAndNamesItself) {
   TrainOptions defaults;
   for (const auto& field : trainOptionFields()) {
@@ -321,6 +376,8 @@ TEST(TrainingData, FlatCropsAreDrawnAgainAndTheSplitFollowsTheFileNames) {
   const neuralstyle::detail::TrainingData set({data}, 0.25, 32);
   EXPECT_EQ(set.summary().sources, 4);
   EXPECT_EQ(set.summary().held_out_images, 1);
+  ASSERT_EQ(set.summary().held_out_sources.size(), 1u);
+  EXPECT_EQ(fs::path(set.summary().held_out_sources[0]).parent_path(), fs::path(data));
   std::mt19937_64 random(1);
   const auto batch = set.batch(random, 64);
   ASSERT_EQ(batch.sizes(), (std::vector<int64_t>{64, 3, 32, 32}));
