@@ -568,7 +568,7 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
   // what they wrote is fixed context that the tile's texture continues, and every pixel
   // gets the steps once. The second pass runs in reverse order on a grid offset by half
   // a tile, so its seams fall inside the first pass's tiles, and vice versa. Measured on
-  // a 512 px photograph with 256 px tiles (README, Tiling): alpha-blending the overlaps
+  // a 512 px photograph with 256 px tiles (docs/library.md, Tiling): alpha-blending the overlaps
   // instead, or averaging overlapping tiles, gave pixels in the overlaps extra steps or
   // a blur of two textures, both visible as a grid.
   torch::NoGradGuard no_grad;

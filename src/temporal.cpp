@@ -89,7 +89,7 @@ cv::Mat motionBoundaries(const cv::Mat& backward) {
   // with no temporal term, where the style term then painted streaks that the next
   // frames held. 0.05 is a step of about 0.45 px across the boundary's two pixels (the
   // derivative is the step's half): a smaller step misplaces no more than resampling
-  // does. Measured with bench/flicker.py: README, Video.
+  // does. Measured with bench/flicker.py: docs/video.md.
   return gradient_energy > 0.01 * squaredLength(backward) + 0.05;
 }
 

@@ -163,7 +163,7 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
           // Where the flow cannot place the previous result (a region that appears, a
           // mouth that opens), start from the content instead: the previous result there
           // is another object's texture, which the few steps of a frame would leave as a
-          // ghost (measured on Megamind.avi: README, Video). The content in the previous
+          // ghost (measured on Megamind.avi: docs/video.md). The content in the previous
           // result's colours, not as it is: a network that moves far from the content's
           // colours (random VGG19) otherwise keeps those pixels as specks of unstylised
           // colour, which the temporal term then holds in later frames.

@@ -106,7 +106,7 @@ const NetworkDefaults& networkDefaults(Network network) {
       1e6,
       0.003,
       1e4};
-  // Chosen by measurement on opencv-doc pairs with the ImageNet weights (README, Networks).
+  // Chosen by measurement on opencv-doc pairs with the ImageNet weights (docs/weights.md, "How SqueezeNet's defaults were chosen").
   // With the seed's unnormalised Gram matrices a layer's style loss falls by about 30x
   // from conv1 to fire5 and 150x to fire6: the layer weights rise with depth so that the
   // deeper layers (larger strokes) count too. The content sits at fire4, SqueezeNet's

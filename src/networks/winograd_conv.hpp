@@ -3,7 +3,7 @@
 // VGG19's 3x3 convolution (stride 1, padding 1) and its ReLU through oneDNN's Winograd
 // F(4x4, 3x3) primitives. LibTorch always asks oneDNN for the direct algorithm; on this
 // project's CPUs (AVX-512) Winograd runs the same layer 2.4x faster, forward and backward,
-// at a relative error of about 1e-6 (bench/ and README, Performance).
+// at a relative error of about 1e-6 (bench/ and docs/performance.md).
 //
 // Internal to the core: Vgg19Features decides per layer whether to use it.
 #include <cstdint>

@@ -213,7 +213,7 @@ TEST_F(CliVideo, ResumingAtFrameKWritesWhatAnUninterruptedRunWrote) {
 
 // Two slices stylised by separate processes, as on a cluster: slice A frames 0-3, slice
 // B frames 4-7 after two overlap frames. The issue asks for a seam (3,4) whose temporal
-// error is at most 1.5 times the other pairs'; that does not hold (README, Sequences:
+// error is at most 1.5 times the other pairs'; that does not hold (docs/cli.md, Sequences:
 // 7 to 13 times, measured with --overlap 2): slice B's overlap starts afresh at
 // frame 2, and a coherent sequence carries its texture along, so B's frame 3 is another
 // texture than A's. What holds, and is tested: B's first frame continues from the

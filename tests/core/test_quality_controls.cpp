@@ -297,7 +297,7 @@ TEST(StyleScale, ALargerScaleGivesCoarserTexture) {
   // result's power spectrum must sit at lower spatial frequencies with the larger scale.
   // Started from noise, so the texture grows everywhere at once; Gram matrices
   // normalised by positions, so that styles of other sizes than the content's give
-  // targets of the same magnitude (README, Quality controls).
+  // targets of the same magnitude (docs/library.md, Quality controls).
   configureThreads(2);
   StyleOptions options;
   options.steps = 20;

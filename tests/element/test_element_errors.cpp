@@ -347,8 +347,8 @@ TEST_F(ElementErrors, TwoElementsInOnePipelineEachStyleEveryFrame) {
 TEST_F(ElementErrors, TwoElementsUnderATeeStartTheirFirstFramesTogether) {
   // Each branch has its own streaming thread (the queues), so both elements get the same
   // first frame at once, and the first frame of each installs the process-wide CPU
-  // allocator concurrently while the other already runs LibTorch (see README, Process-wide
-  // settings). Run under the sanitizer build as well (README, Building).
+  // allocator concurrently while the other already runs LibTorch (see docs/element.md, Process-wide
+  // settings). Run under the sanitizer build as well (docs/building.md).
   expectTwoElementsStyleEveryFrame("tee name=split split. ! queue ! neuralstyle name=first " + fast() +
                                    " ! fakesink split. ! queue ! neuralstyle name=second " + otherStyle() +
                                    " ! fakesink");

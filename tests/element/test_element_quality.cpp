@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The quality controls through the element (README, "The element"): each property's
+// The quality controls through the element (docs/element.md): each property's
 // default and round trip, its effect on a frame, and the errors for values that cannot
 // work. Small frames, random weights, a few steps.
 #include <gst/check/gstharness.h>
