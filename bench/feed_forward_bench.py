@@ -20,7 +20,6 @@ Prints a table and writes JSON with the CPU it ran on.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -34,22 +33,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 import make_transformer_net as tn  # noqa: E402
+from machine import cpu_info  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 
 SIZES = [(320, 240), (640, 360), (1280, 720)]
 NETS = [(32, 5), (16, 5)]
 IMAGE = "/usr/share/doc/opencv-doc/examples/data/fruits.jpg"
-
-
-def cpu_info():
-    """The CPU model and the ISA flags that decide the kernels (lscpu)."""
-    text = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-    flags = fields.get("Flags", "").split()
-    wanted = ["avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16"]
-    return {"model": fields.get("Model name", platform.processor()).strip(),
-            "flags": {flag: flag in flags for flag in wanted},
-            "cores": os.cpu_count()}
 
 
 def peak_gflops(threads):

@@ -33,6 +33,8 @@ import cv2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from machine import cpu_info, describe  # noqa: E402
 SAMPLES = "/usr/share/doc/opencv-doc/examples/data"
 
 
@@ -108,7 +110,8 @@ def main():
     seed = [sys.executable, os.path.join(HERE, "seed_bench.py")]
     threads = ["--threads", str(args.threads)]
     networks = args.networks.split(",")
-    results = {"threads": args.threads, "sizes": [], "quality": None, "squeezenet": []}
+    results = {"cpu": cpu_info(), "threads": args.threads, "sizes": [], "quality": None, "squeezenet": []}
+    print(describe(results["cpu"], args.threads), flush=True)
 
     with tempfile.TemporaryDirectory() as scratch:
         weights = args.weights or random_vgg19_weights(scratch)
@@ -217,6 +220,7 @@ def main():
             }
 
     print()
+    print(describe(results["cpu"], args.threads))
     print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
     print("ours = default settings (Winograd where it pays); direct = --convolution direct, the seed's "
           "arithmetic.\nGFLOP/s count the direct algorithm's FLOPs: a real rate for direct, the "

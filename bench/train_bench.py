@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from feed_forward_bench import cpu_info  # noqa: E402
+from machine import cpu_info  # noqa: E402
 
 DATA = "/usr/share/doc/opencv-doc/examples/data"
 STYLE = os.path.join(DATA, "starry_night.jpg")

@@ -33,7 +33,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from feed_forward_bench import cpu_info  # noqa: E402
+from machine import cpu_info  # noqa: E402
 
 SQUEEZENET = os.path.normpath(os.path.join(ROOT, "..", "shared", "weights", "squeezenet1_1.safetensors"))
 # The model's metadata that sets the losses and architecture -> the train option.
