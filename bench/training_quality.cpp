@@ -6,7 +6,7 @@
 //
 //   neuralstyle_training_quality --style FILE --data DIR [--data DIR...] --weights FILE
 //       --model MODEL.safetensors --width W --residual-blocks R
-//       [--content-layer L --style-layers L:W,... --style-weight W --tv-weight W]
+//       [--content-layer L --style-layer-weights L=W,... --style-weight W --tv-weight W]
 //       [--image FILE...] [--size 256] [--max-steps 1000] [--out-dir DIR]
 //   (JSON on stdout: the held-out sources, and per --image the network's loss, the
 //    equivalent steps and the optimisation's loss curve; with --out-dir, each image's
@@ -31,14 +31,6 @@ using namespace neuralstyle;
 namespace fs = std::filesystem;
 
 namespace {
-
-cv::Mat longestSideAt(const cv::Mat& rgb, int side) {
-  const double scale = double(side) / std::max(rgb.cols, rgb.rows);
-  cv::Mat resized;
-  cv::resize(rgb, resized, cv::Size(int(std::lround(rgb.cols * scale)), int(std::lround(rgb.rows * scale))), 0, 0,
-             cv::INTER_AREA);
-  return resized;
-}
 
 void writeRgb(const std::string& path, const cv::Mat& rgb) {
   cv::Mat bgr;
@@ -87,7 +79,10 @@ int main(int argc, char** argv) try {
       return fs::weakly_canonical(source) == fs::weakly_canonical(images[i]);
     });
     if (!is_held_out) throw std::invalid_argument(images[i] + " is not one of the data's held-out sources");
-    const cv::Mat content = longestSideAt(readRgbImage(images[i]), size);
+    // Scaled as the CLI scales its content for --max-size, so that the optimisation
+    // column of bench/training_quality.py starts from the same pixels.
+    const cv::Mat rgb = readRgbImage(images[i]);
+    const cv::Mat content = resizeTo(rgb, processingSize(rgb.size(), size));
     const EquivalentSteps measured = trainer.equivalentSteps(content, max_steps);
     std::cerr << fs::path(images[i]).filename().string() << ": network loss " << measured.network_loss
               << ", equivalent L-BFGS steps " << measured.steps << "\n";
