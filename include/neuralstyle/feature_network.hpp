@@ -19,28 +19,13 @@ class WinogradConvRelu;
 class WinogradWorkspace;
 }
 
-/// The networks' pooling layers: Max as they were trained (the seed's), Average for
-/// smoother results (Gatys et al. preferred it).
-enum class Pooling { Max, Average };
-
-/// How the 3x3 stride-1 convolutions are computed in float32 on the CPU.
-/// - Direct: LibTorch's convolution (oneDNN's direct algorithm): the seed's arithmetic.
-/// - Winograd: oneDNN's Winograd F(4x4, 3x3) for every layer that has it (channel
-///   counts that are multiples of 16: not VGG19's conv1_1 nor SqueezeNet's conv1 or 1x1
-///   convolutions): about 2x faster a VGG19 step at 256-512 px; losses differ from Direct
-///   by about 1e-6 relative (see README, Performance). Needs a CPU with AVX-512, float32
-///   and a build with oneDNN; asking for it otherwise is an OptionsError.
-/// - Auto: Winograd where it is available and pays (VGG19's layers with outputs of 16x15
-///   pixels or more), Direct elsewhere (CUDA, bfloat16, CPUs without AVX-512, small
-///   outputs, and SqueezeNet, whose thin expand layers measured slower with it).
-enum class Convolution { Auto, Direct, Winograd };
 
 /// Whether Convolution::Winograd can run here (a build with oneDNN, a CPU with AVX-512).
 bool winogradConvolutionAvailable();
 
 /// A network's feature extractor. Parameters are frozen: no gradient is ever computed for
 /// them. A layer's activation is its output *after* ReLU: torchvision's ReLUs are in
-/// place, so the seed stores ReLU outputs under the convolutions' names.
+/// place, so the reference notebook stores ReLU outputs under the convolutions' names.
 class FeatureNetworkImpl : public torch::nn::Module {
  public:
   Network network() const { return network_; }

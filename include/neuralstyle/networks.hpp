@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The feature networks style transfer runs on: their names, the convolutions their weights
-// hold, their layer names and their default losses. Both use the seed's formulas; only
+// hold, their layer names and their default losses. Both use the reference notebook's formulas; only
 // the layers and the weights of the loss terms differ.
 #include <cstdint>
 #include <string>
@@ -9,7 +9,7 @@
 
 namespace neuralstyle {
 
-/// VGG19 is the seed's network and the default. SqueezeNet 1.1 (torchvision's
+/// VGG19 is the reference notebook's network and the default. SqueezeNet 1.1 (torchvision's
 /// squeezenet1_1) is the second: ImageNet weights small enough to ship, and a step that
 /// costs a fraction of VGG19's. Auto is a choice only: "whatever the weights hold", and
 /// VGG19 for random weights.
@@ -19,6 +19,22 @@ enum class Network { Auto, VGG19, SqueezeNet1_1 };
 std::string networkName(Network network);
 /// Inverse of networkName; throws OptionsError naming the known networks.
 Network parseNetwork(const std::string& name);
+
+/// The networks' pooling layers: Max as they were trained (the reference notebook's), Average for
+/// smoother results (Gatys et al. preferred it).
+enum class Pooling { Max, Average };
+
+/// How the 3x3 stride-1 convolutions are computed in float32 on the CPU.
+/// - Direct: LibTorch's convolution (oneDNN's direct algorithm): the reference notebook's arithmetic.
+/// - Winograd: oneDNN's Winograd F(4x4, 3x3) for every layer that has it (channel
+///   counts that are multiples of 16: not VGG19's conv1_1 nor SqueezeNet's conv1 or 1x1
+///   convolutions): about 2x faster a VGG19 step at 256-512 px; losses differ from Direct
+///   by about 1e-6 relative (docs/performance.md). Needs a CPU with AVX-512, float32
+///   and a build with oneDNN; asking for it otherwise is an OptionsError.
+/// - Auto: Winograd where it is available and pays (VGG19's layers with outputs of 16x15
+///   pixels or more), Direct elsewhere (CUDA, bfloat16, CPUs without AVX-512, small
+///   outputs, and SqueezeNet, whose thin expand layers measured slower with it).
+enum class Convolution { Auto, Direct, Winograd };
 
 /// A convolution that carries weights, named as torchvision names its module under
 /// `features` ("21" for VGG19's conv4_2, "3.expand3x3" for SqueezeNet's fire2).
@@ -46,7 +62,7 @@ struct LayerWeight {
 };
 
 /// The loss settings a network starts from when the caller leaves them unset.
-/// VGG19's are the seed's; SqueezeNet's were chosen by measurement (README, Networks).
+/// VGG19's are the reference notebook's; SqueezeNet's were chosen by measurement (docs/weights.md).
 struct NetworkDefaults {
   std::string content_layer;
   std::vector<LayerWeight> style_layers;

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// Options of a stylisation run. Defaults are the seed notebook's; what is left unset takes
-// the network's own default (networkDefaults), which for VGG19 is the seed's.
+// Options of a stylisation run. Defaults are the reference notebook's; what is left unset
+// takes the network's own default (networkDefaults), which for VGG19 is the notebook's.
+// No LibTorch here: the front ends (element, CLI) and the option schema
+// (option_schema.hpp) include this without compiling LibTorch's headers.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "neuralstyle/color.hpp"
-#include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/networks.hpp"
 
 namespace neuralstyle {
@@ -20,14 +21,14 @@ std::vector<LayerWeight> parseLayerWeights(const std::string& text);
 /// Inverse of parseLayerWeights.
 std::string formatLayerWeights(const std::vector<LayerWeight>& layers);
 
-/// Adam is the seed's. L-BFGS (no line search, one function evaluation a step, as in
+/// Adam is the reference notebook's. L-BFGS (no line search, one function evaluation a step, as in
 /// Johnson's neural-style) converges in far fewer steps; use a learning rate near 1 with it.
 enum class Optimizer { Adam, LBFGS };
 
-/// How Gram matrices are scaled. The seed's are plain sums over positions, so a style
+/// How Gram matrices are scaled. The reference notebook's are plain sums over positions, so a style
 /// processed at another size than the content gives targets of another magnitude.
 enum class GramNormalization {
-  None,       ///< G = F F^T (the seed)
+  None,       ///< G = F F^T (the reference notebook)
   Positions,  ///< G = F F^T / (h w): comparable across sizes; the style loss is then
               ///< (h w)^2 times smaller at equal sizes, so beta must be that much larger
 };
@@ -38,7 +39,7 @@ GramNormalization parseGramNormalization(const std::string& name);
 
 /// Where the optimisation starts from.
 enum class Init {
-  Content,  ///< the content image (the seed)
+  Content,  ///< the content image (the reference notebook)
   Noise,    ///< uniform noise in pixel space, from StyleOptions::noise_seed
   Image,    ///< a given image (Stylizer::setInitImage), resized to the processing size
 };
@@ -52,12 +53,12 @@ Init parseInit(const std::string& name);
 struct StyleOptions {
   int steps = 2000;
   Optimizer optimizer = Optimizer::Adam;
-  /// Unset: the network's (VGG19: the seed's Adam rate 0.003). L-BFGS wants about 1.
+  /// Unset: the network's (VGG19: the reference notebook's Adam rate 0.003). L-BFGS wants about 1.
   std::optional<double> learning_rate;
   double content_weight = 1.0;          ///< alpha
   std::optional<double> style_weight;   ///< beta; unset: the network's (VGG19: 1e6)
   std::string content_layer;            ///< empty: the network's (VGG19: conv4_2)
-  std::vector<LayerWeight> style_layers;  ///< empty: the network's (VGG19: the seed's five)
+  std::vector<LayerWeight> style_layers;  ///< empty: the network's (VGG19: the reference notebook's five)
   int max_size = 400;                   ///< longest side of the processing size
   Pooling pooling = Pooling::Max;
   /// Report losses every N steps (and always at the last). Reading a loss forces a
@@ -65,7 +66,7 @@ struct StyleOptions {
   int progress_interval = 1;
   /// Weight of the total-variation term: tv_weight * (mean of squared differences of
   /// vertically neighbouring values + the same horizontally), on the normalised image.
-  /// It smooths high-frequency noise. 0 (the seed) adds no term at all.
+  /// It smooths high-frequency noise. 0 (the reference notebook) adds no term at all.
   double tv_weight = 0;
   Init init = Init::Content;
   /// Seed of the noise for Init::Noise: the same seed gives the same noise, on any device.
@@ -75,7 +76,7 @@ struct StyleOptions {
   bool preserve_colors = false;
   /// Match the style's colours to each content frame's before taking its Gram targets.
   ColorMatch color_match = ColorMatch::None;
-  /// Unset (the seed): the style is stretched to the content's processing size. Set: the
+  /// Unset (the reference notebook): the style is stretched to the content's processing size. Set: the
   /// style keeps its aspect ratio and its longest side is style_scale times the content's
   /// processing size's longest side (at least the network's minimum side). (0, 8].
   std::optional<double> style_scale;
@@ -112,10 +113,10 @@ struct StyleOptions {
 
 enum class DeviceKind { Auto, CPU, CUDA };
 
-/// Arithmetic of the network. Float32 reproduces the seed's losses; BFloat16 runs VGG19
-/// in bfloat16 (about 2x faster on CPUs with AVX512-BF16 or AMX, and on GPUs) while the
-/// image, the Gram matrices and the losses stay float32; losses then differ by a few
-/// per cent (see README, Performance).
+/// Arithmetic of the network. Float32 reproduces the reference notebook's losses;
+/// BFloat16 runs VGG19 in bfloat16, faster on CPUs with AVX512-BF16 or AMX and on GPUs,
+/// while the image, the Gram matrices and the losses stay float32; losses then differ by
+/// a few per cent (docs/performance.md has the measurements).
 enum class Precision { Float32, BFloat16 };
 
 /// What the engine runs on. Fixed for the life of a Stylizer.
@@ -130,7 +131,7 @@ struct EngineOptions {
   Convolution convolution = Convolution::Auto;
   /// Reuse LibTorch's CPU buffers above 32 MB from step to step within a frame (page
   /// faults per 512 px step 148k -> 63k). The first frame that uses it installs a CPU
-  /// allocator for LibTorch process-wide (see README, Process-wide settings). false, or
+  /// allocator for LibTorch process-wide (docs/element.md, process-wide settings). false, or
   /// NEURALSTYLE_TENSOR_CACHE=0 in the environment, leaves LibTorch's allocator alone.
   bool tensor_cache = true;
   /// `threads` and `seed` are LibTorch's process-wide intra-op thread count and default
@@ -138,6 +139,33 @@ struct EngineOptions {
   /// in the environment, leaves both as the application set them (for applications that
   /// configure LibTorch themselves, or run stylizers that must not override each other).
   bool process_settings = true;
+};
+
+/// Where a frame that has a previous one starts (the first frame, and the first after a
+/// scene cut, start from StyleOptions::init: the content by default).
+enum class FrameStart {
+  Independent,     ///< StyleOptions::init, as a still (content or noise)
+  Previous,        ///< the previous result as it is
+  PreviousWarped,  ///< the previous result moved onto this frame by optical flow
+};
+/// "independent", "previous", "previous-warped".
+std::string toString(FrameStart start);
+/// Inverse of toString; throws OptionsError naming the accepted values.
+FrameStart parseFrameStart(const std::string& name);
+
+struct VideoOptions {
+  FrameStart start = FrameStart::PreviousWarped;
+  /// Weight of the temporal term (FrameGuide); 0: none. Unset: the network's
+  /// (networkDefaults), chosen by bench/flicker.py (docs/video.md).
+  std::optional<double> temporal_weight;
+  /// Steps of a frame that starts from the previous result: -1, half of
+  /// StyleOptions::steps (at least 1); 0, StyleOptions::steps; else that many.
+  int steps_per_frame = -1;
+  /// A frame whose share of inconsistent pixels (flowConsistency) exceeds this is a
+  /// scene cut: it starts afresh, without a temporal term. (0, 1]; 1: never.
+  double scene_cut_threshold = 0.5;
+  /// Throws OptionsError for a value out of range.
+  void validate() const;
 };
 
 }  // namespace neuralstyle

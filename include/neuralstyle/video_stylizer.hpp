@@ -14,33 +14,6 @@
 
 namespace neuralstyle {
 
-/// Where a frame that has a previous one starts (the first frame, and the first after a
-/// scene cut, start from StyleOptions::init: the content by default).
-enum class FrameStart {
-  Independent,     ///< StyleOptions::init, as a still (content or noise)
-  Previous,        ///< the previous result as it is
-  PreviousWarped,  ///< the previous result moved onto this frame by optical flow
-};
-/// "independent", "previous", "previous-warped".
-std::string toString(FrameStart start);
-/// Inverse of toString; throws OptionsError naming the accepted values.
-FrameStart parseFrameStart(const std::string& name);
-
-struct VideoOptions {
-  FrameStart start = FrameStart::PreviousWarped;
-  /// Weight of the temporal term (FrameGuide); 0: none. Unset: the network's
-  /// (networkDefaults), chosen by bench/flicker.py (README, Video).
-  std::optional<double> temporal_weight;
-  /// Steps of a frame that starts from the previous result: -1, half of
-  /// StyleOptions::steps (at least 1); 0, StyleOptions::steps; else that many.
-  int steps_per_frame = -1;
-  /// A frame whose share of inconsistent pixels (flowConsistency) exceeds this is a
-  /// scene cut: it starts afresh, without a temporal term. (0, 1]; 1: never.
-  double scene_cut_threshold = 0.5;
-  /// Throws OptionsError for a value out of range.
-  void validate() const;
-};
-
 /// A stylised frame kept to start the next ones from: immutable, shareable across
 /// threads (the element's live mode warps it on the streaming thread while a worker
 /// stylises the next).
