@@ -6,6 +6,7 @@
 #include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/networks.hpp"
+#include "neuralstyle/option_schema.hpp"
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// The optimisation's options described once, as data: for each its name, type, range or
+// choices, default, one-line doc, when it may change and where it lives in the option
+// structs. The element installs its properties from this table and the CLI its flags, so
+// an option is added here (and where it is used) and nowhere else. No LibTorch here.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "neuralstyle/options.hpp"
+
+namespace neuralstyle {
+
+/// Every option of one optimisation run, as a front end holds them before the run starts.
+struct OptionSet {
+  StyleOptions style;
+  EngineOptions engine;
+  VideoOptions video;
+  /// The core's defaults, except a progress report every 10 steps: a front end reports
+  /// to a person or a bus, the library's default (every step) to its caller.
+  OptionSet();
+};
+
+enum class OptionType {
+  Integer,     ///< an int in [minimum, maximum]
+  Unsigned64,  ///< a uint64_t, any value
+  Number,      ///< a finite double in [minimum, maximum]
+  Flag,        ///< a bool
+  Text,        ///< a string; empty is "unset"
+  Choice,      ///< one of `choices`, by name; the value is its position
+};
+
+/// When an option may change. An engine option shapes the network, the device or the
+/// process and applies when a run starts; the others apply from the next frame.
+enum class OptionChange { AnyTime, BeforeStart };
+
+struct OptionChoice {
+  std::string name;  ///< "lbfgs"
+  std::string doc;   ///< one line
+};
+
+/// Integer and Choice values are int64_t (a choice's position), Unsigned64 uint64_t,
+/// Number double, Flag bool, Text std::string.
+using OptionValue = std::variant<bool, int64_t, uint64_t, double, std::string>;
+
+struct OptionSpec {
+  std::string name;   ///< the property's name, the CLI's flag without "--"
+  std::string title;  ///< a few words ("Maximum processing size")
+  std::string doc;    ///< what it does, its units, what its special values mean
+  OptionType type = OptionType::Integer;
+  double minimum = 0;  ///< Integer and Number
+  double maximum = 0;
+  std::vector<OptionChoice> choices;  ///< Choice
+  OptionChange change = OptionChange::AnyTime;
+  std::string placeholder;  ///< the value in usage text: "N", "X", "LAYER=W,..."
+  /// Reads the option from a set.
+  std::function<OptionValue(const OptionSet&)> get;
+  /// Stores a value of the option's type and range (checked by parseOptionValue, or by a
+  /// GParamSpec). Throws OptionsError where the value's form is wrong in a way no range
+  /// says (a malformed LAYER=WEIGHT list).
+  std::function<void(OptionSet&, const OptionValue&)> set;
+
+  OptionValue defaultValue() const { return get(OptionSet{}); }
+};
+
+/// The options of the optimisation (StyleOptions, EngineOptions, VideoOptions), in the
+/// order a user meets them: what to optimise, quality controls, video, the engine.
+const std::vector<OptionSpec>& optimisationOptions();
+
+/// The option called `name` in `specs`, or nullptr.
+const OptionSpec* findOption(const std::vector<OptionSpec>& specs, const std::string& name);
+
+/// `text` as a value of `spec`: decimal integers only, finite numbers, "true"/"false"
+/// (also 1/0, yes/no, on/off) and choice names, within the range. Throws OptionsError
+/// naming the option, the value and what it accepts.
+OptionValue parseOptionValue(const OptionSpec& spec, const std::string& text);
+
+/// The inverse of parseOptionValue: "400", "0.003", "true", "lbfgs", the text itself.
+std::string formatOptionValue(const OptionSpec& spec, const OptionValue& value);
+
+/// One paragraph an option: its name, placeholder, doc, range or choices, default and
+/// when it may change; for `neuralstyle --list-options` and scripts' help.
+std::string describeOptions(const std::vector<OptionSpec>& specs);
+
+}  // namespace neuralstyle

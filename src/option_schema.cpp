@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The table of the optimisation's options (option_schema.hpp). Each entry is the one
+// definition of its option: the element's property and the CLI's flag are made from it.
+#include "neuralstyle/option_schema.hpp"
+
+#include <cfloat>
+#include <climits>
+#include <utility>
+
+#include "neuralstyle/errors.hpp"
+
+namespace neuralstyle {
+
+OptionSet::OptionSet() { style.progress_interval = 10; }
+
+namespace {
+
+constexpr double kIntMax = INT_MAX;
+constexpr OptionChange kAnyTime = OptionChange::AnyTime;
+constexpr OptionChange kBeforeStart = OptionChange::BeforeStart;
+
+// What every entry has; the builders below add the type and where the value lives.
+struct Described {
+  const char* name;
+  const char* title;
+  const char* doc;
+  OptionChange change;
+};
+
+OptionSpec spec(const Described& d, OptionType type) {
+  OptionSpec s;
+  s.name = d.name;
+  s.title = d.title;
+  s.doc = d.doc;
+  s.change = d.change;
+  s.type = type;
+  return s;
+}
+
+template <typename Part, typename Field>
+Field& at(OptionSet& set, Part OptionSet::*part, Field Part::*field) {
+  return set.*part.*field;
+}
+template <typename Part, typename Field>
+const Field& at(const OptionSet& set, Part OptionSet::*part, Field Part::*field) {
+  return set.*part.*field;
+}
+
+template <typename Part>
+OptionSpec integer(const Described& d, double minimum, double maximum, Part OptionSet::*part,
+                   int Part::*field) {
+  OptionSpec s = spec(d, OptionType::Integer);
+  s.minimum = minimum;
+  s.maximum = maximum;
+  s.placeholder = "N";
+  s.get = [=](const OptionSet& set) { return OptionValue(int64_t{at(set, part, field)}); };
+  s.set = [=](OptionSet& set, const OptionValue& v) {
+    at(set, part, field) = static_cast<int>(std::get<int64_t>(v));
+  };
+  return s;
+}
+
+template <typename Part>
+OptionSpec number(const Described& d, double minimum, double maximum, Part OptionSet::*part,
+                  double Part::*field) {
+  OptionSpec s = spec(d, OptionType::Number);
+  s.minimum = minimum;
+  s.maximum = maximum;
+  s.placeholder = "X";
+  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
+  s.set = [=](OptionSet& set, const OptionValue& v) { at(set, part, field) = std::get<double>(v); };
+  return s;
+}
+
+// A number the core may leave unset (the network's default): `unset` stands for that.
+template <typename Part>
+OptionSpec optionalNumber(const Described& d, double minimum, double maximum, double unset,
+                          Part OptionSet::*part, std::optional<double> Part::*field) {
+  OptionSpec s = spec(d, OptionType::Number);
+  s.minimum = minimum;
+  s.maximum = maximum;
+  s.placeholder = "X";
+  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field).value_or(unset)); };
+  s.set = [=](OptionSet& set, const OptionValue& v) {
+    const double value = std::get<double>(v);
+    auto& target = at(set, part, field);
+    if (value == unset)
+      target.reset();
+    else
+      target = value;
+  };
+  return s;
+}
+
+template <typename Part>
+OptionSpec flag(const Described& d, Part OptionSet::*part, bool Part::*field) {
+  OptionSpec s = spec(d, OptionType::Flag);
+  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
+  s.set = [=](OptionSet& set, const OptionValue& v) { at(set, part, field) = std::get<bool>(v); };
+  return s;
+}
+
+template <typename Part>
+OptionSpec text(const Described& d, const char* placeholder, Part OptionSet::*part,
+                std::string Part::*field) {
+  OptionSpec s = spec(d, OptionType::Text);
+  s.placeholder = placeholder;
+  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
+  s.set = [=](OptionSet& set, const OptionValue& v) {
+    at(set, part, field) = std::get<std::string>(v);
+  };
+  return s;
+}
+
+template <typename Enum>
+struct Alternative {
+  Enum value;
+  OptionChoice choice;
+};
+
+template <typename Part, typename Enum>
+OptionSpec choice(const Described& d, Part OptionSet::*part, Enum Part::*field,
+                  std::vector<Alternative<Enum>> alternatives) {
+  OptionSpec s = spec(d, OptionType::Choice);
+  std::vector<Enum> values;
+  for (const auto& alternative : alternatives) {
+    s.choices.push_back(alternative.choice);
+    values.push_back(alternative.value);
+    s.placeholder += (s.placeholder.empty() ? "" : "|") + alternative.choice.name;
+  }
+  s.get = [=](const OptionSet& set) {
+    for (size_t i = 0; i < values.size(); ++i)
+      if (values[i] == at(set, part, field)) return OptionValue(static_cast<int64_t>(i));
+    throw OptionsError(std::string(d.name) + " holds a value the option does not list");
+  };
+  s.set = [=](OptionSet& set, const OptionValue& v) {
+    at(set, part, field) = values.at(static_cast<size_t>(std::get<int64_t>(v)));
+  };
+  return s;
+}
+
+// The element's and the CLI's "init": StyleOptions::init for a still (and a first
+// frame), VideoOptions::start for the frames that have a previous one.
+OptionSpec initOption() {
+  OptionSpec s = spec(
+      {"init", "Initialisation",
+       "Where each frame's optimisation starts: content (the frame, the reference notebook's), "
+       "noise (uniform noise drawn from seed), previous (the previous frame's result) or "
+       "previous-warped (the previous result moved onto this frame by optical flow). The first "
+       "frame, a frame after a scene cut, and every frame with content or noise start from the "
+       "frame (or noise); init-location, when set, wins over content and noise there",
+       kAnyTime},
+      OptionType::Choice);
+  s.choices = {
+      {"content", "The frame itself, as the reference notebook"},
+      {"noise", "Uniform noise drawn from the seed property"},
+      {"previous",
+       "The previous frame's result as it is (the first frame and a frame after a scene cut: "
+       "the frame)"},
+      {"previous-warped",
+       "The previous frame's result moved onto this frame by optical flow (the first frame "
+       "and a frame after a scene cut: the frame)"},
+  };
+  s.placeholder = "content|noise|previous|previous-warped";
+  s.get = [](const OptionSet& set) {
+    switch (set.video.start) {
+      case FrameStart::Previous: return OptionValue(int64_t{2});
+      case FrameStart::PreviousWarped: return OptionValue(int64_t{3});
+      case FrameStart::Independent: break;
+    }
+    return OptionValue(int64_t{set.style.init == Init::Noise ? 1 : 0});
+  };
+  s.set = [](OptionSet& set, const OptionValue& v) {
+    const int64_t position = std::get<int64_t>(v);
+    set.style.init = position == 1 ? Init::Noise : Init::Content;
+    set.video.start = position == 2   ? FrameStart::Previous
+                      : position == 3 ? FrameStart::PreviousWarped
+                                      : FrameStart::Independent;
+  };
+  return s;
+}
+
+// One seed for LibTorch's generators and for init=noise.
+OptionSpec seedOption() {
+  OptionSpec s = spec({"seed", "Seed",
+                       "Seed of LibTorch's random generators and of the noise that init=noise "
+                       "starts from",
+                       kBeforeStart},
+                      OptionType::Unsigned64);
+  s.placeholder = "N";
+  s.get = [](const OptionSet& set) { return OptionValue(set.engine.seed); };
+  s.set = [](OptionSet& set, const OptionValue& v) {
+    set.engine.seed = set.style.noise_seed = std::get<uint64_t>(v);
+  };
+  return s;
+}
+
+OptionSpec styleLayerWeightsOption() {
+  OptionSpec s = spec(
+      {"style-layer-weights", "Style layer weights",
+       "Comma-separated LAYER=WEIGHT pairs: the layers whose Gram matrices define the style, "
+       "and their weights. Unset: the network's (vgg19 conv1_1=1,conv2_1=0.75,conv3_1=0.2,"
+       "conv4_1=0.2,conv5_1=0.2; squeezenet1_1 conv1=1,fire3=1,fire4=10,fire5=30,fire6=100)",
+       kAnyTime},
+      OptionType::Text);
+  s.placeholder = "LAYER=W,...";
+  s.get = [](const OptionSet& set) {
+    return OptionValue(set.style.style_layers.empty() ? std::string()
+                                                      : formatLayerWeights(set.style.style_layers));
+  };
+  s.set = [](OptionSet& set, const OptionValue& v) {
+    const std::string& text = std::get<std::string>(v);
+    set.style.style_layers = text.empty() ? std::vector<LayerWeight>{} : parseLayerWeights(text);
+  };
+  return s;
+}
+
+std::vector<OptionSpec> makeOptimisationOptions() {
+  using S = StyleOptions;
+  using E = EngineOptions;
+  using V = VideoOptions;
+  const auto style = &OptionSet::style;
+  const auto engine = &OptionSet::engine;
+  const auto video = &OptionSet::video;
+  std::vector<OptionSpec> specs;
+  specs.push_back(text(
+      {"weights-location", "Weights location",
+       "The network's weights: a .safetensors file (VGG19 or SqueezeNet 1.1, recognised from "
+       "its tensors), a VGG19 .onnx or Caffe .caffemodel/.prototxt file, or \"random\" / "
+       "\"random:SEED\" for random, untrained filters. Unset: $NEURALSTYLE_WEIGHTS, then "
+       "vgg19.safetensors in $XDG_DATA_HOME/neuralstyle and " NEURALSTYLE_DATA_DIR
+       ", then squeezenet1_1.safetensors there",
+       kBeforeStart},
+      "LOCATION", engine, &E::weights));
+  specs.push_back(choice<E, Network>(
+      {"network", "Network",
+       "The feature network the weights must hold: auto (whatever they hold; VGG19 for random "
+       "weights), vgg19 or squeezenet1_1. A file of the other network is an error naming both",
+       kBeforeStart},
+      engine, &E::network,
+      {{Network::Auto, {"auto", "Whatever the weights hold (VGG19 for random weights)"}},
+       {Network::VGG19, {"vgg19", "VGG19, the reference notebook's network"}},
+       {Network::SqueezeNet1_1,
+        {"squeezenet1_1",
+         "SqueezeNet 1.1 (torchvision's squeezenet1_1): ImageNet weights of 5 MB, a fraction "
+         "of VGG19's step"}}}));
+  specs.push_back(integer(
+      {"steps", "Steps",
+       "Optimisation steps for each frame (0 outputs the frame as it goes in, up to rounding)",
+       kAnyTime},
+      0, kIntMax, style, &S::steps));
+  specs.push_back(choice<S, Optimizer>(
+      {"optimizer", "Optimizer", "Algorithm that updates the image", kAnyTime}, style,
+      &S::optimizer,
+      {{Optimizer::Adam,
+        {"adam", "Adam, as in the reference notebook (learning rate about 0.003)"}},
+       {Optimizer::LBFGS,
+        {"lbfgs", "L-BFGS, one loss evaluation a step: far fewer steps (learning rate about 1)"}}}));
+  specs.push_back(optionalNumber(
+      {"learning-rate", "Learning rate",
+       "Step size of the optimiser, in normalised pixel units; 0 = the network's default "
+       "(vgg19 0.003, squeezenet1_1 0.02; L-BFGS wants about 1)",
+       kAnyTime},
+      0.0, 10.0, 0.0, style, &S::learning_rate));
+  specs.push_back(number({"content-weight", "Content weight",
+                          "Weight of the content loss in the total loss (alpha)", kAnyTime},
+                         0.0, DBL_MAX, style, &S::content_weight));
+  specs.push_back(optionalNumber(
+      {"style-weight", "Style weight",
+       "Weight of the style loss in the total loss (beta); -1 = the network's default (vgg19 "
+       "1e6, squeezenet1_1 1e-3)",
+       kAnyTime},
+      -1.0, DBL_MAX, -1.0, style, &S::style_weight));
+  specs.push_back(styleLayerWeightsOption());
+  specs.push_back(text(
+      {"content-layer", "Content layer",
+       "Layer whose activations define the content: vgg19 conv1_1 ... conv5_4, squeezenet1_1 "
+       "conv1, fire2 ... fire9. Unset: the network's (vgg19 conv4_2, squeezenet1_1 fire4)",
+       kAnyTime},
+      "LAYER", style, &S::content_layer));
+  specs.push_back(integer(
+      {"max-size", "Maximum processing size",
+       "Longest side, in pixels, of the image that is optimised: larger frames are scaled down "
+       "for processing and the result scaled back to the frame size. Where it is too small for "
+       "the frames' shape (VGG19 needs 16 pixels a side) the smallest size that works is used, "
+       "with a warning",
+       kAnyTime},
+      16, kIntMax, style, &S::max_size));
+  specs.push_back(choice<S, Pooling>(
+      {"pooling", "Pooling",
+       "VGG19's pooling: max (as trained, the reference notebook's) or average (smoother "
+       "results); the style targets are recomputed when it changes",
+       kAnyTime},
+      style, &S::pooling,
+      {{Pooling::Max, {"max", "Max pooling, as VGG19 was trained"}},
+       {Pooling::Average,
+        {"average", "Average pooling: smoother results (Gatys et al. preferred it)"}}}));
+  specs.push_back(integer(
+      {"progress-interval", "Progress interval",
+       "Post a neuralstyle-progress message every N steps (0 = only after the last step of "
+       "each frame). Reading the loss waits for the device, so on CUDA larger intervals are "
+       "faster",
+       kAnyTime},
+      0, kIntMax, style, &S::progress_interval));
+  // Quality controls.
+  specs.push_back(number(
+      {"tv-weight", "Total-variation weight",
+       "Weight of a total-variation term (mean squared difference of neighbouring pixels of "
+       "the normalised image) in the total loss: smooths high-frequency noise; 0 adds no term",
+       kAnyTime},
+      0.0, DBL_MAX, style, &S::tv_weight));
+  specs.push_back(optionalNumber(
+      {"style-scale", "Style scale",
+       "0: the style image is stretched to the frame's processing size (the reference "
+       "notebook's). Otherwise it keeps its aspect ratio and its longest side is style-scale "
+       "times the processing size's: larger values give coarser texture",
+       kAnyTime},
+      0.0, 8.0, 0.0, style, &S::style_scale));
+  specs.push_back(choice<S, GramNormalization>(
+      {"gram-normalization", "Gram normalization",
+       "none (the reference notebook's G = F F^T) or positions (G divided by the number of "
+       "positions h w, so that styles at other sizes give comparable targets; style-weight "
+       "must then be about (h w)^2 larger for the same balance)",
+       kAnyTime},
+      style, &S::gram_normalization,
+      {{GramNormalization::None, {"none", "G = F F^T, the reference notebook's"}},
+       {GramNormalization::Positions,
+        {"positions",
+         "G = F F^T / (h w): comparable across sizes (style-weight must then be about (h w)^2 "
+         "larger)"}}}));
+  specs.push_back(flag({"preserve-colors", "Preserve colours",
+                        "Keep the frame's colours: the result's luminance with the frame's "
+                        "chroma (YCrCb), as neural-style's -original_colors",
+                        kAnyTime},
+                       style, &S::preserve_colors));
+  specs.push_back(choice<S, ColorMatch>(
+      {"color-match", "Colour match",
+       "Match the style image's colours to each frame's before its style targets are taken: "
+       "none, histogram (each RGB channel) or mean-std (each CIE L*a*b* channel); the targets "
+       "are then recomputed for every frame",
+       kAnyTime},
+      style, &S::color_match,
+      {{ColorMatch::None, {"none", "The style's colours as they are"}},
+       {ColorMatch::Histogram,
+        {"histogram", "Each RGB channel's histogram mapped onto the frame's"}},
+       {ColorMatch::MeanStd,
+        {"mean-std", "Each CIE L*a*b* channel shifted and scaled to the frame's mean and spread"}}}));
+  specs.push_back(initOption());
+  specs.push_back(integer(
+      {"scales", "Scales",
+       "Multi-scale, coarse to fine: the number of processing sizes. With more than one, each "
+       "frame is optimised at max-size / scale-factor^(scales-1) first, upsampled, and "
+       "optimised again at each larger size up to max-size: steps steps at the last size, "
+       "coarse-steps at the others",
+       kAnyTime},
+      1, 8, style, &S::scales));
+  specs.push_back(integer(
+      {"coarse-steps", "Coarse steps",
+       "Steps at each size but the last with scales > 1 (a coarse size costs a fraction of a "
+       "step at the last); 0 = steps",
+       kAnyTime},
+      0, kIntMax, style, &S::coarse_steps));
+  specs.push_back(number({"scale-factor", "Scale factor",
+                          "Ratio of successive processing sizes with scales > 1; greater than "
+                          "1, at most 4",
+                          kAnyTime},
+                         1.0, 4.0, style, &S::scale_factor));
+  specs.push_back(integer(
+      {"tile-size", "Tile size",
+       "0: optimise the whole processing size at once. Otherwise (64 to 16384) a processing "
+       "size larger than this is optimised in overlapping tiles of this size, in two passes "
+       "with offset grids, so that memory grows with the tile rather than the image",
+       kAnyTime},
+      0, 16384, style, &S::tile_size));
+  specs.push_back(integer(
+      {"tile-overlap", "Tile overlap",
+       "Pixels (at least) that neighbouring tiles share: the context a tile's texture "
+       "continues from; at most half of tile-size",
+       kAnyTime},
+      0, 8192, style, &S::tile_overlap));
+  // Video.
+  specs.push_back(optionalNumber(
+      {"temporal-weight", "Temporal weight",
+       "Weight of the temporal term, which keeps a frame's result where the previous result, "
+       "moved by optical flow, is consistent: temporal-weight * sum(c (x - w)^2) / pixels; 0: "
+       "none; -1: the network's (squeezenet1_1 1e6, vgg19 1e4). Applies to every frame that "
+       "has a previous one, whatever init is",
+       kAnyTime},
+      -1.0, DBL_MAX, -1.0, video, &V::temporal_weight));
+  specs.push_back(integer(
+      {"steps-per-frame", "Steps per frame",
+       "Steps of a frame that starts from the previous result (init previous or "
+       "previous-warped), at the final size only; -1: half of steps; 0: steps",
+       kAnyTime},
+      -1, kIntMax, video, &V::steps_per_frame));
+  specs.push_back(number(
+      {"scene-cut-threshold", "Scene-cut threshold",
+       "When the share of pixels the flow to the previous frame cannot place exceeds this, the "
+       "frame is a scene cut: it starts afresh from the frame, without a temporal term, and a "
+       "neuralstyle-scene-cut message is posted. In (0, 1]; 1: never",
+       kAnyTime},
+      0.0, 1.0, video, &V::scene_cut_threshold));
+  // The engine.
+  specs.push_back(choice<E, DeviceKind>(
+      {"device", "Device", "Where the network runs", kBeforeStart}, engine, &E::device,
+      {{DeviceKind::Auto, {"auto", "CUDA when a CUDA device is available, else the CPU"}},
+       {DeviceKind::CPU, {"cpu", "The CPU"}},
+       {DeviceKind::CUDA, {"cuda", "The first CUDA device (an error if there is none)"}}}));
+  specs.push_back(choice<E, Precision>(
+      {"precision", "Precision",
+       "Arithmetic of the network: float32 (the reference notebook's, exact losses) or "
+       "bfloat16 inside VGG19 (image, Gram matrices and losses stay float32; about 1.6x faster "
+       "on CPUs with AVX512-BF16/AMX and on GPUs, losses within about 1%)",
+       kBeforeStart},
+      engine, &E::precision,
+      {{Precision::Float32,
+        {"float32", "Float32: the reference notebook's arithmetic, exact losses"}},
+       {Precision::BFloat16,
+        {"bfloat16",
+         "BFloat16 inside VGG19: about 1.6x faster on CPUs with AVX512-BF16/AMX and on GPUs; "
+         "losses within about 1%"}}}));
+  specs.push_back(choice<E, Convolution>(
+      {"convolution", "Convolution algorithm",
+       "How the CPU computes VGG19's 3x3 convolutions in float32: direct (LibTorch's, the "
+       "reference notebook's arithmetic), winograd (oneDNN's Winograd F(4x4,3x3): about 2x "
+       "faster a step, losses within about 1e-6; needs AVX-512) or auto (Winograd where it is "
+       "available and pays, direct elsewhere and on CUDA)",
+       kBeforeStart},
+      engine, &E::convolution,
+      {{Convolution::Auto, {"auto", "Winograd where it is available and pays, direct elsewhere"}},
+       {Convolution::Direct,
+        {"direct", "LibTorch's direct convolutions: the reference notebook's arithmetic"}},
+       {Convolution::Winograd,
+        {"winograd",
+         "oneDNN's Winograd F(4x4,3x3) for every layer that has it: about 2x faster a step, "
+         "losses within about 1e-6 (float32 on a CPU with AVX-512 only)"}}}));
+  specs.push_back(integer({"threads", "Threads", "CPU threads LibTorch uses (0 = all cores)",
+                           kBeforeStart},
+                          0, 1024, engine, &E::threads));
+  specs.push_back(seedOption());
+  return specs;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& optimisationOptions() {
+  static const std::vector<OptionSpec> specs = makeOptimisationOptions();
+  return specs;
+}
+
+const OptionSpec* findOption(const std::vector<OptionSpec>& specs, const std::string& name) {
+  for (const OptionSpec& spec : specs)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+}  // namespace neuralstyle

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Options' values as text (option_schema.hpp): parsing with messages that name the option
+// and what it accepts, formatting, and the description of a whole table.
+#include <cctype>
+#include <cerrno>
+#include <cfloat>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "neuralstyle/errors.hpp"
+#include "neuralstyle/option_schema.hpp"
+
+namespace neuralstyle {
+namespace {
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+// The shortest text that reads back as `value`: 0.003, not 0.0030000000000000001.
+std::string shortest(double value) {
+  char buffer[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
+
+std::string bound(double value) {
+  if (value >= DBL_MAX) return "any";
+  if (value == INT_MAX) return std::to_string(INT_MAX);
+  return shortest(value);
+}
+
+// "must be between 0 and 8", "must be >= 16", "must be 1 to 4"
+std::string rangeText(const OptionSpec& spec) {
+  const bool unbounded = spec.maximum >= DBL_MAX || (spec.type == OptionType::Integer &&
+                                                     spec.maximum >= INT_MAX);
+  if (unbounded) return ">= " + shortest(spec.minimum);
+  return "between " + shortest(spec.minimum) + " and " + shortest(spec.maximum);
+}
+
+std::string choiceNames(const OptionSpec& spec) {
+  std::string names;
+  for (size_t i = 0; i < spec.choices.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == spec.choices.size() ? " or " : ", ") + spec.choices[i].name;
+  return names;
+}
+
+int64_t parseInteger(const OptionSpec& spec, const std::string& text) {
+  long long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ptr != end || (error != std::errc() && error != std::errc::result_out_of_range))
+    throw OptionsError(spec.name + ": " + quoted(text) + " is not an integer");
+  if (error == std::errc::result_out_of_range || value < spec.minimum || value > spec.maximum)
+    throw OptionsError(spec.name + " must be " + rangeText(spec) + ", got " + text);
+  return value;
+}
+
+uint64_t parseUnsigned(const OptionSpec& spec, const std::string& text) {
+  unsigned long long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ptr != end || error != std::errc())
+    throw OptionsError(spec.name + ": " + quoted(text) + " is not an integer between 0 and " +
+                       std::to_string(UINT64_MAX));
+  return value;
+}
+
+double parseNumber(const OptionSpec& spec, const std::string& text) {
+  // strtod skips leading blanks: refuse them so that the whole text is the number.
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
+    throw OptionsError(spec.name + ": " + quoted(text) + " is not a number");
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size())
+    throw OptionsError(spec.name + ": " + quoted(text) + " is not a number");
+  if (!std::isfinite(value)) throw OptionsError(spec.name + " must be a finite number, got " + text);
+  if (value < spec.minimum || value > spec.maximum)
+    throw OptionsError(spec.name + " must be " + rangeText(spec) + ", got " + text);
+  return value;
+}
+
+bool parseFlag(const OptionSpec& spec, const std::string& text) {
+  for (const char* yes : {"true", "1", "yes", "on"})
+    if (text == yes) return true;
+  for (const char* no : {"false", "0", "no", "off"})
+    if (text == no) return false;
+  throw OptionsError(spec.name + " must be true or false, got " + quoted(text));
+}
+
+int64_t parseChoice(const OptionSpec& spec, const std::string& text) {
+  for (size_t i = 0; i < spec.choices.size(); ++i)
+    if (spec.choices[i].name == text) return static_cast<int64_t>(i);
+  throw OptionsError(spec.name + " must be " + choiceNames(spec) + ", got " + quoted(text));
+}
+
+}  // namespace
+
+OptionValue parseOptionValue(const OptionSpec& spec, const std::string& text) {
+  switch (spec.type) {
+    case OptionType::Integer: return parseInteger(spec, text);
+    case OptionType::Unsigned64: return parseUnsigned(spec, text);
+    case OptionType::Number: return parseNumber(spec, text);
+    case OptionType::Flag: return parseFlag(spec, text);
+    case OptionType::Choice: return parseChoice(spec, text);
+    case OptionType::Text: break;
+  }
+  return text;
+}
+
+std::string formatOptionValue(const OptionSpec& spec, const OptionValue& value) {
+  switch (spec.type) {
+    case OptionType::Integer: return std::to_string(std::get<int64_t>(value));
+    case OptionType::Unsigned64: return std::to_string(std::get<uint64_t>(value));
+    case OptionType::Number: return shortest(std::get<double>(value));
+    case OptionType::Flag: return std::get<bool>(value) ? "true" : "false";
+    case OptionType::Choice:
+      return spec.choices.at(static_cast<size_t>(std::get<int64_t>(value))).name;
+    case OptionType::Text: break;
+  }
+  return std::get<std::string>(value);
+}
+
+std::string describeOptions(const std::vector<OptionSpec>& specs) {
+  std::ostringstream out;
+  for (const OptionSpec& spec : specs) {
+    out << spec.name << (spec.placeholder.empty() ? "" : " " + spec.placeholder) << "\n  "
+        << spec.doc << ".\n";
+    if (spec.type == OptionType::Integer || spec.type == OptionType::Number)
+      out << "  Range: " << bound(spec.minimum) << " to " << bound(spec.maximum) << ".";
+    else if (spec.type == OptionType::Choice)
+      for (const OptionChoice& choice : spec.choices)
+        out << "  " << choice.name << ": " << choice.doc << ".\n";
+    const std::string fallback = formatOptionValue(spec, spec.defaultValue());
+    out << (spec.type == OptionType::Integer || spec.type == OptionType::Number ? " " : "  ")
+        << "Default: " << (fallback.empty() ? "unset" : fallback) << ". "
+        << (spec.change == OptionChange::BeforeStart ? "Set before the run starts."
+                                                     : "May change while running.")
+        << "\n\n";
+  }
+  return out.str();
+}
+
+}  // namespace neuralstyle
