@@ -36,6 +36,7 @@
 #include <string>
 
 #include "gstneuralstyleenums.h"
+#include "gstneuralstyleformats.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"

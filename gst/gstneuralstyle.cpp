@@ -167,6 +167,7 @@
 #include <string>
 
 #include "gstneuralstyleenums.h"
+#include "gstneuralstyleformats.h"
 #include "gstneuralstyleprivate.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
@@ -229,9 +230,10 @@ is_random_weights (const std::string & location)
 static neuralstyle::Network
 network_known_up_front (const Settings & settings)
 {
-  if (settings.network != GST_NEURAL_STYLE_NETWORK_AUTO)
-    return to_network (settings.network);
-  return is_random_weights (settings.weights_location) ?
+  const neuralstyle::EngineOptions & engine = settings.options.engine;
+  if (engine.network != neuralstyle::Network::Auto)
+    return engine.network;
+  return is_random_weights (engine.weights) ?
       neuralstyle::Network::VGG19 : neuralstyle::Network::Auto;
 }
 
@@ -242,17 +244,12 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     const neuralstyle::StyleOptions & options)
 {
   GstNeuralStylePrivate *priv = self->priv;
-  neuralstyle::EngineOptions engine;
+  neuralstyle::EngineOptions engine = settings.options.engine;
+  const std::string device = option_text (settings, "device");
+  const std::string precision = option_text (settings, "precision");
 
-  engine.network = to_network (settings.network);
-  engine.weights = settings.weights_location.empty ()?
-      neuralstyle::defaultWeightsLocation (engine.network) :
-      settings.weights_location;
-  engine.device = to_device_kind (settings.device);
-  engine.precision = to_precision (settings.precision);
-  engine.convolution = to_convolution (settings.convolution);
-  engine.threads = static_cast<int> (settings.threads);
-  engine.seed = settings.seed;
+  if (engine.weights.empty ())
+    engine.weights = neuralstyle::defaultWeightsLocation (engine.network);
 
   const gchar *weights = engine.weights.c_str ();
   if (engine.weights.empty ()) {
@@ -284,7 +281,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   } catch (const neuralstyle::DeviceError & e) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Cannot run on device \"%s\".",
-            enum_nick (GST_TYPE_NEURAL_STYLE_DEVICE, settings.device)),
+            device.c_str ()),
         ("%s", e.what ()));
     return FALSE;
   } catch (const neuralstyle::OptionsError & e) {
@@ -296,8 +293,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("LibTorch could not set up the network with the weights \"%s\" on device "
             "\"%s\" in %s.", weights,
-            enum_nick (GST_TYPE_NEURAL_STYLE_DEVICE, settings.device),
-            enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision)),
+            device.c_str (),
+            precision.c_str ()),
         ("%s", e.what_without_backtrace ()));
     return FALSE;
   } catch (const std::exception & e) {
@@ -316,7 +313,7 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   GST_INFO_OBJECT (self, "%s weights %s on %s in %s",
       neuralstyle::networkName (network).c_str (), weights,
       on_cuda ? "CUDA" : "the CPU",
-      enum_nick (GST_TYPE_NEURAL_STYLE_PRECISION, settings.precision));
+      precision.c_str ());
   return TRUE;
 }
 
@@ -421,7 +418,7 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
 
   GST_OBJECT_LOCK (self);
-  const guint max_size = self->priv->settings.max_size;
+  const guint max_size = self->priv->settings.options.style.max_size;
   self->priv->latency.frame_size = frame_size;
   GST_OBJECT_UNLOCK (self);
   /* New caps: nothing to warp from. */
@@ -567,8 +564,8 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
 
   GST_OBJECT_LOCK (self);
   const LatencyModel latency = self->priv->latency;
-  const guint steps = self->priv->settings.steps;
-  const guint max_size = self->priv->settings.max_size;
+  const guint steps = self->priv->settings.options.style.steps;
+  const guint max_size = self->priv->settings.options.style.max_size;
   const bool live_mode =
       self->priv->settings.mode == GST_NEURAL_STYLE_MODE_LIVE;
   GST_OBJECT_UNLOCK (self);
@@ -752,25 +749,11 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
   filter_class->transform_frame =
       GST_DEBUG_FUNCPTR (transform_frame);
 
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_NETWORK,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_OPTIMIZER,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_POOLING,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_DEVICE,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_PRECISION,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_CONVOLUTION,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_INIT,
-      static_cast<GstPluginAPIFlags> (0));
+  for (const neuralstyle::OptionSpec & spec : neuralstyle::optimisationOptions ())
+    if (spec.type == neuralstyle::OptionType::Choice)
+      gst_type_mark_as_plugin_api (choice_enum_type (spec),
+          static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_MODE,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_COLOR_MATCH,
-      static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_GRAM_NORMALIZATION,
       static_cast<GstPluginAPIFlags> (0));
 }
 

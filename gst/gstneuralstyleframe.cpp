@@ -181,7 +181,7 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
         ("%s", why.detail.c_str ()));
     return FALSE;
   }
-  options.max_size = workable_max_size (self, frame_size, settings.max_size);
+  options.max_size = workable_max_size (self, frame_size, settings.options.style.max_size);
   priv->stylizer->setOptions (options);
   priv->video->setOptions (video);
   return TRUE;
@@ -202,8 +202,8 @@ stylise_frame (GstNeuralStyle * self, const Settings & settings,
     if (!apply_settings (self, settings, content.size ()))
       return GST_FLOW_ERROR;
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
-        ", %u steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (timing)),
-        settings.steps);
+        ", %d steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (timing)),
+        settings.options.style.steps);
     *result = priv->video->stylize (content, format,
         [&](const neuralstyle::Progress & progress) {
           post_progress (GST_ELEMENT (self), frame, progress);

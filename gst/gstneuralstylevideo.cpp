@@ -6,6 +6,7 @@
 #include <c10/util/Exception.h>
 
 #include "gstneuralstyleenums.h"
+#include "gstneuralstyleformats.h"
 #include "gstneuralstyleprivate.h"
 
 #define GST_CAT_DEFAULT gst_neural_style_debug
