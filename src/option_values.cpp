@@ -22,6 +22,10 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 // The shortest text that reads back as `value`: 0.003, not 0.0030000000000000001.
 std::string shortest(double value) {
   char buffer[32];
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {  // 10, not 1e+01
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+    return buffer;
+  }
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
     if (std::strtod(buffer, nullptr) == value) break;
@@ -29,13 +33,7 @@ std::string shortest(double value) {
   return buffer;
 }
 
-std::string bound(double value) {
-  if (value >= DBL_MAX) return "any";
-  if (value == INT_MAX) return std::to_string(INT_MAX);
-  return shortest(value);
-}
-
-// "must be between 0 and 8", "must be >= 16", "must be 1 to 4"
+// "between 0 and 8", ">= 16" (INT_MAX and DBL_MAX are no bound to a user).
 std::string rangeText(const OptionSpec& spec) {
   const bool unbounded = spec.maximum >= DBL_MAX || (spec.type == OptionType::Integer &&
                                                      spec.maximum >= INT_MAX);
@@ -133,7 +131,7 @@ std::string describeOptions(const std::vector<OptionSpec>& specs) {
     out << spec.name << (spec.placeholder.empty() ? "" : " " + spec.placeholder) << "\n  "
         << spec.doc << ".\n";
     if (spec.type == OptionType::Integer || spec.type == OptionType::Number)
-      out << "  Range: " << bound(spec.minimum) << " to " << bound(spec.maximum) << ".";
+      out << "  Range: " << rangeText(spec) << ".";
     else if (spec.type == OptionType::Choice)
       for (const OptionChoice& choice : spec.choices)
         out << "  " << choice.name << ": " << choice.doc << ".\n";

@@ -123,6 +123,7 @@ class Formatter : public CLI::Formatter {
 // Thrown by --help and --version as soon as CLI11 meets them: they win over the rest.
 struct HelpRequested {};
 struct VersionRequested {};
+struct ListOptionsRequested {};
 
 /// The tool's command line as a CLI11 application writing into `options`.
 class Arguments {
@@ -163,6 +164,8 @@ class Arguments {
       return Action::Help;
     } catch (const VersionRequested&) {
       return Action::Version;
+    } catch (const ListOptionsRequested&) {
+      return Action::ListOptions;
     } catch (const CLI::FileError& e) {
       throw InputError(std::string("--config: ") + e.what());
     } catch (const CLI::ConfigError& e) {
@@ -657,6 +660,9 @@ class Arguments {
     flag("--quiet", "no progress, only errors", o.quiet);
     signalFlag<HelpRequested>("-h,--help", "show this help and exit");
     signalFlag<VersionRequested>("--version", "show the version and exit");
+    signalFlag<ListOptionsRequested>("--list-options",
+                                     "describe the optimisation's options as the core defines\n"
+                                     "them for the element (range, default) and exit");
   }
 
   CLI::App app_;

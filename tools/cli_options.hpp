@@ -106,7 +106,9 @@ struct Options {
   std::optional<double> temporal_blend;  ///< [0, 1), folders and patterns only
 };
 
-enum class Action { Run, Help, Version };
+/// ListOptions: --list-options, the optimisation's options as the core's option schema
+/// describes them (neuralstyle::describeOptions).
+enum class Action { Run, Help, Version, ListOptions };
 
 struct Command {
   Action action = Action::Run;

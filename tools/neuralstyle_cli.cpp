@@ -410,6 +410,13 @@ int run(const std::vector<std::string>& arguments) {
     std::cout << cli::helpText(helpDefaults());
     return cli::kExitOk;
   }
+  if (command.action == cli::Action::ListOptions) {
+    std::cout << "The optimisation's options as the core defines them, once each: the\n"
+                 "neuralstyle element's properties (NAME=VALUE), which the pipeline scripts\n"
+                 "pass on. This tool's flags are in --help.\n\n"
+              << neuralstyle::describeOptions(neuralstyle::optimisationOptions());
+    return cli::kExitOk;
+  }
   if (command.action == cli::Action::Version) {
     std::cout << "neuralstyle " NEURALSTYLE_VERSION " (LibTorch " TORCH_VERSION
                  ", OpenCV " CV_VERSION ")\n";

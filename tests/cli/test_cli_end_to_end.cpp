@@ -337,6 +337,18 @@ TEST_F(CliBinary, HelpAndVersionGoToStdoutAndSucceed) {
   EXPECT_TRUE(version.err.empty()) << version.err;
 }
 
+TEST_F(CliBinary, ListOptionsDescribesTheCoresOptionSchema) {
+  const Outcome list = runCli({"--list-options"}, dir);
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_TRUE(list.err.empty()) << list.err;
+  // describeOptions itself is tested in the core (test_option_schema): here, that the
+  // tool prints it.
+  for (const char* entry : {"\nweights-location LOCATION\n", "\nsteps N\n", "\npreserve-colors\n",
+                            "\ninit content|noise|previous|previous-warped\n", "\nseed N\n"})
+    EXPECT_NE(list.out.find(entry), std::string::npos) << entry << " is missing from:\n" << list.out;
+  EXPECT_NE(list.out.find("Range: >= 16. Default: 400."), std::string::npos) << list.out;
+}
+
 // --- runs that fail ------------------------------------------------------------------
 
 /// One bad run: changes to a good command line, and the documented outcome.

@@ -95,6 +95,8 @@ TEST(CliParse, HelpAndVersionNeedNothingElse) {
   EXPECT_EQ(parseArguments({"--help"}).action, Action::Help);
   EXPECT_EQ(parseArguments({"-h"}).action, Action::Help);
   EXPECT_EQ(parseArguments({"--steps", "abc", "--version"}).action, Action::Version);
+  EXPECT_EQ(parseArguments({"--list-options"}).action, Action::ListOptions);
+  EXPECT_EQ(parseArguments({"--steps", "abc", "--list-options"}).action, Action::ListOptions);
   EXPECT_EQ(parseArguments(withRequired({})).action, Action::Run);
 }
 
@@ -109,7 +111,7 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "--optimizer", "--content-weight", "--style-weight", "--style-layer-weights", "--content-layer",
         "--max-size", "--pooling", "--device", "--precision", "float32|bfloat16",
         "--convolution", "auto|direct|winograd", "(default auto)", "--threads", "--seed", "--progress-interval",
-        "--start-index", "--loss-log", "--quiet", "--help", "--version",
+        "--start-index", "--loss-log", "--quiet", "--help", "--version", "--list-options",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
         "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted",
         "--tv-weight", "--style-blend-weights", "--style-scale", "--gram-normalization none|positions",
