@@ -112,6 +112,13 @@ OptionSpec text(const Described& d, const char* placeholder, Part OptionSet::*pa
   return s;
 }
 
+// "adam|lbfgs": the choices as usage text shows them.
+std::string placeholderOf(const std::vector<OptionChoice>& choices) {
+  std::string text;
+  for (const OptionChoice& choice : choices) text += (text.empty() ? "" : "|") + choice.name;
+  return text;
+}
+
 template <typename Enum>
 struct Alternative {
   Enum value;
@@ -126,8 +133,8 @@ OptionSpec choice(const Described& d, Part OptionSet::*part, Enum Part::*field,
   for (const auto& alternative : alternatives) {
     s.choices.push_back(alternative.choice);
     values.push_back(alternative.value);
-    s.placeholder += (s.placeholder.empty() ? "" : "|") + alternative.choice.name;
   }
+  s.placeholder = placeholderOf(s.choices);
   s.get = [=](const OptionSet& set) {
     for (size_t i = 0; i < values.size(); ++i)
       if (values[i] == at(set, part, field)) return OptionValue(static_cast<int64_t>(i));
@@ -161,7 +168,7 @@ OptionSpec initOption() {
        "The previous frame's result moved onto this frame by optical flow (the first frame "
        "and a frame after a scene cut: the frame)"},
   };
-  s.placeholder = "content|noise|previous|previous-warped";
+  s.placeholder = placeholderOf(s.choices);
   s.get = [](const OptionSet& set) {
     switch (set.video.start) {
       case FrameStart::Previous: return OptionValue(int64_t{2});
