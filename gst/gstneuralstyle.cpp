@@ -349,6 +349,7 @@ gst_neural_style_start (GstBaseTransform * trans)
     priv->live_failed = false;
     priv->raised_for_size = cv::Size ();
     priv->raised_for_max_size = 0;
+    priv->applied.reset ();
     GST_OBJECT_LOCK (self);
     priv->latency.slowest_frame = 0;
     priv->latency.slowest_warp = 0;

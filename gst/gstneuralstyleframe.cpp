@@ -154,8 +154,10 @@ post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
 }
 
 /* Brings the stylizer and the video stylizer up to `settings` for frames of
- * `frame_size`: style and init images changed while playing, the options.
- * FALSE when the settings cannot work (the error is posted). */
+ * `frame_size`: style and init images changed while playing, the options. The
+ * options are made and validated only when the settings, the frame size or
+ * the init image in force changed since the last frame. FALSE when the
+ * settings cannot work (the error is posted). */
 static gboolean
 apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
 {
@@ -171,6 +173,10 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
   if (!settings.init_location.empty ()
       && settings.init_location != priv->loaded_init)
     settings.init_location = change_init (self, settings.init_location);
+  const AppliedSettings applying {settings.generation, frame_size,
+    !settings.init_location.empty ()};
+  if (priv->applied == applying)
+    return TRUE;
   /* set_property refused what cannot work; this fails only for a value set
    * in READY while the element was starting. */
   if (!make_style_options_or_error (self, settings,
@@ -184,6 +190,10 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
   options.max_size = workable_max_size (self, frame_size, settings.options.style.max_size);
   priv->stylizer->setOptions (options);
   priv->video->setOptions (video);
+  priv->applied = applying;
+  GST_DEBUG_OBJECT (self, "options of settings generation %" G_GUINT64_FORMAT
+      " applied for %dx%d frames", applying.generation, frame_size.width,
+      frame_size.height);
   return TRUE;
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,21 @@ private:
   GstObject * object_;
 };
 
+/* What the stylizers' options were last made from: frames that bring the same
+ * are not reconfigured (apply_settings). */
+struct AppliedSettings
+{
+  guint64 generation;           /* Settings::generation */
+  cv::Size frame_size;          /* the processing size depends on it */
+  bool init_image;              /* an init image was in force */
+
+  bool operator== (const AppliedSettings & other) const
+  {
+    return generation == other.generation && frame_size == other.frame_size
+        && init_image == other.init_image;
+  }
+};
+
 }  // namespace gstneuralstyle
 
 /* The C++ side of the element; GObject zero-fills the instance and never runs
@@ -102,6 +118,11 @@ struct GstNeuralStylePrivate
    * the frames' shape warns once, not at every frame. Streaming thread. */
   cv::Size raised_for_size;
   guint raised_for_max_size = 0;
+
+  /* What the stylizer's and the video stylizer's options were made from.
+   * Streaming thread (in live mode the live worker, as the stylizers); reset in
+   * start(). */
+  std::optional<gstneuralstyle::AppliedSettings> applied;
 
   /* Polled by the core between two steps. */
   gstneuralstyle::CancelReasons cancel;

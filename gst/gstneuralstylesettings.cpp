@@ -262,13 +262,10 @@ get_option (const Settings & settings, const neuralstyle::OptionSpec & spec,
   g_value_set_string (value, text.empty ()? NULL : text.c_str ());
 }
 
-gboolean
-set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
+static gboolean
+set_own_setting (Settings & settings, guint prop_id, const GValue * value)
+    noexcept
 {
-  if (const neuralstyle::OptionSpec * spec = option_of (prop_id)) {
-    set_option (settings, *spec, value);
-    return TRUE;
-  }
   switch (prop_id) {
     case PROP_STYLE_LOCATION:{
       /* NULL and "" both unset it, as before style-locations existed. */
@@ -299,6 +296,17 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
     default:
       return FALSE;
   }
+  return TRUE;
+}
+
+gboolean
+set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
+{
+  if (const neuralstyle::OptionSpec * spec = option_of (prop_id))
+    set_option (settings, *spec, value);
+  else if (!set_own_setting (settings, prop_id, value))
+    return FALSE;
+  ++settings.generation;
   return TRUE;
 }
 

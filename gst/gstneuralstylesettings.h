@@ -52,6 +52,9 @@ struct Settings
   gboolean push_intermediate = FALSE;
   GstNeuralStyleMode mode = GST_NEURAL_STYLE_MODE_EVERY_FRAME;
   guint interval = 10;
+  /* Counts the values set, so that the frame path remakes the core's options
+   * only when one changed. */
+  guint64 generation = 0;
 };
 
 /* Installs every property on the element's class. */

@@ -7,6 +7,7 @@
 #include <gst/check/gstharness.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -302,6 +303,54 @@ TEST_F(LiveTest, ValuesThatCannotWorkAreRefusedWhenSetAndTheStreamGoesOn) {
     EXPECT_TRUE(next.warnings.empty()) << next.warnings.front();
   }
   EXPECT_EQ(gst_bus_pop_filtered(harness.bus(), GST_MESSAGE_ERROR), nullptr);
+}
+
+/// Counts the element's "options ... applied" debug lines while it lives: the frame path
+/// logs one each time it makes (and validates) the core's options.
+class AppliedOptionsCounter {
+ public:
+  AppliedOptionsCounter() {
+    gst_debug_set_active(TRUE);
+    gst_debug_remove_log_function(gst_debug_log_default);  // no DEBUG lines on stderr
+    gst_debug_set_threshold_for_name("neuralstyle", GST_LEVEL_DEBUG);
+    gst_debug_add_log_function(&AppliedOptionsCounter::log, this, nullptr);
+  }
+  ~AppliedOptionsCounter() {
+    gst_debug_remove_log_function(&AppliedOptionsCounter::log);
+    gst_debug_unset_threshold_for_name("neuralstyle");
+    gst_debug_add_log_function(gst_debug_log_default, nullptr, nullptr);
+  }
+  AppliedOptionsCounter(const AppliedOptionsCounter&) = delete;
+  AppliedOptionsCounter& operator=(const AppliedOptionsCounter&) = delete;
+  int count() const { return count_; }
+
+ private:
+  static void log(GstDebugCategory* category, GstDebugLevel, const gchar*, const gchar*, gint, GObject*,
+                  GstDebugMessage* message, gpointer self) {
+    const gchar* text = gst_debug_message_get(message);
+    if (std::string(gst_debug_category_get_name(category)) == "neuralstyle" && text &&
+        std::string(text).find("applied for") != std::string::npos)
+      ++static_cast<AppliedOptionsCounter*>(self)->count_;
+  }
+  std::atomic<int> count_{0};
+};
+
+TEST_F(LiveTest, TheCoresOptionsAreMadeOncePerChangeNotAtEveryFrame) {
+  AppliedOptionsCounter applied;
+  Harness harness(settings("steps=1 progress-interval=0"));
+  harness.setCaps("RGB", 32, 32);
+  for (int index = 0; index < 3; ++index) processFrame(harness, index);
+  EXPECT_EQ(applied.count(), 1) << "three frames with the same settings";
+  g_object_set(harness.element(), "steps", 2u, nullptr);
+  EXPECT_EQ(processFrame(harness, 3).steps, 2u);
+  EXPECT_EQ(applied.count(), 2) << "a property changed";
+  processFrame(harness, 4);
+  EXPECT_EQ(applied.count(), 2);
+  harness.setCaps("RGB", 64, 32);
+  processFrame(harness, 5, 64, 32);
+  EXPECT_EQ(applied.count(), 3) << "another frame size plans another processing size";
+  processFrame(harness, 6, 64, 32);
+  EXPECT_EQ(applied.count(), 3);
 }
 
 TEST_F(LiveTest, ValuesSetBeforeStartAreKeptAsSetForStartToJudge) {
