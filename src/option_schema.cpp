@@ -155,7 +155,8 @@ OptionSpec initOption() {
        "noise (uniform noise drawn from seed), previous (the previous frame's result) or "
        "previous-warped (the previous result moved onto this frame by optical flow). The first "
        "frame, a frame after a scene cut, and every frame with content or noise start from the "
-       "frame (or noise); init-location, when set, wins over content and noise there",
+       "frame (or noise); an init image (init-location, the CLI's --init-image), when set, wins "
+       "over content and noise there",
        kAnyTime},
       OptionType::Choice);
   s.choices = {
@@ -230,7 +231,12 @@ std::vector<OptionSpec> makeOptimisationOptions() {
   const auto engine = &OptionSet::engine;
   const auto video = &OptionSet::video;
   std::vector<OptionSpec> specs;
-  specs.push_back(text(
+  const char* group = "engine";
+  const auto add = [&specs, &group](OptionSpec spec) {
+    spec.group = group;
+    specs.push_back(std::move(spec));
+  };
+  add(text(
       {"weights-location", "Weights location",
        "The network's weights: a .safetensors file (VGG19 or SqueezeNet 1.1, recognised from "
        "its tensors), a VGG19 .onnx or Caffe .caffemodel/.prototxt file, or \"random\" / "
@@ -239,7 +245,7 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        ", then squeezenet1_1.safetensors there",
        kBeforeStart},
       "LOCATION", engine, &E::weights));
-  specs.push_back(choice<E, Network>(
+  add(choice<E, Network>(
       {"network", "Network",
        "The feature network the weights must hold: auto (whatever they hold; VGG19 for random "
        "weights), vgg19 or squeezenet1_1. A file of the other network is an error naming both",
@@ -251,41 +257,42 @@ std::vector<OptionSpec> makeOptimisationOptions() {
         {"squeezenet1_1",
          "SqueezeNet 1.1 (torchvision's squeezenet1_1): ImageNet weights of 5 MB, a fraction "
          "of VGG19's step"}}}));
-  specs.push_back(integer(
+  group = "optimisation";
+  add(integer(
       {"steps", "Steps",
        "Optimisation steps for each frame (0 outputs the frame as it goes in, up to rounding)",
        kAnyTime},
       0, kIntMax, style, &S::steps));
-  specs.push_back(choice<S, Optimizer>(
+  add(choice<S, Optimizer>(
       {"optimizer", "Optimizer", "Algorithm that updates the image", kAnyTime}, style,
       &S::optimizer,
       {{Optimizer::Adam,
         {"adam", "Adam, as in the reference notebook (learning rate about 0.003)"}},
        {Optimizer::LBFGS,
         {"lbfgs", "L-BFGS, one loss evaluation a step: far fewer steps (learning rate about 1)"}}}));
-  specs.push_back(optionalNumber(
+  add(optionalNumber(
       {"learning-rate", "Learning rate",
        "Step size of the optimiser, in normalised pixel units; 0 = the network's default "
        "(vgg19 0.003, squeezenet1_1 0.02; L-BFGS wants about 1)",
        kAnyTime},
       0.0, 10.0, 0.0, style, &S::learning_rate));
-  specs.push_back(number({"content-weight", "Content weight",
+  add(number({"content-weight", "Content weight",
                           "Weight of the content loss in the total loss (alpha)", kAnyTime},
                          0.0, DBL_MAX, style, &S::content_weight));
-  specs.push_back(optionalNumber(
+  add(optionalNumber(
       {"style-weight", "Style weight",
        "Weight of the style loss in the total loss (beta); -1 = the network's default (vgg19 "
        "1e6, squeezenet1_1 1e-3)",
        kAnyTime},
       -1.0, DBL_MAX, -1.0, style, &S::style_weight));
-  specs.push_back(styleLayerWeightsOption());
-  specs.push_back(text(
+  add(styleLayerWeightsOption());
+  add(text(
       {"content-layer", "Content layer",
        "Layer whose activations define the content: vgg19 conv1_1 ... conv5_4, squeezenet1_1 "
        "conv1, fire2 ... fire9. Unset: the network's (vgg19 conv4_2, squeezenet1_1 fire4)",
        kAnyTime},
       "LAYER", style, &S::content_layer));
-  specs.push_back(integer(
+  add(integer(
       {"max-size", "Maximum processing size",
        "Longest side, in pixels, of the image that is optimised: larger frames are scaled down "
        "for processing and the result scaled back to the frame size. Where it is too small for "
@@ -293,7 +300,7 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "with a warning",
        kAnyTime},
       16, kIntMax, style, &S::max_size));
-  specs.push_back(choice<S, Pooling>(
+  add(choice<S, Pooling>(
       {"pooling", "Pooling",
        "VGG19's pooling: max (as trained, the reference notebook's) or average (smoother "
        "results); the style targets are recomputed when it changes",
@@ -302,28 +309,28 @@ std::vector<OptionSpec> makeOptimisationOptions() {
       {{Pooling::Max, {"max", "Max pooling, as VGG19 was trained"}},
        {Pooling::Average,
         {"average", "Average pooling: smoother results (Gatys et al. preferred it)"}}}));
-  specs.push_back(integer(
+  add(integer(
       {"progress-interval", "Progress interval",
        "Post a neuralstyle-progress message every N steps (0 = only after the last step of "
        "each frame). Reading the loss waits for the device, so on CUDA larger intervals are "
        "faster",
        kAnyTime},
       0, kIntMax, style, &S::progress_interval));
-  // Quality controls.
-  specs.push_back(number(
+  group = "quality";
+  add(number(
       {"tv-weight", "Total-variation weight",
        "Weight of a total-variation term (mean squared difference of neighbouring pixels of "
        "the normalised image) in the total loss: smooths high-frequency noise; 0 adds no term",
        kAnyTime},
       0.0, DBL_MAX, style, &S::tv_weight));
-  specs.push_back(optionalNumber(
+  add(optionalNumber(
       {"style-scale", "Style scale",
        "0: the style image is stretched to the frame's processing size (the reference "
        "notebook's). Otherwise it keeps its aspect ratio and its longest side is style-scale "
        "times the processing size's: larger values give coarser texture",
        kAnyTime},
       0.0, 8.0, 0.0, style, &S::style_scale));
-  specs.push_back(choice<S, GramNormalization>(
+  add(choice<S, GramNormalization>(
       {"gram-normalization", "Gram normalization",
        "none (the reference notebook's G = F F^T) or positions (G divided by the number of "
        "positions h w, so that styles at other sizes give comparable targets; style-weight "
@@ -335,12 +342,12 @@ std::vector<OptionSpec> makeOptimisationOptions() {
         {"positions",
          "G = F F^T / (h w): comparable across sizes (style-weight must then be about (h w)^2 "
          "larger)"}}}));
-  specs.push_back(flag({"preserve-colors", "Preserve colours",
+  add(flag({"preserve-colors", "Preserve colours",
                         "Keep the frame's colours: the result's luminance with the frame's "
                         "chroma (YCrCb), as neural-style's -original_colors",
                         kAnyTime},
                        style, &S::preserve_colors));
-  specs.push_back(choice<S, ColorMatch>(
+  add(choice<S, ColorMatch>(
       {"color-match", "Colour match",
        "Match the style image's colours to each frame's before its style targets are taken: "
        "none, histogram (each RGB channel) or mean-std (each CIE L*a*b* channel); the targets "
@@ -352,8 +359,8 @@ std::vector<OptionSpec> makeOptimisationOptions() {
         {"histogram", "Each RGB channel's histogram mapped onto the frame's"}},
        {ColorMatch::MeanStd,
         {"mean-std", "Each CIE L*a*b* channel shifted and scaled to the frame's mean and spread"}}}));
-  specs.push_back(initOption());
-  specs.push_back(integer(
+  add(initOption());
+  add(integer(
       {"scales", "Scales",
        "Multi-scale, coarse to fine: the number of processing sizes. With more than one, each "
        "frame is optimised at max-size / scale-factor^(scales-1) first, upsampled, and "
@@ -361,32 +368,32 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "coarse-steps at the others",
        kAnyTime},
       1, 8, style, &S::scales));
-  specs.push_back(integer(
+  add(integer(
       {"coarse-steps", "Coarse steps",
        "Steps at each size but the last with scales > 1 (a coarse size costs a fraction of a "
        "step at the last); 0 = steps",
        kAnyTime},
       0, kIntMax, style, &S::coarse_steps));
-  specs.push_back(number({"scale-factor", "Scale factor",
+  add(number({"scale-factor", "Scale factor",
                           "Ratio of successive processing sizes with scales > 1; greater than "
                           "1, at most 4",
                           kAnyTime},
                          1.0, 4.0, style, &S::scale_factor));
-  specs.push_back(integer(
+  add(integer(
       {"tile-size", "Tile size",
        "0: optimise the whole processing size at once. Otherwise (64 to 16384) a processing "
        "size larger than this is optimised in overlapping tiles of this size, in two passes "
        "with offset grids, so that memory grows with the tile rather than the image",
        kAnyTime},
       0, 16384, style, &S::tile_size));
-  specs.push_back(integer(
+  add(integer(
       {"tile-overlap", "Tile overlap",
        "Pixels (at least) that neighbouring tiles share: the context a tile's texture "
        "continues from; at most half of tile-size",
        kAnyTime},
       0, 8192, style, &S::tile_overlap));
-  // Video.
-  specs.push_back(optionalNumber(
+  group = "video";
+  add(optionalNumber(
       {"temporal-weight", "Temporal weight",
        "Weight of the temporal term, which keeps a frame's result where the previous result, "
        "moved by optical flow, is consistent: temporal-weight * sum(c (x - w)^2) / pixels; 0: "
@@ -394,26 +401,26 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "has a previous one, whatever init is",
        kAnyTime},
       -1.0, DBL_MAX, -1.0, video, &V::temporal_weight));
-  specs.push_back(integer(
+  add(integer(
       {"steps-per-frame", "Steps per frame",
        "Steps of a frame that starts from the previous result (init previous or "
        "previous-warped), at the final size only; -1: half of steps; 0: steps",
        kAnyTime},
       -1, kIntMax, video, &V::steps_per_frame));
-  specs.push_back(number(
+  add(number(
       {"scene-cut-threshold", "Scene-cut threshold",
        "When the share of pixels the flow to the previous frame cannot place exceeds this, the "
        "frame is a scene cut: it starts afresh from the frame, without a temporal term, and a "
        "neuralstyle-scene-cut message is posted. In (0, 1]; 1: never",
        kAnyTime},
       0.0, 1.0, video, &V::scene_cut_threshold));
-  // The engine.
-  specs.push_back(choice<E, DeviceKind>(
+  group = "engine";
+  add(choice<E, DeviceKind>(
       {"device", "Device", "Where the network runs", kBeforeStart}, engine, &E::device,
       {{DeviceKind::Auto, {"auto", "CUDA when a CUDA device is available, else the CPU"}},
        {DeviceKind::CPU, {"cpu", "The CPU"}},
        {DeviceKind::CUDA, {"cuda", "The first CUDA device (an error if there is none)"}}}));
-  specs.push_back(choice<E, Precision>(
+  add(choice<E, Precision>(
       {"precision", "Precision",
        "Arithmetic of the network: float32 (the reference notebook's, exact losses) or "
        "bfloat16 inside VGG19 (image, Gram matrices and losses stay float32; about 1.6x faster "
@@ -426,7 +433,7 @@ std::vector<OptionSpec> makeOptimisationOptions() {
         {"bfloat16",
          "BFloat16 inside VGG19: about 1.6x faster on CPUs with AVX512-BF16/AMX and on GPUs; "
          "losses within about 1%"}}}));
-  specs.push_back(choice<E, Convolution>(
+  add(choice<E, Convolution>(
       {"convolution", "Convolution algorithm",
        "How the CPU computes VGG19's 3x3 convolutions in float32: direct (LibTorch's, the "
        "reference notebook's arithmetic), winograd (oneDNN's Winograd F(4x4,3x3): about 2x "
@@ -441,10 +448,10 @@ std::vector<OptionSpec> makeOptimisationOptions() {
         {"winograd",
          "oneDNN's Winograd F(4x4,3x3) for every layer that has it: about 2x faster a step, "
          "losses within about 1e-6 (float32 on a CPU with AVX-512 only)"}}}));
-  specs.push_back(integer({"threads", "Threads", "CPU threads LibTorch uses (0 = all cores)",
+  add(integer({"threads", "Threads", "CPU threads LibTorch uses (0 = all cores)",
                            kBeforeStart},
                           0, 1024, engine, &E::threads));
-  specs.push_back(seedOption());
+  add(seedOption());
   return specs;
 }
 

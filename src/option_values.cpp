@@ -54,8 +54,12 @@ int64_t parseInteger(const OptionSpec& spec, const std::string& text) {
   const auto [ptr, error] = std::from_chars(text.data(), end, value);
   if (text.empty() || ptr != end || (error != std::errc() && error != std::errc::result_out_of_range))
     throw OptionsError(spec.name + ": " + quoted(text) + " is not an integer");
-  if (error == std::errc::result_out_of_range || value < spec.minimum || value > spec.maximum)
-    throw OptionsError(spec.name + " must be " + rangeText(spec) + ", got " + text);
+  const bool too_big = error == std::errc::result_out_of_range ? text.front() != '-' : value > spec.maximum;
+  const bool too_small = error == std::errc::result_out_of_range ? text.front() == '-' : value < spec.minimum;
+  // Above an INT_MAX bound, the bound is what the user needs to hear.
+  if (too_big && spec.maximum >= INT_MAX)
+    throw OptionsError(spec.name + " must be <= " + std::to_string(INT_MAX) + ", got " + text);
+  if (too_big || too_small) throw OptionsError(spec.name + " must be " + rangeText(spec) + ", got " + text);
   return value;
 }
 

@@ -17,9 +17,11 @@
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
+#include <sstream>
 #include <utility>
 
 #include "cli_options.hpp"
+#include "neuralstyle/errors.hpp"
 
 namespace neuralstyle::cli {
 namespace {
@@ -41,16 +43,6 @@ int toInt(const std::string& option, const std::string& text, int min, int max) 
                                      : "<= " + std::to_string(max)) +
                      ", got " + text);
   return static_cast<int>(value);
-}
-
-uint64_t toUnsigned(const std::string& option, const std::string& text) {
-  unsigned long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ptr != end || error != std::errc())
-    throw UsageError(option + ": " + quoted(text) + " is not an integer between 0 and " +
-                     std::to_string(UINT64_MAX));
-  return value;
 }
 
 enum class Bound { Positive, NonNegative };
@@ -128,7 +120,7 @@ struct ListOptionsRequested {};
 /// The tool's command line as a CLI11 application writing into `options`.
 class Arguments {
  public:
-  Arguments(Options& options, const HelpDefaults& d) : app_("", "neuralstyle"), options_(options) {
+  explicit Arguments(Options& options) : app_("", "neuralstyle"), options_(options) {
     app_.description(
         "Gatys et al. neural style transfer of one image, a folder of images or a\n"
         "numbered frame sequence; or one pass of a trained feed-forward network\n"
@@ -138,12 +130,12 @@ class Arguments {
     app_.set_help_flag();  // ours below: it must win over bad values before it
     app_.allow_extras();   // unknown options get our message (parse())
     app_.allow_config_extras(CLI::config_extras_mode::error);
-    addInputs(d);
+    addInputs();
     addSlices();
-    addOptimisation(d);
-    addQuality(d);
-    addVideo(d);
-    addEngine(d);
+    addOptimisation();
+    addQuality();
+    addVideo();
+    addEngine();
     addFeedForward();
     addProgress();
     app_.footer(
@@ -219,9 +211,11 @@ class Arguments {
 
   void option(const std::string& name, const std::string& value_text, const std::string& description,
               Apply apply, bool repeatable) {
+    // Messages name the option by its first name ("--weights" of "--weights,--weights-location").
+    const std::string shown = name.substr(0, name.find(','));
     app_.add_option(
             name,
-            [name, apply, repeatable](const CLI::results_t& results) {
+            [name = shown, apply, repeatable](const CLI::results_t& results) {
               if (!repeatable && results.size() > 1) throw UsageError(name + " is given more than once");
               for (const std::string& text : results) {
                 // CLI11 takes the next argument even when it is an option: "--steps --seed 3"
@@ -245,15 +239,31 @@ class Arguments {
       throw UsageError("--style-blend-weights gives " + std::to_string(o.style_blend_weights->size()) +
                        " weight(s) for " + std::to_string(o.styles.size()) +
                        " --style image(s); give one weight per --style, in order");
-    if (o.init && o.init_image) throw UsageError("--init and --init-image exclude each other");
+    if (o.gave("init") && o.init_image) throw UsageError("--init and --init-image exclude each other");
     // Only a frame that starts from the previous result takes --steps-per-frame.
-    if (o.steps_per_frame && (o.init_image || o.init == Init::Content || o.init == Init::Noise))
+    const bool starts_afresh = o.init_image || (o.gave("init") && o.core.video.start == FrameStart::Independent);
+    if (o.gave("steps-per-frame") && starts_afresh)
       throw UsageError(std::string("--steps-per-frame applies only to frames that start from the "
                                    "previous result (--init previous or previous-warped), not with ") +
-                       (o.init_image ? "--init-image" : o.init == Init::Content ? "--init content" : "--init noise"));
-    if (o.tile_size && o.tile_overlap && *o.tile_size > 0 && 2 * *o.tile_overlap > *o.tile_size)
+                       (o.init_image ? "--init-image" : "--init " + initName()));
+    const StyleOptions& style = o.core.style;
+    if (style.tile_size >= 64 && 2 * style.tile_overlap > style.tile_size)  // a valid tile size
       throw UsageError("--tile-overlap must be at most half of --tile-size, got " +
-                       std::to_string(*o.tile_overlap) + " for " + std::to_string(*o.tile_size));
+                       std::to_string(style.tile_overlap) + " for " + std::to_string(style.tile_size));
+    // What no range says (bounds that exclude their end, values between ranges): the
+    // core's own checks, here so that a bad command line fails before anything loads.
+    try {
+      style.validate();
+      o.core.video.validate();
+    } catch (const OptionsError& e) {
+      throw UsageError(e.what());
+    }
+  }
+
+  /// The --init given, by its name.
+  std::string initName() const {
+    const OptionSpec& init = *findOption(optimisationOptions(), "init");
+    return formatOptionValue(init, init.get(options_.core));
   }
 
   /// --model runs a network with its style built in: the optimisation's options would
@@ -271,49 +281,91 @@ class Arguments {
     const std::pair<bool, const char*> optimisation_only[] = {
         {!o.styles.empty(), "--style (the model's style is built in)"},
         {o.style_blend_weights.has_value(), "--style-blend-weights"},
-        {o.weights.has_value(), "--weights"},
-        {o.network != Network::Auto, "--network"},
-        {o.steps.has_value(), "--steps"},
-        {o.optimizer.has_value(), "--optimizer"},
-        {o.learning_rate.has_value(), "--learning-rate"},
-        {o.content_weight.has_value(), "--content-weight"},
-        {o.style_weight.has_value(), "--style-weight"},
-        {o.style_layer_weights.has_value(), "--style-layer-weights"},
-        {o.content_layer.has_value(), "--content-layer"},
-        {o.pooling.has_value(), "--pooling"},
-        {o.tv_weight.has_value(), "--tv-weight"},
-        {o.style_scale.has_value(), "--style-scale"},
-        {o.gram_normalization.has_value(), "--gram-normalization"},
-        {o.color_match.has_value(), "--color-match"},
-        {o.init.has_value(), "--init"},
         {o.init_image.has_value(), "--init-image"},
-        {o.temporal_weight.has_value(), "--temporal-weight (use --temporal-blend)"},
-        {o.steps_per_frame.has_value(), "--steps-per-frame"},
-        {o.scene_cut_threshold.has_value(), "--scene-cut-threshold"},
-        {o.scales.has_value(), "--scales"},
-        {o.coarse_steps.has_value(), "--coarse-steps"},
-        {o.scale_factor.has_value(), "--scale-factor"},
-        {o.tile_size.has_value(), "--tile-size"},
-        {o.tile_overlap.has_value(), "--tile-overlap"},
         {o.save_every.has_value(), "--save-every"},
         {!o.loss_log.empty(), "--loss-log"},
-        {o.precision != Precision::Float32, "--precision"},
-        {o.convolution != Convolution::Auto, "--convolution"},
-        {o.seed.has_value(), "--seed"},
     };
     for (const auto& [given, name] : optimisation_only)
       if (given) throw UsageError(std::string(name) + " applies to the optimisation, not to --model");
+    // The schema's options but these three, which a feed-forward run takes too.
+    for (const OptionSpec& spec : optimisationOptions()) {
+      if (!o.gave(spec.name) || spec.name == "max-size" || spec.name == "threads" ||
+          spec.name == "preserve-colors")
+        continue;
+      throw UsageError(flagName(spec) + (spec.name == "temporal-weight" ? " (use --temporal-blend)" : "") +
+                       " applies to the optimisation, not to --model");
+    }
     if (o.device == Device::OpenCL && o.engine == Engine::LibTorch)
       throw UsageError("--device opencl applies only to --engine opencv");
   }
 
+  /// A schema option's flag: --NAME, except --weights for weights-location (the tool's
+  /// name for it since before the schema; --weights-location works too).
+  static std::string flagName(const OptionSpec& spec) {
+    return spec.name == "weights-location" ? "--weights" : "--" + spec.name;
+  }
+
+  /// The schema's options of `group`, as flags: the doc, then the default; the value is
+  /// parsed and stored by the schema's entry, and marked as given.
+  void schemaOptions(const std::string& group) {
+    Options& o = options_;
+    for (const OptionSpec& spec : optimisationOptions()) {
+      // The tool's own --device (it has OpenCL for --model) and --progress-interval
+      // (what the terminal shows) stand in for these two.
+      if (spec.group != group || spec.name == "device" || spec.name == "progress-interval") continue;
+      const std::string flag = flagName(spec);
+      const auto store = [&o, &spec, flag](const std::string& text) {
+        try {
+          spec.set(o.core, parseOptionValue(spec, text));
+        } catch (const OptionsError& e) {
+          const std::string message = e.what();
+          throw UsageError(message.rfind(spec.name, 0) == 0 ? "--" + message : flag + ": " + message);
+        }
+        o.given.insert(spec.name);
+      };
+      const std::string help = wrap(spec.doc + defaultText(spec));
+      if (spec.type == OptionType::Flag) {
+        flagAction(flag, help, [store] { store("true"); });
+        continue;
+      }
+      const std::string names = spec.name == "weights-location" ? "--weights,--weights-location" : flag;
+      value(names, spec.placeholder, help, [store](const auto&, const auto& v) { store(v); });
+    }
+  }
+
+  /// " (default 400)"; nothing for a flag (off unless given) or an unset text (its doc
+  /// says what unset means).
+  static std::string defaultText(const OptionSpec& spec) {
+    const std::string fallback = formatOptionValue(spec, spec.defaultValue());
+    return spec.type == OptionType::Flag || fallback.empty() ? "" : " (default " + fallback + ")";
+  }
+
+  /// `text` in lines of at most 56 characters, for the help's right-hand column.
+  static std::string wrap(const std::string& text) {
+    std::string wrapped, line, word;
+    std::istringstream words(text);
+    while (words >> word) {
+      if (!line.empty() && line.size() + 1 + word.size() > 56) {
+        wrapped += line + "\n";
+        line.clear();
+      }
+      line += (line.empty() ? "" : " ") + word;
+    }
+    return wrapped + line;
+  }
+
   /// A flag without a value, given at most once, that sets `target`.
   void flag(const std::string& name, const std::string& description, bool& target) {
+    flagAction(name, description, [&target] { target = true; });
+  }
+
+  /// A flag without a value, given at most once, that runs `action`.
+  void flagAction(const std::string& name, const std::string& description, std::function<void()> action) {
     app_.add_flag_function(
             name,
-            [name, &target](std::int64_t count) {
+            [name, action](std::int64_t count) {
               if (count > 1) throw UsageError(name + " is given more than once");
-              target = true;
+              action();
             },
             description)
         ->disable_flag_override()
@@ -333,7 +385,7 @@ class Arguments {
     return config && !config->results().empty() ? config->results().front() : std::string();
   }
 
-  void addInputs(const HelpDefaults&) {
+  void addInputs() {
     group_ = "Inputs and outputs";
     Options& o = options_;
     value("--content", "PATH",
@@ -356,24 +408,6 @@ class Arguments {
           "first index of a frame pattern (default: the first of\n"
           "0 to 4 that exists, as ffmpeg reads %05d.png)",
           [&o](const auto& n, const auto& v) { o.start_index = toInt(n, v, 0, INT_MAX); });
-    value("--weights", "LOCATION",
-          "the network's weights: a .safetensors file (VGG19 or\n"
-          "SqueezeNet 1.1, recognised from its tensors), a VGG19\n"
-          ".onnx, .caffemodel or .prototxt file, or random[:SEED]\n"
-          "for random features\n"
-          "(default: $NEURALSTYLE_WEIGHTS, else\n"
-          "$XDG_DATA_HOME/neuralstyle/vgg19.safetensors, else the\n"
-          "installed share/neuralstyle/vgg19.safetensors; see\n"
-          "scripts/fetch_weights.sh)",
-          [&o](const auto&, const auto& v) { o.weights = v; });
-    value("--network", "auto|vgg19|squeezenet1_1",
-          "the network the weights must hold; auto = whatever\n"
-          "they hold (VGG19 for random weights) (default auto)",
-          [&o](const auto& n, const auto& v) {
-            o.network = choose<Network>(n, v, {{"auto", Network::Auto},
-                                               {"vgg19", Network::VGG19},
-                                               {"squeezenet1_1", Network::SqueezeNet1_1}});
-          });
     value("--save-every", "K",
           "also write the image every K steps (counted over all\n"
           "scales and tiles) as NAME.stepK.EXT beside each output:\n"
@@ -426,156 +460,31 @@ class Arguments {
          o.check);
   }
 
-  void addOptimisation(const HelpDefaults& d) {
+  void addOptimisation() {
     group_ = "Optimisation (of the image itself)";
-    Options& o = options_;
-    value("--steps", "N", "steps per image (default " + d.steps + ")",
-          [&o](const auto& n, const auto& v) { o.steps = toInt(n, v, 0, INT_MAX); });
-    value("--optimizer", "adam|lbfgs",
-          "Adam, as the seed; or L-BFGS, which needs far fewer\n"
-          "steps with a learning rate near 1 (default " + d.optimizer + ")",
-          [&o](const auto& n, const auto& v) {
-            o.optimizer = choose<Optimizer>(n, v, {{"adam", Optimizer::Adam}, {"lbfgs", Optimizer::LBFGS}});
-          });
-    value("--learning-rate", "X",
-          "the optimiser's step size, > 0 (default: the network's,\n" + d.learning_rate + ")",
-          [&o](const auto& n, const auto& v) { o.learning_rate = toNumber(n, v, Bound::Positive); });
-    value("--content-weight", "X", "alpha, >= 0 (default " + d.content_weight + ")",
-          [&o](const auto& n, const auto& v) { o.content_weight = toNumber(n, v, Bound::NonNegative); });
-    value("--style-weight", "X", "beta, >= 0 (default: the network's, " + d.style_weight + ")",
-          [&o](const auto& n, const auto& v) { o.style_weight = toNumber(n, v, Bound::NonNegative); });
-    value("--style-layer-weights", "LAYER=W,...",
-          "style layers and their weights (default: the\n"
-          "network's, " + d.style_layer_weights + ")",
-          [&o](const auto&, const auto& v) { o.style_layer_weights = v; });
-    value("--content-layer", "LAYER",
-          "content layer: VGG19 conv1_1 ... conv5_4, SqueezeNet\n"
-          "conv1, fire2 ... fire9 (default: the network's,\n" + d.content_layer + ")",
-          [&o](const auto&, const auto& v) { o.content_layer = v; });
-    value("--pooling", "max|average", "the network's pooling (default " + d.pooling + ")",
-          [&o](const auto& n, const auto& v) {
-            o.pooling = choose<Pooling>(n, v, {{"max", Pooling::Max}, {"average", Pooling::Average}});
-          });
-    value("--max-size", "N",
-          "longest side of the processing size, >= 16 (default " + d.max_size + ");\n"
-          "the result is scaled back to the input's size",
-          [&o](const auto& n, const auto& v) { o.max_size = toInt(n, v, 16, INT_MAX); });
+    schemaOptions("optimisation");
   }
 
-  void addQuality(const HelpDefaults& d) {
+  void addQuality() {
     group_ = "Quality controls";
     Options& o = options_;
     value("--style-blend-weights", "W,W,...",
           "one weight >= 0 per --style, in order, normalised to sum\n"
           "1 (default: equal weights)",
           [&o](const auto& n, const auto& v) { o.style_blend_weights = toWeights(n, v); });
-    value("--tv-weight", "X",
-          "weight of a total-variation term that smooths\n"
-          "high-frequency noise, >= 0 (default " + d.tv_weight + ")",
-          [&o](const auto& n, const auto& v) { o.tv_weight = toNumber(n, v, Bound::NonNegative); });
-    value("--style-scale", "X",
-          "the style keeps its aspect ratio, its longest side X\n"
-          "times the processing size's, 0 < X <= 8 (default: the\n"
-          "style stretched to the content's size, as the seed)",
-          [&o](const auto& n, const auto& v) {
-            o.style_scale = toNumber(n, v, Bound::Positive);
-            if (*o.style_scale > 8) throw UsageError(n + " must be at most 8, got " + v);
-          });
-    value("--gram-normalization", "none|positions",
-          "Gram matrices as the seed (none) or divided by the\n"
-          "number of positions, comparable across sizes (then\n"
-          "raise --style-weight by about (h*w)^2) (default " + d.gram_normalization + ")",
-          [&o](const auto& n, const auto& v) {
-            o.gram_normalization = choose<GramNormalization>(
-                n, v, {{"none", GramNormalization::None}, {"positions", GramNormalization::Positions}});
-          });
-    flag("--preserve-colors",
-         "keep the content's colours: the result's luminance with\n"
-         "the content's chroma (YCrCb)",
-         o.preserve_colors);
-    value("--color-match", "none|histogram|mean-std",
-          "match the style's colours to the content's first: each\n"
-          "RGB channel's histogram, or each L*a*b* channel's mean\n"
-          "and spread (default " + d.color_match + ")",
-          [&o](const auto& n, const auto& v) {
-            o.color_match = choose<ColorMatch>(n, v, {{"none", ColorMatch::None},
-                                                      {"histogram", ColorMatch::Histogram},
-                                                      {"mean-std", ColorMatch::MeanStd}});
-          });
-    value("--init", "content|noise|previous|previous-warped",
-          "start from the content, or from uniform noise drawn\n"
-          "from --seed; a frame of a folder or a pattern also from\n"
-          "the previous frame's result as it is, or moved onto the\n"
-          "frame by optical flow (the first frame and one after a\n"
-          "scene cut start from the content) (default " + d.init + " for\n"
-          "one image, " + d.sequence_init + " for a folder or a pattern)",
-          [&o](const auto& n, const auto& v) {
-            o.init = choose<Init>(n, v, {{"content", Init::Content},
-                                         {"noise", Init::Noise},
-                                         {"previous", Init::Previous},
-                                         {"previous-warped", Init::PreviousWarped}});
-          });
+    schemaOptions("quality");
     value("--init-image", "FILE",
           "start from this image (resized to the processing size)\n"
           "instead of --init; every frame of a sequence does",
           [&o](const auto&, const auto& v) { o.init_image = v; });
-    value("--scales", "N",
-          "multi-scale, coarse to fine: optimise at N sizes, the\n"
-          "smallest --max-size / --scale-factor^(N-1); --steps\n"
-          "steps at the last size, --coarse-steps at the others;\n"
-          "1 to 8 (default " + d.scales + ")",
-          [&o](const auto& n, const auto& v) { o.scales = toInt(n, v, 1, 8); });
-    value("--coarse-steps", "N",
-          "steps at each size but the last with --scales > 1;\n"
-          "0 = --steps (default 0)",
-          [&o](const auto& n, const auto& v) { o.coarse_steps = toInt(n, v, 0, INT_MAX); });
-    value("--scale-factor", "X",
-          "ratio of successive sizes, 1 < X <= 4 (default " + d.scale_factor + ")",
-          [&o](const auto& n, const auto& v) {
-            o.scale_factor = toNumber(n, v, Bound::Positive);
-            if (!(*o.scale_factor > 1 && *o.scale_factor <= 4))
-              throw UsageError(n + " must be greater than 1 and at most 4, got " + v);
-          });
-    value("--tile-size", "N",
-          "optimise processing sizes larger than N in overlapping\n"
-          "N x N tiles (bounded memory); 0 = no tiles, else 64 to\n"
-          "16384 (default " + d.tile_size + ")",
-          [&o](const auto& n, const auto& v) {
-            o.tile_size = toInt(n, v, 0, 16384);
-            if (*o.tile_size != 0 && *o.tile_size < 64)
-              throw UsageError(n + " must be 0 (no tiles) or between 64 and 16384, got " + v);
-          });
-    value("--tile-overlap", "N",
-          "pixels (at least) neighbouring tiles share, at most\n"
-          "half of --tile-size (default " + d.tile_overlap + ")",
-          [&o](const auto& n, const auto& v) { o.tile_overlap = toInt(n, v, 0, INT_MAX); });
   }
 
-  void addVideo(const HelpDefaults& d) {
+  void addVideo() {
     group_ = "Video: the frames of a folder or a pattern, coherent in time";
-    Options& o = options_;
-    value("--temporal-weight", "X",
-          "weight of the temporal term that keeps a frame close to\n"
-          "the previous result moved onto it by optical flow, where\n"
-          "the flow is consistent; >= 0, 0 = none (default " + d.temporal_weight + ")",
-          [&o](const auto& n, const auto& v) { o.temporal_weight = toNumber(n, v, Bound::NonNegative); });
-    value("--steps-per-frame", "N",
-          "steps of a frame that starts from the previous result\n"
-          "(--init previous or previous-warped), at the final size\n"
-          "only; 0 = --steps (default " + d.steps_per_frame + ")",
-          [&o](const auto& n, const auto& v) { o.steps_per_frame = toInt(n, v, 0, INT_MAX); });
-    value("--scene-cut-threshold", "X",
-          "a frame whose share of pixels the flow cannot place\n"
-          "exceeds X, 0 < X <= 1, is a scene cut: it starts afresh\n"
-          "from the content, without the temporal term; 1 = never\n"
-          "(default " + d.scene_cut_threshold + ")",
-          [&o](const auto& n, const auto& v) {
-            o.scene_cut_threshold = toNumber(n, v, Bound::Positive);
-            if (*o.scene_cut_threshold > 1) throw UsageError(n + " must be at most 1, got " + v);
-          });
+    schemaOptions("video");
   }
 
-  void addEngine(const HelpDefaults& d) {
+  void addEngine() {
     group_ = "Engine";
     Options& o = options_;
     value("--device", "auto|cpu|cuda|opencl",
@@ -586,32 +495,7 @@ class Arguments {
             o.device = choose<Device>(n, v, {{"auto", Device::Auto}, {"cpu", Device::CPU},
                                              {"cuda", Device::CUDA}, {"opencl", Device::OpenCL}});
           });
-    value("--precision", "float32|bfloat16",
-          "arithmetic of VGG19: float32, the seed's, exact losses;\n"
-          "or bfloat16 (image, Gram matrices and losses stay\n"
-          "float32): about 1.6x faster on CPUs with AVX512-BF16/AMX\n"
-          "and on GPUs, losses within about 1% (default float32)",
-          [&o](const auto& n, const auto& v) {
-            o.precision = choose<Precision>(n, v, {{"float32", Precision::Float32},
-                                                   {"bfloat16", Precision::BFloat16}});
-          });
-    value("--convolution", "auto|direct|winograd",
-          "how the CPU computes VGG19's 3x3 convolutions in\n"
-          "float32: direct = LibTorch's, the seed's arithmetic;\n"
-          "winograd = oneDNN's Winograd F(4x4,3x3), about 2x\n"
-          "faster a step, losses within ~1e-6 (needs AVX-512);\n"
-          "auto = Winograd where it is available and pays\n"
-          "(default auto)",
-          [&o](const auto& n, const auto& v) {
-            o.convolution = choose<Convolution>(n, v, {{"auto", Convolution::Auto},
-                                                       {"direct", Convolution::Direct},
-                                                       {"winograd", Convolution::Winograd}});
-          });
-    value("--threads", "N", "CPU threads, 0 = all cores (default " + d.threads + ")",
-          [&o](const auto& n, const auto& v) { o.threads = toInt(n, v, 0, 1024); });
-    value("--seed", "N",
-          "seed of LibTorch's generators and of --init noise\n(default " + d.seed + ")",
-          [&o](const auto& n, const auto& v) { o.seed = toUnsigned(n, v); });
+    schemaOptions("engine");
   }
 
   void addFeedForward() {
@@ -674,15 +558,15 @@ class Arguments {
 
 Command parseArguments(const std::vector<std::string>& arguments) {
   Command command;
-  Arguments parser(command.options, HelpDefaults{});
+  Arguments parser(command.options);
   command.action = parser.parse(arguments);
   if (command.action != Action::Run) command.options = Options{};
   return command;
 }
 
-std::string helpText(const HelpDefaults& defaults) {
+std::string helpText() {
   Options unused;
-  return Arguments(unused, defaults).help();
+  return Arguments(unused).help();
 }
 
 }  // namespace neuralstyle::cli

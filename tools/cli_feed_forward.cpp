@@ -27,11 +27,11 @@ FeedForwardOptions feedForwardOptions(const Options& options) {
     case Device::OpenCL: core.device = FeedForwardDevice::OpenCL; break;
     case Device::CUDA: core.device = FeedForwardDevice::Cuda; break;
   }
-  core.max_size = options.max_size.value_or(0);
+  core.max_size = options.gave("max-size") ? options.core.style.max_size : 0;
   if (options.strength) core.strength = *options.strength;
-  core.preserve_colors = options.preserve_colors;
+  core.preserve_colors = options.core.style.preserve_colors;
   if (options.temporal_blend) core.temporal_blend = *options.temporal_blend;
-  if (options.threads) core.threads = *options.threads;
+  if (options.gave("threads")) core.threads = options.core.engine.threads;
   return core;
 }
 

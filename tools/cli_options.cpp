@@ -126,11 +126,10 @@ std::string sequenceOnlyOption(const Options& options) {
   if (options.overlap > 0) return "--overlap";
   if (options.resume) return "--resume";
   if (options.check) return "--check";
-  if (options.init == Init::Previous) return "--init previous";
-  if (options.init == Init::PreviousWarped) return "--init previous-warped";
-  if (options.temporal_weight) return "--temporal-weight";
-  if (options.steps_per_frame) return "--steps-per-frame";
-  if (options.scene_cut_threshold) return "--scene-cut-threshold";
+  if (options.gave("init") && options.core.video.start != neuralstyle::FrameStart::Independent)
+    return "--init " + neuralstyle::toString(options.core.video.start);
+  for (const char* video : {"temporal-weight", "steps-per-frame", "scene-cut-threshold"})
+    if (options.gave(video)) return std::string("--") + video;
   if (options.temporal_blend) return "--temporal-blend";
   return "";
 }

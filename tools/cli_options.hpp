@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The `neuralstyle` tool's command line: argument parsing and the list of frames a run
-// will process. No LibTorch here, so that all of it is unit-tested quickly and a bad
-// command line is rejected before anything heavy is loaded.
+// will process. No LibTorch headers here (the option schema it declares its flags from is
+// the core's torch-free part), so that all of it is unit-tested quickly and a bad command
+// line is rejected before anything heavy is made.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "neuralstyle/option_schema.hpp"
 
 namespace neuralstyle::cli {
 
@@ -35,59 +39,25 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Network { Auto, VGG19, SqueezeNet1_1 };
 enum class Device { Auto, CPU, OpenCL, CUDA };  ///< OpenCL: --model with --engine opencv only
 enum class Engine { Auto, OpenCV, LibTorch };   ///< what runs a --model
-enum class Precision { Float32, BFloat16 };
-enum class Convolution { Auto, Direct, Winograd };
-enum class Pooling { Max, Average };
-enum class Optimizer { Adam, LBFGS };
-enum class GramNormalization { None, Positions };
-enum class ColorMatch { None, Histogram, MeanStd };
-/// Where a frame starts: content and noise as a still; for a folder or a pattern also
-/// the previous frame's result, as it is or moved onto this frame by optical flow.
-enum class Init { Content, Noise, Previous, PreviousWarped };
 
-/// What the command line says. Options owned by the core are optional: unset means the
-/// core's default, so the core stays the one place that defines them.
+/// What the command line says. The optimisation's options are the core's option schema
+/// (neuralstyle::optimisationOptions()): their flags are made from it and their values
+/// land in `core`, so the core stays the one place that defines them.
 struct Options {
   std::string content;
   std::vector<std::string> styles;  ///< --style, repeated for a blend
   std::optional<std::vector<double>> style_blend_weights;  ///< one per style; unset: equal
   std::string output;
-  std::optional<std::string> weights;  ///< unset: neuralstyle::defaultWeightsLocation()
-  Network network = Network::Auto;
-  std::optional<int> steps;
-  std::optional<Optimizer> optimizer;
-  std::optional<double> learning_rate;
-  std::optional<double> content_weight;
-  std::optional<double> style_weight;
-  std::optional<std::string> style_layer_weights;  ///< "conv1_1=1,conv2_1=0.75,..."
-  std::optional<std::string> content_layer;
-  std::optional<int> max_size;
-  std::optional<Pooling> pooling;
-  std::optional<double> tv_weight;
-  std::optional<double> style_scale;  ///< unset: the style stretched to the content's size
-  std::optional<GramNormalization> gram_normalization;
-  bool preserve_colors = false;
-  std::optional<ColorMatch> color_match;
-  std::optional<Init> init;  ///< unset: content for one image, the core's for a sequence
+  /// The schema's options, the core's defaults where not given (--weights is its
+  /// weights-location; --device and --progress-interval are this tool's own, below).
+  neuralstyle::OptionSet core;
+  std::set<std::string> given;  ///< the schema's options given, by name ("steps")
   std::optional<std::string> init_image;  ///< starts from this image (excludes --init)
-  // Temporal coherence of a folder's or a pattern's frames (neuralstyle::VideoOptions).
-  std::optional<double> temporal_weight;
-  std::optional<int> steps_per_frame;  ///< 0: --steps
-  std::optional<double> scene_cut_threshold;
-  std::optional<int> scales;
-  std::optional<int> coarse_steps;  ///< steps at each size but the last; 0: --steps
-  std::optional<double> scale_factor;
-  std::optional<int> tile_size;
-  std::optional<int> tile_overlap;
   std::optional<int> save_every;  ///< write the image every K steps (intermediatePath)
+  /// Also --model's device, so it is not the schema's: it adds OpenCV's OpenCL target.
   Device device = Device::Auto;
-  Precision precision = Precision::Float32;
-  Convolution convolution = Convolution::Auto;
-  std::optional<int> threads;
-  std::optional<uint64_t> seed;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps
   std::optional<int> start_index;  ///< first index of a frame pattern (unset: probe 0..4)
   // A slice of a sequence or folder, for batch schedulers (one slice a task).
@@ -104,10 +74,11 @@ struct Options {
   std::optional<Engine> engine;
   std::optional<double> strength;        ///< 0..1
   std::optional<double> temporal_blend;  ///< [0, 1), folders and patterns only
+
+  /// Whether the schema's option `name` was given.
+  bool gave(const std::string& name) const { return given.count(name) > 0; }
 };
 
-/// ListOptions: --list-options, the optimisation's options as the core's option schema
-/// describes them (neuralstyle::describeOptions).
 enum class Action { Run, Help, Version, ListOptions };
 
 struct Command {
@@ -125,34 +96,8 @@ std::string formatDuration(double seconds);
 /// --version win over the rest.
 Command parseArguments(const std::vector<std::string>& arguments);
 
-/// The core's defaults, shown by --help.
-struct HelpDefaults {
-  std::string steps;
-  std::string optimizer;
-  std::string learning_rate;
-  std::string content_weight;
-  std::string style_weight;
-  std::string style_layer_weights;
-  std::string content_layer;
-  std::string max_size;
-  std::string pooling;
-  std::string threads;
-  std::string seed;
-  std::string tv_weight;
-  std::string gram_normalization;
-  std::string color_match;
-  std::string init;
-  std::string scales;
-  std::string scale_factor;
-  std::string tile_size;
-  std::string tile_overlap;
-  // neuralstyle::VideoOptions
-  std::string sequence_init;  ///< --init of a folder or a pattern
-  std::string temporal_weight;
-  std::string steps_per_frame;
-  std::string scene_cut_threshold;
-};
-std::string helpText(const HelpDefaults& defaults);
+/// --help: the options, their values, ranges and defaults, grouped.
+std::string helpText();
 
 /// True if `path` holds a printf-style integer conversion (%d, %5d, %05d).
 bool isFramePattern(const std::string& path);

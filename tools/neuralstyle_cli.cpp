@@ -49,129 +49,20 @@ void installInterruptHandler() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-std::string formatNumber(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-// "vgg19 X; squeezenet1_1 Y": a per-network default as --help shows it.
-template <typename Field>
-std::string perNetwork(Field field) {
-  std::string text;
-  for (const auto network : {ns::Network::VGG19, ns::Network::SqueezeNet1_1})
-    text += (text.empty() ? "" : "; ") + ns::networkName(network) + " " +
-            field(ns::networkDefaults(network));
-  return text;
-}
-
-// --init's name for a frame start: Independent is StyleOptions::init's content.
-std::string initName(ns::FrameStart start) {
-  return start == ns::FrameStart::Independent ? "content" : ns::toString(start);
-}
-
-cli::HelpDefaults helpDefaults() {
-  const ns::StyleOptions style;
-  const ns::EngineOptions engine;
-  const ns::VideoOptions video;
-  using Defaults = ns::NetworkDefaults;
-  return {std::to_string(style.steps),
-          style.optimizer == ns::Optimizer::Adam ? "adam" : "lbfgs",
-          perNetwork([](const Defaults& d) { return formatNumber(d.learning_rate); }),
-          formatNumber(style.content_weight),
-          perNetwork([](const Defaults& d) { return formatNumber(d.style_weight); }),
-          perNetwork([](const Defaults& d) { return ns::formatLayerWeights(d.style_layers); }),
-          perNetwork([](const Defaults& d) { return d.content_layer; }),
-          std::to_string(style.max_size),
-          style.pooling == ns::Pooling::Max ? "max" : "average",
-          std::to_string(engine.threads),
-          std::to_string(engine.seed),
-          formatNumber(style.tv_weight),
-          ns::toString(style.gram_normalization),
-          ns::toString(style.color_match),
-          ns::toString(style.init),
-          std::to_string(style.scales),
-          formatNumber(style.scale_factor),
-          std::to_string(style.tile_size),
-          std::to_string(style.tile_overlap),
-          initName(video.start),
-          video.temporal_weight ? formatNumber(*video.temporal_weight) : "the network's: squeezenet1_1 1e6, vgg19 1e4",
-          video.steps_per_frame < 0 ? "half of --steps" : std::to_string(video.steps_per_frame),
-          formatNumber(video.scene_cut_threshold)};
-}
-
-// The core's messages for a malformed list already say "style layer weights: ".
-std::string withoutPrefix(std::string message, const std::string& prefix) {
-  if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
-  return message;
-}
-
-ns::Network coreNetwork(cli::Network network) {
-  switch (network) {
-    case cli::Network::VGG19: return ns::Network::VGG19;
-    case cli::Network::SqueezeNet1_1: return ns::Network::SqueezeNet1_1;
-    case cli::Network::Auto: break;
-  }
-  return ns::Network::Auto;
-}
-
 // The network a run will use when the command line alone says it (an explicit --network,
 // or random weights, which are VGG19 for auto): layer names can be checked before loading.
 std::optional<ns::Network> networkKnownUpFront(const cli::Options& options) {
-  if (options.network != cli::Network::Auto) return coreNetwork(options.network);
-  const std::string weights = options.weights.value_or("");
-  if (weights == "random" || weights.rfind("random:", 0) == 0) return ns::Network::VGG19;
+  const ns::EngineOptions& engine = options.core.engine;
+  if (engine.network != ns::Network::Auto) return engine.network;
+  if (engine.weights == "random" || engine.weights.rfind("random:", 0) == 0) return ns::Network::VGG19;
   return std::nullopt;
 }
 
-// The options of the "Quality controls" group of --help.
-void setQualityControls(const cli::Options& options, ns::StyleOptions& style) {
-  if (options.tv_weight) style.tv_weight = *options.tv_weight;
-  if (options.style_scale) style.style_scale = *options.style_scale;
-  if (options.gram_normalization)
-    style.gram_normalization = *options.gram_normalization == cli::GramNormalization::Positions
-                                   ? ns::GramNormalization::Positions
-                                   : ns::GramNormalization::None;
-  style.preserve_colors = options.preserve_colors;
-  if (options.color_match) {
-    switch (*options.color_match) {
-      case cli::ColorMatch::None: style.color_match = ns::ColorMatch::None; break;
-      case cli::ColorMatch::Histogram: style.color_match = ns::ColorMatch::Histogram; break;
-      case cli::ColorMatch::MeanStd: style.color_match = ns::ColorMatch::MeanStd; break;
-    }
-  }
-  // A frame that starts from the previous result has none when it is the first or
-  // follows a scene cut: it starts from the content.
-  if (options.init) style.init = *options.init == cli::Init::Noise ? ns::Init::Noise : ns::Init::Content;
-  if (options.init_image) style.init = ns::Init::Image;
-  if (options.seed) style.noise_seed = *options.seed;
-  if (options.scales) style.scales = *options.scales;
-  if (options.coarse_steps) style.coarse_steps = *options.coarse_steps;
-  if (options.scale_factor) style.scale_factor = *options.scale_factor;
-  if (options.tile_size) style.tile_size = *options.tile_size;
-  if (options.tile_overlap) style.tile_overlap = *options.tile_overlap;
-}
-
 ns::StyleOptions styleOptions(const cli::Options& options) {
-  ns::StyleOptions style;
-  if (options.steps) style.steps = *options.steps;
-  if (options.optimizer)
-    style.optimizer = *options.optimizer == cli::Optimizer::Adam ? ns::Optimizer::Adam : ns::Optimizer::LBFGS;
-  if (options.learning_rate) style.learning_rate = *options.learning_rate;
-  if (options.content_weight) style.content_weight = *options.content_weight;
-  if (options.style_weight) style.style_weight = *options.style_weight;
-  if (options.max_size) style.max_size = *options.max_size;
-  if (options.pooling)
-    style.pooling = *options.pooling == cli::Pooling::Max ? ns::Pooling::Max : ns::Pooling::Average;
-  if (options.style_layer_weights) {
-    try {
-      style.style_layers = ns::parseLayerWeights(*options.style_layer_weights);
-    } catch (const ns::OptionsError& e) {
-      throw cli::UsageError("--style-layer-weights: " + withoutPrefix(e.what(), "style layer weights: "));
-    }
-  }
-  if (options.content_layer) style.content_layer = *options.content_layer;
-  setQualityControls(options, style);
+  ns::StyleOptions style = options.core.style;
+  // A frame that starts from the previous result has none when it is the first or
+  // follows a scene cut: it starts from the content (the schema's init says so).
+  if (options.init_image) style.init = ns::Init::Image;
   // Other networks' layer names are refused once the weights say which network it is.
   if (const auto network = networkKnownUpFront(options)) {
     const auto check = [&](const std::string& option, const std::string& layer) {
@@ -181,7 +72,7 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
         throw cli::UsageError(option + ": " + e.what());
       }
     };
-    if (options.content_layer) check("--content-layer", style.content_layer);
+    if (options.gave("content-layer")) check("--content-layer", style.content_layer);
     for (const auto& layer : style.style_layers) check("--style-layer-weights", layer.layer);
   }
   // Losses are read (a device sync) only when they are shown or logged.
@@ -202,40 +93,21 @@ ns::StyleOptions styleOptions(const cli::Options& options) {
 // --init-image start every frame as a still (the temporal term still applies unless
 // --temporal-weight is 0).
 ns::VideoOptions videoOptions(const cli::Options& options) {
-  ns::VideoOptions video;
-  if (options.init_image || options.init == cli::Init::Content || options.init == cli::Init::Noise)
-    video.start = ns::FrameStart::Independent;
-  if (options.init == cli::Init::Previous) video.start = ns::FrameStart::Previous;
-  if (options.init == cli::Init::PreviousWarped) video.start = ns::FrameStart::PreviousWarped;
-  if (options.temporal_weight) video.temporal_weight = *options.temporal_weight;
-  if (options.steps_per_frame) video.steps_per_frame = *options.steps_per_frame;
-  if (options.scene_cut_threshold) video.scene_cut_threshold = *options.scene_cut_threshold;
+  ns::VideoOptions video = options.core.video;
+  if (options.init_image) video.start = ns::FrameStart::Independent;
   video.validate();
   return video;
 }
 
 ns::EngineOptions engineOptions(const cli::Options& options) {
-  ns::EngineOptions engine;
+  ns::EngineOptions engine = options.core.engine;
   switch (options.device) {
     case cli::Device::Auto: engine.device = ns::DeviceKind::Auto; break;
     case cli::Device::CPU: engine.device = ns::DeviceKind::CPU; break;
     case cli::Device::CUDA: engine.device = ns::DeviceKind::CUDA; break;
     case cli::Device::OpenCL: throw cli::UsageError("--device opencl applies only with --model");
   }
-  switch (options.precision) {
-    case cli::Precision::Float32: engine.precision = ns::Precision::Float32; break;
-    case cli::Precision::BFloat16: engine.precision = ns::Precision::BFloat16; break;
-  }
-  switch (options.convolution) {
-    case cli::Convolution::Auto: engine.convolution = ns::Convolution::Auto; break;
-    case cli::Convolution::Direct: engine.convolution = ns::Convolution::Direct; break;
-    case cli::Convolution::Winograd: engine.convolution = ns::Convolution::Winograd; break;
-  }
-  engine.network = coreNetwork(options.network);
-  if (options.threads) engine.threads = *options.threads;
-  if (options.seed) engine.seed = *options.seed;
-  engine.weights =
-      options.weights ? *options.weights : ns::defaultWeightsLocation(engine.network);
+  if (engine.weights.empty()) engine.weights = ns::defaultWeightsLocation(engine.network);
   if (engine.weights.empty())
     throw ns::WeightsError(
         "no weights found ($NEURALSTYLE_WEIGHTS is unset and no vgg19.safetensors or "
@@ -311,7 +183,7 @@ class ProgressReporter {
 std::string frameStart(const ns::VideoFrameResult& frame, bool had_previous, const cli::Options& options,
                        const ns::VideoOptions& video) {
   const std::string fresh = options.init_image                    ? "from the init image"
-                            : options.init == cli::Init::Noise     ? "from noise"
+                            : options.core.style.init == ns::Init::Noise ? "from noise"
                                                                    : "from the content";
   // No flow: there was no previous frame, or one of another size (VideoStylizer drops it).
   if (!had_previous || frame.flow_seconds <= 0) return fresh;
@@ -407,7 +279,7 @@ int run(const std::vector<std::string>& arguments) {
   }
   const cli::Command command = cli::parseArguments(arguments);
   if (command.action == cli::Action::Help) {
-    std::cout << cli::helpText(helpDefaults());
+    std::cout << cli::helpText();
     return cli::kExitOk;
   }
   if (command.action == cli::Action::ListOptions) {
@@ -480,6 +352,25 @@ int run(const std::vector<std::string>& arguments) {
                  stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
                  engine.weights.c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
+  // A --max-size too small for an image's shape is raised to the smallest that works, as
+  // the element does, with a warning once per image size (unless --quiet).
+  cv::Size raised_for;
+  const auto fit_max_size = [&](const cv::Mat& content) {
+    const int workable = ns::workableMaxSize(content.size(), style_options.max_size);
+    if (stylizer.options().max_size != workable) {
+      ns::StyleOptions fitted = stylizer.options();
+      fitted.max_size = workable;
+      stylizer.setOptions(fitted);
+    }
+    if (workable == style_options.max_size || content.size() == raised_for || options.quiet) return;
+    raised_for = content.size();
+    const cv::Size processing = ns::processingSize(content.size(), workable);
+    std::fprintf(stderr,
+                 "neuralstyle: warning: --max-size %d is too small for %dx%d images: VGG19 needs %d "
+                 "pixels on each side, so they are processed at %dx%d (max-size %d)\n",
+                 style_options.max_size, content.cols, content.rows, ns::kMinimumSide, processing.width,
+                 processing.height, workable);
+  };
   int number = 0;  // of the frame being stylised, from 1, over the slice's and the lead-in's
   // What every frame starts with: the cancel check, its number, and the progress callback
   // (loss log, progress line, --save-every for a frame that is written).
@@ -502,6 +393,7 @@ int run(const std::vector<std::string>& arguments) {
                               double handover) {
     const auto on_progress = begin_frame(frame);
     const cv::Mat content = ns::readRgbImage(frame.content);
+    fit_max_size(content);
     if (!frame.previous_output.empty())  // --resume: the frame before is on disk
       chain.setLast(chain.frameFromImage(ns::readRgbImage(frame.previous_content),
                                          ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
@@ -524,6 +416,7 @@ int run(const std::vector<std::string>& arguments) {
     if (!video) {
       const auto on_progress = begin_frame(frame);
       const cv::Mat content = ns::readRgbImage(frame.content);
+      fit_max_size(content);
       const ns::StylizeResult result =
           stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
       cli::writeImage(frame.output, result.image);

@@ -55,6 +55,9 @@ struct OptionSpec {
   double maximum = 0;
   std::vector<OptionChoice> choices;  ///< Choice
   OptionChange change = OptionChange::AnyTime;
+  /// What it is about, for front ends that group their options: "optimisation",
+  /// "quality" (quality controls), "video" (a sequence's frames) or "engine".
+  std::string group;
   std::string placeholder;  ///< the value in usage text: "N", "X", "LAYER=W,..."
   /// Reads the option from a set.
   std::function<OptionValue(const OptionSet&)> get;

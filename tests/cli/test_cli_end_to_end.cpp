@@ -92,6 +92,21 @@ TEST_F(CliBinary, StylisesOneImageAtItsOwnSize) {
   EXPECT_GT(cv::norm(output, content_image, cv::NORM_L1), 0.0) << "the image was not stylised";
 }
 
+TEST_F(CliBinary, AnImageTooThinForMaxSizeIsProcessedLargerWithAWarning) {
+  // As the element does (ElementErrors.FramesTooThinForMaxSizeAreProcessedLargerWithAWarning):
+  // 16x64 at --max-size 16 would be 4x16, below VGG19's 16 pixels a side; 16x62 works.
+  const std::string thin = dir / "thin.png";
+  writeNoiseImage(thin, 16, 64, 3);
+  const Outcome run = runCli(Args{"--content", thin, "--style", style, "--output", dir / "out.png", "--weights",
+                                  "random:3", "--steps", "2", "--threads", "2", "--max-size", "16"},
+                             dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("warning: --max-size 16 is too small for 16x64 images"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("processed at 16x62"), std::string::npos) << run.err;
+  const cv::Mat output = cv::imread(dir / "out.png", cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(output.size(), cv::Size(16, 64));
+}
+
 TEST_F(CliBinary, StylisesOneImageWithBfloat16Precision) {
   const Outcome run = runCli(oneImage(dir / "out.png") + fast() +
                                  Args{"--learning-rate", "0.05", "--precision", "bfloat16",
@@ -434,7 +449,7 @@ INSTANTIATE_TEST_SUITE_P(
                "Winograd convolutions run in float32 on the CPU only"},
         BadRun{"BlendWeightsForOneStyle", {{"--style-blend-weights", "0.5,0.5"}}, 2,
                "--style-blend-weights gives 2 weight(s) for 1 --style image(s)"},
-        BadRun{"TileSizeTooSmall", {{"--tile-size", "32"}}, 2, "--tile-size must be 0 (no tiles) or between 64"},
+        BadRun{"TileSizeTooSmall", {{"--tile-size", "32"}}, 2, "tile size must be 0 (no tiling) or between 64"},
         BadRun{"OutputExtensionUnknown", {{"--output", "{dir}/out.xyz"}}, 2, "no image writer"},
         BadRun{"RandomSeedOutOfRange", {{"--weights", "random:99999999999999999999"}}, 2,
                "weights 'random:99999999999999999999': the seed after 'random:' must be a whole number"},
@@ -547,7 +562,7 @@ TEST_F(CliBinary, UnavailableDeviceExitsFive) {
 
 TEST_F(CliBinary, DivergingRunExitsSixAndWritesNothing) {
   const Outcome run =
-      runCli(oneImage(dir / "out.png") + fast() + Args{"--learning-rate", "1e30", "--quiet"}, dir);
+      runCli(oneImage(dir / "out.png") + fast() + Args{"--style-weight", "1e308", "--quiet"}, dir);
   expectFailure(run, 6, "diverged");
   EXPECT_FALSE(fs::exists(dir / "out.png"));
 }

@@ -45,21 +45,24 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
   EXPECT_EQ(o.content, "in/%05d.png");
   EXPECT_EQ(o.styles, std::vector<std::string>{"style.jpg"});
   EXPECT_EQ(o.output, "out/%05d.png");
-  EXPECT_EQ(o.weights, "random:3");
-  EXPECT_EQ(o.steps, 50);
-  EXPECT_EQ(o.optimizer, Optimizer::LBFGS);
-  EXPECT_DOUBLE_EQ(*o.learning_rate, 0.01);
-  EXPECT_DOUBLE_EQ(*o.content_weight, 2.0);
-  EXPECT_DOUBLE_EQ(*o.style_weight, 1e5);
-  EXPECT_EQ(o.style_layer_weights, "conv1_1=1,conv2_1=0.5");
-  EXPECT_EQ(o.content_layer, "conv3_2");
-  EXPECT_EQ(o.max_size, 128);
-  EXPECT_EQ(o.pooling, Pooling::Average);
+  const StyleOptions& style = o.core.style;
+  const EngineOptions& engine = o.core.engine;
+  EXPECT_EQ(engine.weights, "random:3");
+  EXPECT_EQ(style.steps, 50);
+  EXPECT_EQ(style.optimizer, Optimizer::LBFGS);
+  EXPECT_DOUBLE_EQ(*style.learning_rate, 0.01);
+  EXPECT_DOUBLE_EQ(style.content_weight, 2.0);
+  EXPECT_DOUBLE_EQ(*style.style_weight, 1e5);
+  EXPECT_EQ(formatLayerWeights(style.style_layers), "conv1_1=1,conv2_1=0.5");
+  EXPECT_EQ(style.content_layer, "conv3_2");
+  EXPECT_EQ(style.max_size, 128);
+  EXPECT_EQ(style.pooling, Pooling::Average);
   EXPECT_EQ(o.device, Device::CPU);
-  EXPECT_EQ(o.precision, Precision::BFloat16);
-  EXPECT_EQ(o.convolution, Convolution::Direct);
-  EXPECT_EQ(o.threads, 2);
-  EXPECT_EQ(o.seed, UINT64_MAX);
+  EXPECT_EQ(engine.precision, Precision::BFloat16);
+  EXPECT_EQ(engine.convolution, Convolution::Direct);
+  EXPECT_EQ(engine.threads, 2);
+  EXPECT_EQ(engine.seed, UINT64_MAX);
+  EXPECT_EQ(style.noise_seed, UINT64_MAX);
   EXPECT_EQ(o.progress_interval, 0);
   EXPECT_EQ(o.start_index, 7);
   EXPECT_EQ(o.loss_log, "log.csv");
@@ -68,12 +71,15 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
 
 TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
   const Options o = parsed({});
-  EXPECT_FALSE(o.weights || o.steps || o.optimizer || o.learning_rate || o.content_weight || o.style_weight ||
-               o.style_layer_weights || o.content_layer || o.max_size || o.pooling || o.threads ||
-               o.seed);
+  // Unset, they are the core's defaults, and none counts as given.
+  EXPECT_TRUE(o.given.empty());
+  const OptionSet defaults;
+  EXPECT_EQ(o.core.style.steps, defaults.style.steps);
+  EXPECT_FALSE(o.core.style.learning_rate || o.core.style.style_weight);
+  EXPECT_TRUE(o.core.engine.weights.empty());
   EXPECT_EQ(o.device, Device::Auto);
-  EXPECT_EQ(o.precision, Precision::Float32);
-  EXPECT_EQ(o.convolution, Convolution::Auto);
+  EXPECT_EQ(o.core.engine.precision, Precision::Float32);
+  EXPECT_EQ(o.core.engine.convolution, Convolution::Auto);
   EXPECT_EQ(o.progress_interval, 10);
   EXPECT_FALSE(o.start_index);
   EXPECT_TRUE(o.loss_log.empty());
@@ -81,14 +87,14 @@ TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
 }
 
 TEST(CliParse, ReadsBothPrecisions) {
-  EXPECT_EQ(parsed({"--precision", "float32"}).precision, Precision::Float32);
-  EXPECT_EQ(parsed({"--precision=bfloat16"}).precision, Precision::BFloat16);
+  EXPECT_EQ(parsed({"--precision", "float32"}).core.engine.precision, Precision::Float32);
+  EXPECT_EQ(parsed({"--precision=bfloat16"}).core.engine.precision, Precision::BFloat16);
 }
 
 TEST(CliParse, ReadsEveryConvolution) {
-  EXPECT_EQ(parsed({"--convolution", "auto"}).convolution, Convolution::Auto);
-  EXPECT_EQ(parsed({"--convolution", "direct"}).convolution, Convolution::Direct);
-  EXPECT_EQ(parsed({"--convolution=winograd"}).convolution, Convolution::Winograd);
+  EXPECT_EQ(parsed({"--convolution", "auto"}).core.engine.convolution, Convolution::Auto);
+  EXPECT_EQ(parsed({"--convolution", "direct"}).core.engine.convolution, Convolution::Direct);
+  EXPECT_EQ(parsed({"--convolution=winograd"}).core.engine.convolution, Convolution::Winograd);
 }
 
 TEST(CliParse, HelpAndVersionNeedNothingElse) {
@@ -101,11 +107,7 @@ TEST(CliParse, HelpAndVersionNeedNothingElse) {
 }
 
 TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
-  // Distinct values, so that each shows where its option is.
-  HelpDefaults defaults{"2000", "adam",     "0.003", "1",    "1e+06", "conv1_1=1", "conv4_2", "400", "max", "0",
-                        "0",    "0.25",     "none",  "mean-std", "content", "7", "1.5", "0", "48",
-                        "previous-warped", "42", "11", "0.35"};
-  const std::string help = helpText(defaults);
+  const std::string help = helpText();
   for (const char* option :
        {"--content", "--style", "--output", "--weights", "--steps", "--learning-rate",
         "--optimizer", "--content-weight", "--style-weight", "--style-layer-weights", "--content-layer",
@@ -113,32 +115,37 @@ TEST(CliParse, HelpListsEveryOptionAndTheDefaults) {
         "--convolution", "auto|direct|winograd", "(default auto)", "--threads", "--seed", "--progress-interval",
         "--start-index", "--loss-log", "--quiet", "--help", "--version", "--list-options",
         "step,total,content,style", "frame,step,total,content,style", "(default 2000)",
-        "(default: the network's, 1e+06)", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted",
+        "the network's default (vgg19 1e6", "--network", "auto|vgg19|squeezenet1_1", "130 interrupted",
         "--tv-weight", "--style-blend-weights", "--style-scale", "--gram-normalization none|positions",
         "--preserve-colors", "--color-match none|histogram|mean-std", "--init content|noise",
         "--init-image", "--scales", "--coarse-steps", "--scale-factor", "--tile-size", "--tile-overlap",
         "--save-every", "--init content|noise|previous|previous-warped", "--temporal-weight",
-        "--steps-per-frame", "--scene-cut-threshold", "previous-warped for a folder or a pattern)",
-        "(default 0.25)", "(default mean-std)", "(default 7)", "(default 48)", "(default 42)", "(default 11)",
-        "(default 0.35)", "frame,step,total,content,style,temporal"})
+        "--steps-per-frame", "--scene-cut-threshold", "(default previous-warped)", "(default 0.5)",
+        "(default 400)", "(default 32)", "(default -1)", "frame,step,total,content,style,temporal"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
+  // Every option of the core's schema but the two the tool has its own of.
+  for (const OptionSpec& spec : optimisationOptions())
+    if (spec.name != "weights-location")
+      EXPECT_NE(help.find("--" + spec.name), std::string::npos) << spec.name;
   for (size_t start = 0, end; (end = help.find('\n', start)) != std::string::npos; start = end + 1)
     EXPECT_LE(end - start, 90u) << help.substr(start, end - start);
 }
 
 /// The values both quality-control tests below give, on the command line or in a file.
 void expectTheQualityControlsGiven(const Options& o) {
-  EXPECT_DOUBLE_EQ(*o.tv_weight, 0.5);
-  EXPECT_DOUBLE_EQ(*o.style_scale, 2.0);
-  EXPECT_EQ(o.gram_normalization, GramNormalization::Positions);
-  EXPECT_TRUE(o.preserve_colors);
-  EXPECT_EQ(o.color_match, ColorMatch::MeanStd);
-  EXPECT_EQ(o.init, Init::Noise);
-  EXPECT_EQ(o.scales, 3);
-  EXPECT_EQ(o.coarse_steps, 40);
-  EXPECT_DOUBLE_EQ(*o.scale_factor, 1.5);
-  EXPECT_EQ(o.tile_size, 256);
-  EXPECT_EQ(o.tile_overlap, 16);
+  const StyleOptions& style = o.core.style;
+  EXPECT_DOUBLE_EQ(style.tv_weight, 0.5);
+  EXPECT_DOUBLE_EQ(*style.style_scale, 2.0);
+  EXPECT_EQ(style.gram_normalization, GramNormalization::Positions);
+  EXPECT_TRUE(style.preserve_colors);
+  EXPECT_EQ(style.color_match, ColorMatch::MeanStd);
+  EXPECT_EQ(style.init, Init::Noise);
+  EXPECT_EQ(o.core.video.start, FrameStart::Independent);
+  EXPECT_EQ(style.scales, 3);
+  EXPECT_EQ(style.coarse_steps, 40);
+  EXPECT_DOUBLE_EQ(style.scale_factor, 1.5);
+  EXPECT_EQ(style.tile_size, 256);
+  EXPECT_EQ(style.tile_overlap, 16);
   EXPECT_EQ(o.save_every, 5);
 }
 
@@ -148,16 +155,14 @@ TEST(CliParse, ReadsTheQualityControls) {
                                         "noise", "--scales", "3", "--coarse-steps", "40", "--scale-factor", "1.5",
                                         "--tile-size", "256",
                                         "--tile-overlap", "16", "--save-every", "5"}));
-  EXPECT_EQ(parsed({"--color-match", "histogram"}).color_match, ColorMatch::Histogram);
+  EXPECT_EQ(parsed({"--color-match", "histogram"}).core.style.color_match, ColorMatch::Histogram);
   EXPECT_EQ(parsed({"--init-image", "i.png"}).init_image, "i.png");
-  EXPECT_EQ(parsed({"--tile-size", "0"}).tile_size, 0);
+  EXPECT_EQ(parsed({"--tile-size", "0"}).core.style.tile_size, 0);
   // Unset, they are the core's.
   const Options none = parsed({});
-  EXPECT_FALSE(none.tv_weight || none.style_scale || none.gram_normalization || none.color_match ||
-               none.init || none.init_image || none.scales || none.coarse_steps || none.scale_factor ||
-               none.tile_size ||
-               none.tile_overlap || none.save_every || none.style_blend_weights);
-  EXPECT_FALSE(none.preserve_colors);
+  EXPECT_TRUE(none.given.empty());
+  EXPECT_FALSE(none.init_image || none.save_every || none.style_blend_weights);
+  EXPECT_FALSE(none.core.style.preserve_colors);
 }
 
 TEST(CliParse, StyleRepeatsForABlendWithOneWeightEach) {
@@ -178,7 +183,7 @@ TEST(CliParse, SaveEveryNamesTheIntermediateBesideTheOutput) {
 
 TEST(CliParse, ReadsIntegersInDecimalOnly) {
   // CLI11's own conversion would read 010 as octal 8.
-  EXPECT_EQ(parsed({"--steps", "010"}).steps, 10);
+  EXPECT_EQ(parsed({"--steps", "010"}).core.style.steps, 10);
   EXPECT_THROW(parsed({"--steps", "0x10"}), UsageError);
 }
 
@@ -198,19 +203,23 @@ TEST(CliParse, ReadsSliceOptions) {
 TEST(CliParse, ReadsTheVideoOptions) {
   const Options o = parsed({"--init", "previous", "--temporal-weight", "0", "--steps-per-frame=30",
                             "--scene-cut-threshold", "1"});
-  EXPECT_EQ(o.init, Init::Previous);
-  EXPECT_DOUBLE_EQ(*o.temporal_weight, 0.0);
-  EXPECT_EQ(o.steps_per_frame, 30);
-  EXPECT_DOUBLE_EQ(*o.scene_cut_threshold, 1.0);
-  EXPECT_EQ(parsed({"--init", "previous-warped"}).init, Init::PreviousWarped);
-  EXPECT_EQ(parsed({"--init", "previous-warped", "--steps-per-frame", "0"}).steps_per_frame, 0);
+  EXPECT_EQ(o.core.video.start, FrameStart::Previous);
+  EXPECT_EQ(o.core.style.init, Init::Content) << "a first frame starts from the content";
+  EXPECT_DOUBLE_EQ(*o.core.video.temporal_weight, 0.0);
+  EXPECT_EQ(o.core.video.steps_per_frame, 30);
+  EXPECT_DOUBLE_EQ(o.core.video.scene_cut_threshold, 1.0);
+  EXPECT_EQ(parsed({"--init", "previous-warped"}).core.video.start, FrameStart::PreviousWarped);
+  EXPECT_EQ(parsed({"--init", "previous-warped", "--steps-per-frame", "0"}).core.video.steps_per_frame, 0);
   // Unset, they are the core's (VideoOptions).
   const Options none = parsed({});
-  EXPECT_FALSE(none.init || none.temporal_weight || none.steps_per_frame || none.scene_cut_threshold);
+  EXPECT_TRUE(none.given.empty());
+  const VideoOptions defaults;
+  EXPECT_EQ(none.core.video.start, defaults.start);
+  EXPECT_EQ(none.core.video.steps_per_frame, defaults.steps_per_frame);
 }
 
 TEST(CliParse, HelpGroupsTheOptions) {
-  const std::string help = helpText(HelpDefaults{});
+  const std::string help = helpText();
   const std::vector<std::string> order = {"Usage: neuralstyle --content IN --style STYLE --output OUT",
                                           "Inputs and outputs:", "--config FILE",
                                           "Optimisation (of the image itself):", "--steps N",
@@ -232,9 +241,9 @@ TEST(CliParse, ReadsAConfigFileWhereTheCommandLineWins) {
   const Options o = parseArguments({"--config", dir / "job.toml", "--steps", "7"}).options;
   EXPECT_EQ(o.content, "in/%05d.png");
   EXPECT_EQ(o.output, "out/%05d.png");
-  EXPECT_EQ(o.steps, 7) << "the command line wins over the file";
-  EXPECT_DOUBLE_EQ(*o.learning_rate, 0.5);
-  EXPECT_EQ(o.network, Network::SqueezeNet1_1);
+  EXPECT_EQ(o.core.style.steps, 7) << "the command line wins over the file";
+  EXPECT_DOUBLE_EQ(*o.core.style.learning_rate, 0.5);
+  EXPECT_EQ(o.core.engine.network, Network::SqueezeNet1_1);
   EXPECT_TRUE(o.quiet);
 
   // The file's values get the same checks, and unknown names are refused.
@@ -333,9 +342,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"StepsOverflow", withRequired({"--steps", "99999999999"}), "--steps must be <= 2147483647"},
         BadArguments{"MaxSizeTooSmall", withRequired({"--max-size", "15"}), "--max-size must be >= 16"},
         BadArguments{"ThreadsTooMany", withRequired({"--threads", "5000"}), "between 0 and 1024"},
-        BadArguments{"LearningRateZero", withRequired({"--learning-rate", "0"}), "must be > 0"},
+        BadArguments{"LearningRateTooLarge", withRequired({"--learning-rate", "11"}),
+                     "--learning-rate must be between 0 and 10, got 11"},
+        BadArguments{"LearningRateNegative", withRequired({"--learning-rate", "-0.1"}), "between 0 and 10"},
         BadArguments{"LearningRateNaN", withRequired({"--learning-rate", "nan"}), "finite"},
-        BadArguments{"StyleWeightNegative", withRequired({"--style-weight", "-1"}), "must be >= 0"},
+        BadArguments{"StyleWeightNegative", withRequired({"--style-weight", "-2"}), "must be >= -1, got -2"},
         BadArguments{"ContentWeightInfinite", withRequired({"--content-weight", "inf"}), "finite"},
         BadArguments{"NumberWithBlank", withRequired({"--style-weight", " 5"}), "is not a number"},
         BadArguments{"NumberWithSuffix", withRequired({"--style-weight", "5e"}), "is not a number"},
@@ -365,8 +376,9 @@ INSTANTIATE_TEST_SUITE_P(
                      "--style-blend-weights: '' is not a number"},
         BadArguments{"StyleWithoutValue", withRequired({"--style", "--steps", "2"}), "--style needs a value"},
         BadArguments{"TvWeightNegative", withRequired({"--tv-weight", "-1"}), "--tv-weight must be >= 0"},
-        BadArguments{"StyleScaleZero", withRequired({"--style-scale", "0"}), "--style-scale must be > 0"},
-        BadArguments{"StyleScaleTooLarge", withRequired({"--style-scale", "9"}), "--style-scale must be at most 8"},
+        BadArguments{"StyleScaleNegative", withRequired({"--style-scale", "-1"}), "--style-scale must be between 0 and 8"},
+        BadArguments{"StyleScaleTooLarge", withRequired({"--style-scale", "9"}),
+                     "--style-scale must be between 0 and 8, got 9"},
         BadArguments{"UnknownGramNormalization", withRequired({"--gram-normalization", "layers"}),
                      "--gram-normalization must be none or positions, got 'layers'"},
         BadArguments{"UnknownColorMatch", withRequired({"--color-match", "lab"}),
@@ -379,27 +391,27 @@ INSTANTIATE_TEST_SUITE_P(
                      "--preserve-colors takes no value"},
         BadArguments{"ScalesTooMany", withRequired({"--scales", "9"}), "--scales must be between 1 and 8, got 9"},
         BadArguments{"ScaleFactorOne", withRequired({"--scale-factor", "1"}),
-                     "--scale-factor must be greater than 1 and at most 4, got 1"},
+                     "scale factor must be greater than 1 and at most 4"},
         BadArguments{"TileSizeTooSmall", withRequired({"--tile-size", "10"}),
-                     "--tile-size must be 0 (no tiles) or between 64 and 16384, got 10"},
+                     "tile size must be 0 (no tiling) or between 64 and 16384, got 10"},
         BadArguments{"TileOverlapTooLarge", withRequired({"--tile-size", "128", "--tile-overlap", "65"}),
                      "--tile-overlap must be at most half of --tile-size, got 65 for 128"},
         BadArguments{"CoarseStepsNegative", withRequired({"--coarse-steps", "-1"}), "--coarse-steps must be >= 0"},
         BadArguments{"SaveEveryZero", withRequired({"--save-every", "0"}), "--save-every must be >= 1, got 0"},
-        BadArguments{"TemporalWeightNegative", withRequired({"--temporal-weight", "-1"}),
-                     "--temporal-weight must be >= 0, got -1"},
+        BadArguments{"TemporalWeightNegative", withRequired({"--temporal-weight", "-2"}),
+                     "--temporal-weight must be >= -1, got -2"},
         BadArguments{"TemporalWeightNaN", withRequired({"--temporal-weight", "nan"}), "finite"},
         BadArguments{"StepsPerFrameNegative", withRequired({"--steps-per-frame", "-2"}),
-                     "--steps-per-frame must be >= 0, got -2"},
+                     "--steps-per-frame must be >= -1, got -2"},
         BadArguments{"StepsPerFrameWithContentStart", withRequired({"--init", "content", "--steps-per-frame", "5"}),
                      "--steps-per-frame applies only to frames that start from the previous result (--init "
                      "previous or previous-warped), not with --init content"},
         BadArguments{"StepsPerFrameWithInitImage", withRequired({"--init-image", "i.png", "--steps-per-frame", "5"}),
                      "not with --init-image"},
         BadArguments{"SceneCutThresholdZero", withRequired({"--scene-cut-threshold", "0"}),
-                     "--scene-cut-threshold must be > 0, got 0"},
+                     "the scene-cut threshold is a share of pixels in (0, 1], not 0"},
         BadArguments{"SceneCutThresholdAboveOne", withRequired({"--scene-cut-threshold", "1.5"}),
-                     "--scene-cut-threshold must be at most 1, got 1.5"},
+                     "--scene-cut-threshold must be between 0 and 1, got 1.5"},
         BadArguments{"InitPreviousWithInitImage", withRequired({"--init", "previous", "--init-image", "i.png"}),
                      "--init and --init-image exclude each other"},
         BadArguments{"MissingContent", Args{"--style", "s.png", "--output", "o.png"}, "--content is required"},
@@ -716,19 +728,22 @@ TEST_F(CliPlan, RejectsOutputFoldersThatCannotBeWritten) {
 
 TEST_F(CliPlan, RefusesTheOptionsOfASequenceForOneImage) {
   writeNoiseImage(dir / "c.png", 20, 20, 1);
-  Options o = options(dir / "c.png", dir / "o.png");
-  o.init = Init::PreviousWarped;
-  expectPlanError<UsageError>(o, "--init previous-warped applies only to a folder or a frame pattern");
-  o.init = Init::Noise;
-  EXPECT_NO_THROW(planFrames(o));
-  o.temporal_weight = 3;
-  expectPlanError<UsageError>(o, "--temporal-weight applies only to a folder or a frame pattern");
-  o.temporal_weight.reset();
-  o.steps_per_frame = 3;
-  expectPlanError<UsageError>(o, "--steps-per-frame applies only");
-  o.steps_per_frame.reset();
-  o.scene_cut_threshold = 0.3;
-  expectPlanError<UsageError>(o, "--scene-cut-threshold applies only");
+  const Options plain = options(dir / "c.png", dir / "o.png");
+  const auto with = [&plain](Args arguments) {
+    Options o = plain;
+    const Options given = parseArguments(withRequired(std::move(arguments))).options;
+    o.core = given.core;
+    o.given = given.given;
+    return o;
+  };
+  expectPlanError<UsageError>(with({"--init", "previous-warped"}),
+                              "--init previous-warped applies only to a folder or a frame pattern");
+  EXPECT_NO_THROW(planFrames(with({"--init", "noise"})));
+  EXPECT_NO_THROW(planFrames(plain)) << "previous-warped is the default, for sequences";
+  expectPlanError<UsageError>(with({"--temporal-weight", "3"}),
+                              "--temporal-weight applies only to a folder or a frame pattern");
+  expectPlanError<UsageError>(with({"--steps-per-frame", "3"}), "--steps-per-frame applies only");
+  expectPlanError<UsageError>(with({"--scene-cut-threshold", "0.3"}), "--scene-cut-threshold applies only");
 }
 
 }  // namespace

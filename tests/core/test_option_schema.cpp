@@ -41,6 +41,8 @@ TEST(OptionSchema, NamesAreUniqueAndEveryEntryIsDocumented) {
     EXPECT_FALSE(spec.title.empty()) << spec.name;
     EXPECT_GT(spec.doc.size(), 15u) << spec.name;
     EXPECT_TRUE(spec.get && spec.set) << spec.name;
+    EXPECT_TRUE(std::set<std::string>({"optimisation", "quality", "video", "engine"}).count(spec.group))
+        << spec.name << " is in group '" << spec.group << "'";
     if (spec.type == OptionType::Choice) EXPECT_GE(spec.choices.size(), 2u) << spec.name;
     if (spec.type == OptionType::Integer || spec.type == OptionType::Number)
       EXPECT_LT(spec.minimum, spec.maximum) << spec.name;
@@ -145,7 +147,8 @@ TEST(OptionSchema, BadTextIsRefusedNamingTheOptionAndWhatItTakes) {
   };
   EXPECT_EQ(message("steps", "-1"), "steps must be >= 0, got -1");
   EXPECT_EQ(message("steps", "010x"), "steps: '010x' is not an integer");
-  EXPECT_EQ(message("steps", "99999999999999999999"), "steps must be >= 0, got 99999999999999999999");
+  EXPECT_EQ(message("steps", "99999999999999999999"), "steps must be <= 2147483647, got 99999999999999999999");
+  EXPECT_EQ(message("steps", "-99999999999999999999"), "steps must be >= 0, got -99999999999999999999");
   EXPECT_EQ(message("scales", "9"), "scales must be between 1 and 8, got 9");
   EXPECT_EQ(message("max-size", "15"), "max-size must be >= 16, got 15");
   EXPECT_EQ(message("scale-factor", "4.5"), "scale-factor must be between 1 and 4, got 4.5");
