@@ -45,9 +45,8 @@ int toInt(const std::string& option, const std::string& text, int min, int max) 
   return static_cast<int>(value);
 }
 
-enum class Bound { Positive, NonNegative };
-
-double toNumber(const std::string& option, const std::string& text, Bound bound) {
+/// A finite number >= 0 (the tool's own numbers: blend weights, --strength, --temporal-blend).
+double toNonNegative(const std::string& option, const std::string& text) {
   // strtod skips leading blanks: refuse them so that the whole text is the number.
   if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
     throw UsageError(option + ": " + quoted(text) + " is not a number");
@@ -57,10 +56,7 @@ double toNumber(const std::string& option, const std::string& text, Bound bound)
   if (end != text.c_str() + text.size())
     throw UsageError(option + ": " + quoted(text) + " is not a number");
   if (!std::isfinite(value)) throw UsageError(option + " must be a finite number, got " + text);
-  if (bound == Bound::Positive && !(value > 0))
-    throw UsageError(option + " must be > 0, got " + text);
-  if (bound == Bound::NonNegative && value < 0)
-    throw UsageError(option + " must be >= 0, got " + text);
+  if (value < 0) throw UsageError(option + " must be >= 0, got " + text);
   return value;
 }
 
@@ -70,7 +66,7 @@ std::vector<double> toWeights(const std::string& option, const std::string& text
   size_t start = 0;
   for (;;) {
     const size_t comma = text.find(',', start);
-    weights.push_back(toNumber(option, text.substr(start, comma - start), Bound::NonNegative));
+    weights.push_back(toNonNegative(option, text.substr(start, comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -519,7 +515,7 @@ class Arguments {
           "the stylised image blended with the input: 0 = the\n"
           "input, 1 = the network's output alone (default 1)",
           [&o](const auto& n, const auto& v) {
-            o.strength = toNumber(n, v, Bound::NonNegative);
+            o.strength = toNonNegative(n, v);
             if (*o.strength > 1) throw UsageError(n + " must be at most 1, got " + v);
           });
     value("--temporal-blend", "X",
@@ -528,7 +524,7 @@ class Arguments {
           "where the flow is consistent; 0 <= X < 1, 0 = off\n"
           "(default 0)",
           [&o](const auto& n, const auto& v) {
-            o.temporal_blend = toNumber(n, v, Bound::NonNegative);
+            o.temporal_blend = toNonNegative(n, v);
             if (*o.temporal_blend >= 1) throw UsageError(n + " must be below 1, got " + v);
           });
   }
