@@ -14,8 +14,8 @@
  * pushes the result. The work is done by LibTorch, on CUDA when available
  * (#GstNeuralStyle:device), in float32 or, faster and within about 1% of
  * the float32 losses, with the network in bfloat16 (#GstNeuralStyle:precision). On
- * CPUs with AVX-512 the float32 convolutions run as Winograd transforms, about
- * twice as fast, with losses within about 1e-6 (#GstNeuralStyle:convolution).
+ * the CPU the float32 convolutions run as Winograd transforms, about twice as
+ * fast, with losses within about 1e-6 (#GstNeuralStyle:convolution).
  * Frames are processed at #GstNeuralStyle:max-size
  * (longest side) and scaled back, so the output has the input's format and
  * size; the alpha (or padding) byte of four-byte formats passes through

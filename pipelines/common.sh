@@ -39,8 +39,8 @@ element's defaults, see `gst-inspect-1.0 neuralstyle`):
                               bfloat16: about 1.6x faster with AVX512-BF16/AMX or
                               on GPUs, losses within about 1%)
       --convolution NAME      auto (default: Winograd where it pays), direct (the
-                              seed's arithmetic) or winograd (about 2x faster a step
-                              on CPUs with AVX-512, losses within about 1e-6)
+                              reference notebook's arithmetic) or winograd (about
+                              2x faster a step, losses within about 1e-6)
       --learning-rate X       optimiser step size (default: the network's, vgg19
                               0.003, squeezenet1_1 0.02)
       --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)

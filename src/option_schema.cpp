@@ -435,19 +435,19 @@ std::vector<OptionSpec> makeOptimisationOptions() {
          "losses within about 1%"}}}));
   add(choice<E, Convolution>(
       {"convolution", "Convolution algorithm",
-       "How the CPU computes VGG19's 3x3 convolutions in float32: direct (LibTorch's, the "
-       "reference notebook's arithmetic), winograd (oneDNN's Winograd F(4x4,3x3): about 2x "
-       "faster a step, losses within about 1e-6; needs AVX-512) or auto (Winograd where it is "
-       "available and pays, direct elsewhere and on CUDA)",
+       "How the CPU computes the networks' 3x3 convolutions in float32: direct (LibTorch's, "
+       "the reference notebook's arithmetic), winograd (Winograd F(4x4,3x3) on any CPU: about "
+       "2x faster a step, losses within about 1e-6) or auto (Winograd where it pays, direct "
+       "elsewhere and on CUDA)",
        kBeforeStart},
       engine, &E::convolution,
-      {{Convolution::Auto, {"auto", "Winograd where it is available and pays, direct elsewhere"}},
+      {{Convolution::Auto, {"auto", "Winograd where it pays, direct elsewhere"}},
        {Convolution::Direct,
         {"direct", "LibTorch's direct convolutions: the reference notebook's arithmetic"}},
        {Convolution::Winograd,
         {"winograd",
-         "oneDNN's Winograd F(4x4,3x3) for every layer that has it: about 2x faster a step, "
-         "losses within about 1e-6 (float32 on a CPU with AVX-512 only)"}}}));
+         "Winograd F(4x4,3x3) for every 3x3 layer, on any CPU: about 2x faster a step, losses "
+         "within about 1e-6 (float32 on the CPU only)"}}}));
   add(integer({"threads", "Threads", "CPU threads LibTorch uses (0 = all cores)",
                            kBeforeStart},
                           0, 1024, engine, &E::threads));

@@ -16,11 +16,13 @@
 namespace neuralstyle {
 namespace detail {
 class WinogradConvRelu;
+class WinogradF43Conv;
 class WinogradWorkspace;
+enum class ConvKernel;
 }
 
-
-/// Whether Convolution::Winograd can run here (a build with oneDNN, a CPU with AVX-512).
+/// Whether Convolution::Winograd can run here: always, since the portable Winograd needs
+/// nothing of the CPU (kept for programs written when it needed AVX-512).
 bool winogradConvolutionAvailable();
 
 /// A network's feature extractor. Parameters are frozen: no gradient is ever computed for
@@ -45,10 +47,11 @@ class FeatureNetworkImpl : public torch::nn::Module {
   void setPooling(Pooling pooling) { pooling_ = pooling; }
 
   Convolution convolution() const { return convolution_; }
-  /// Throws OptionsError for Winograd where it is not available (see Convolution).
-  void setConvolution(Convolution convolution);
-  /// Whether `conv` runs as Winograd for this float32 CPU input.
+  void setConvolution(Convolution convolution) { convolution_ = convolution; }
+  /// Whether `conv` runs as Winograd (either kind) for this input.
   bool usesWinograd(const torch::nn::Conv2d& conv, const torch::Tensor& input) const;
+  /// The kernel that computes `conv` for this input (convolution_choice.hpp, internal).
+  detail::ConvKernel convKernel(const torch::nn::Conv2d& conv, const torch::Tensor& input) const;
 
  protected:
   /// Validates `weights` and checks they hold `network`; throws WeightsError.
@@ -58,17 +61,17 @@ class FeatureNetworkImpl : public torch::nn::Module {
   /// torchvision's module key, so that state-dict keys read as torchvision's.
   torch::nn::Conv2d addConv(const ConvSpec& spec, const torch::Tensor& weight,
                             const torch::Tensor& bias, int64_t stride, int64_t padding);
-  /// Whether Convolution::Auto uses Winograd on this network at all (by measurement).
-  void setWinogradInAuto(bool enabled) { winograd_in_auto_ = enabled; }
-  /// relu(conv(x)), through Winograd where usesWinograd() says so.
+  /// relu(conv(x)), through the kernel convKernel() picks.
   torch::Tensor convRelu(const torch::nn::Conv2d& conv, const torch::Tensor& x);
 
  private:
-  /// The Winograd form of `conv`, rebuilt when its parameters changed.
-  const detail::WinogradConvRelu& winograd(const torch::nn::Conv2d& conv);
+  struct WinogradLayer;
+  /// The Winograd forms of `conv`, dropped when its parameters changed.
+  WinogradLayer& winograd(const torch::nn::Conv2d& conv);
 
   struct WinogradLayer {
-    std::shared_ptr<detail::WinogradConvRelu> layer;
+    std::shared_ptr<detail::WinogradConvRelu> onednn;     // made at first use
+    std::shared_ptr<detail::WinogradF43Conv> portable;    // made at first use
     // What it was built from: the data of weight and bias (set_data() replaces it and
     // keeps the version counter), and their version counters (they only grow, so their
     // sum changes with any in-place write). The storages are held so that a replacement
@@ -81,7 +84,6 @@ class FeatureNetworkImpl : public torch::nn::Module {
   Network network_;
   Pooling pooling_;
   Convolution convolution_ = Convolution::Auto;
-  bool winograd_in_auto_ = true;
   std::set<const torch::nn::Conv2dImpl*> winograd_shaped_;  // 3x3, stride 1, padding 1
   std::map<const torch::nn::Conv2dImpl*, WinogradLayer> winograd_;
   std::shared_ptr<detail::WinogradWorkspace> winograd_workspace_;  // shared by the layers

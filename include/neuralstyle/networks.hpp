@@ -26,14 +26,16 @@ enum class Pooling { Max, Average };
 
 /// How the 3x3 stride-1 convolutions are computed in float32 on the CPU.
 /// - Direct: LibTorch's convolution (oneDNN's direct algorithm): the reference notebook's arithmetic.
-/// - Winograd: oneDNN's Winograd F(4x4, 3x3) for every layer that has it (channel
-///   counts that are multiples of 16: not VGG19's conv1_1 nor SqueezeNet's conv1 or 1x1
-///   convolutions): about 2x faster a VGG19 step at 256-512 px; losses differ from Direct
-///   by about 1e-6 relative (docs/performance.md). Needs a CPU with AVX-512, float32
-///   and a build with oneDNN; asking for it otherwise is an OptionsError.
-/// - Auto: Winograd where it is available and pays (VGG19's layers with outputs of 16x15
-///   pixels or more), Direct elsewhere (CUDA, bfloat16, CPUs without AVX-512, small
-///   outputs, and SqueezeNet, whose thin expand layers measured slower with it).
+/// - Winograd: Winograd F(4x4, 3x3) for every 3x3 stride-1 layer, on every CPU: the
+///   portable one (tile transforms vectorised for the CPU at hand, products in oneDNN's
+///   GEMM) and, on CPUs with AVX-512, oneDNN's own for the 64-channel layers where it is
+///   faster. About 2x faster a VGG19 step at 256-512 px, on AVX2 and on AVX-512 CPUs;
+///   losses differ from Direct by about 1e-6 relative (docs/performance.md). Float32 on
+///   the CPU only: asking for it on CUDA or in bfloat16 is an OptionsError.
+/// - Auto: Winograd where it pays (layers with 32 input channels or more, not VGG19's
+///   conv1_1 nor SqueezeNet's first two expand layers, and outputs of 16x15 pixels or
+///   more, where the filters' one-time transform is soon repaid), Direct elsewhere, on
+///   CUDA and in bfloat16.
 enum class Convolution { Auto, Direct, Winograd };
 
 /// A convolution that carries weights, named as torchvision names its module under

@@ -6,11 +6,14 @@
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/vgg19.hpp"
+#include "convolution_choice.hpp"
+#include "cpu_features.hpp"
 #include "winograd_conv.hpp"
+#include "winograd_f43.hpp"
 
 namespace neuralstyle {
 
-bool winogradConvolutionAvailable() { return detail::winogradAvailable(); }
+bool winogradConvolutionAvailable() { return true; }
 
 FeatureNetworkImpl::FeatureNetworkImpl(Network network, const NetworkWeights& weights,
                                        Pooling pooling)
@@ -19,14 +22,6 @@ FeatureNetworkImpl::FeatureNetworkImpl(Network network, const NetworkWeights& we
   if (weights.network != network)
     throw WeightsError("weights '" + weights.source + "' hold " + networkName(weights.network) +
                        ", not " + networkName(network));
-}
-
-void FeatureNetworkImpl::setConvolution(Convolution convolution) {
-  if (convolution == Convolution::Winograd && !detail::winogradAvailable())
-    throw OptionsError(
-        "Winograd convolutions are not available here: they need oneDNN's AVX-512 kernels "
-        "(this CPU or this build has none); use convolution 'auto' or 'direct'");
-  convolution_ = convolution;
 }
 
 torch::nn::Conv2d FeatureNetworkImpl::addConv(const ConvSpec& spec, const torch::Tensor& weight,
@@ -50,41 +45,60 @@ torch::nn::Conv2d FeatureNetworkImpl::addConv(const ConvSpec& spec, const torch:
   return register_module(name, conv);
 }
 
-bool FeatureNetworkImpl::usesWinograd(const torch::nn::Conv2d& conv,
-                                      const torch::Tensor& input) const {
-  if (convolution_ == Convolution::Direct || !input.device().is_cpu() ||
-      input.scalar_type() != torch::kFloat32 || !detail::winogradAvailable())
-    return false;
-  if (winograd_shaped_.count(conv.get()) == 0) return false;
+detail::ConvKernel FeatureNetworkImpl::convKernel(const torch::nn::Conv2d& conv,
+                                                  const torch::Tensor& input) const {
   const auto& weight = conv->weight;
-  if (!weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 ||
-      !detail::winogradSupports(weight.size(1), weight.size(0)))
-    return false;
-  return convolution_ == Convolution::Winograd ||
-         (winograd_in_auto_ && detail::winogradPays(input.size(2), input.size(3)));
+  const bool float32_cpu = input.device().is_cpu() && input.scalar_type() == torch::kFloat32 &&
+                           weight.device().is_cpu() && weight.scalar_type() == torch::kFloat32;
+  const detail::ConvLayerShape layer{weight.size(1), weight.size(0),
+                                     winograd_shaped_.count(conv.get()) > 0, input.size(2),
+                                     input.size(3), float32_cpu};
+  return detail::chooseConvKernel(convolution_, layer, detail::cpuFlags(),
+                                  detail::winogradAvailable());
 }
 
-const detail::WinogradConvRelu& FeatureNetworkImpl::winograd(const torch::nn::Conv2d& conv) {
+bool FeatureNetworkImpl::usesWinograd(const torch::nn::Conv2d& conv,
+                                      const torch::Tensor& input) const {
+  return convKernel(conv, input) != detail::ConvKernel::Direct;
+}
+
+FeatureNetworkImpl::WinogradLayer& FeatureNetworkImpl::winograd(const torch::nn::Conv2d& conv) {
   auto& cached = winograd_[conv.get()];
   const void* weight = conv->weight.data_ptr();
   const void* bias = conv->bias.data_ptr();
   const auto versions = conv->weight._version() + conv->bias._version();
-  if (!cached.layer || cached.weight != weight || cached.bias != bias ||
-      cached.versions != versions) {
-    if (!winograd_workspace_) winograd_workspace_ = detail::makeWinogradWorkspace();
-    cached.layer = std::make_shared<detail::WinogradConvRelu>(conv->weight, conv->bias,
-                                                              winograd_workspace_);
+  if (cached.weight != weight || cached.bias != bias || cached.versions != versions) {
+    cached.onednn.reset();
+    cached.portable.reset();
     cached.weight = weight;
     cached.bias = bias;
     cached.weight_storage = conv->weight.storage();
     cached.bias_storage = conv->bias.storage();
     cached.versions = versions;
   }
-  return *cached.layer;
+  return cached;
 }
 
 torch::Tensor FeatureNetworkImpl::convRelu(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
-  if (usesWinograd(conv, x)) return winograd(conv).forward(x);  // ReLU fused
+  switch (convKernel(conv, x)) {
+    case detail::ConvKernel::OneDnnWinograd: {  // ReLU fused
+      auto& layer = winograd(conv);
+      if (!layer.onednn) {
+        if (!winograd_workspace_) winograd_workspace_ = detail::makeWinogradWorkspace();
+        layer.onednn = std::make_shared<detail::WinogradConvRelu>(conv->weight, conv->bias,
+                                                                  winograd_workspace_);
+      }
+      return layer.onednn->forward(x);
+    }
+    case detail::ConvKernel::PortableWinograd: {  // ReLU fused
+      auto& layer = winograd(conv);
+      if (!layer.portable)
+        layer.portable = std::make_shared<detail::WinogradF43Conv>(conv->weight, conv->bias,
+                                                                   /*padding=*/1, /*relu=*/true);
+      return layer.portable->forward(x);
+    }
+    case detail::ConvKernel::Direct: break;
+  }
   auto y = conv.ptr()->forward(x);
   return y.relu_();
 }

@@ -27,11 +27,6 @@ int64_t pooledSize(int64_t size) {
 
 SqueezeNetFeaturesImpl::SqueezeNetFeaturesImpl(const NetworkWeights& weights, Pooling pooling)
     : FeatureNetworkImpl(Network::SqueezeNet1_1, weights, pooling) {
-  // Measured (bench/run_benchmark.py, 2 threads): a step with Winograd on the 3x3 expand
-  // convolutions took 145 ms at 512 px against 105 ms direct, and the same at 256 px.
-  // They are thin (16-64 channels in, 4x out): the transforms and reorders cost more than
-  // the multiplications saved. convolution=winograd still uses them where asked.
-  setWinogradInAuto(false);
   const auto& specs = convSpecs(Network::SqueezeNet1_1);
   const auto add = [&](size_t i, int64_t stride, int64_t padding) {
     return addConv(specs[i], weights.conv_weights[i], weights.conv_biases[i], stride, padding);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "winograd_conv.hpp"
 
+#include "cpu_features.hpp"
+
 #include <array>
 #include <map>
 #include <mutex>
@@ -18,8 +20,6 @@ namespace neuralstyle::detail {
 bool winogradSupports(int64_t in_channels, int64_t out_channels) {
   return in_channels % 16 == 0 && out_channels % 16 == 0;
 }
-
-bool winogradPays(int64_t height, int64_t width) { return height * width >= 16 * 15; }
 
 #ifndef NEURALSTYLE_HAVE_ONEDNN
 
@@ -213,6 +213,9 @@ dnnl::convolution_backward_data::primitive_desc planBackwardData(
 }  // namespace
 
 bool winogradAvailable() {
+  // oneDNN asks the CPU itself; cpuFlags() may be capped below it (NEURALSTYLE_CPU_ISA,
+  // tests), and then its answer rules.
+  if (!cpuFlags().avx512f) return false;
   static const bool available = [] {
     try {
       const memory::dims activation{1, 16, 16, 16}, weights{16, 16, 3, 3};

@@ -5,25 +5,21 @@
 // project's CPUs (AVX-512) Winograd runs the same layer 2.4x faster, forward and backward,
 // at a relative error of about 1e-6 (bench/ and docs/performance.md).
 //
-// Internal to the core: Vgg19Features decides per layer whether to use it.
+// Internal to the core: FeatureNetworkImpl decides per layer whether to use it
+// (convolution_choice.hpp); winograd_f43.hpp is the portable alternative.
 #include <cstdint>
 #include <memory>
 #include <torch/types.h>
 
 namespace neuralstyle::detail {
 
-/// Whether this build has oneDNN and this CPU runs its Winograd kernels (AVX-512).
+/// Whether this build has oneDNN and this CPU runs its Winograd kernels (AVX-512, and
+/// cpuFlags() not capped below it).
 bool winogradAvailable();
 
 /// Whether a layer can run as Winograd at all: oneDNN's kernels want channel counts
 /// that are multiples of 16 (conv1_1, with 3 input channels, cannot).
 bool winogradSupports(int64_t in_channels, int64_t out_channels);
-
-/// Whether Winograd is faster than the direct algorithm for an output of this size: it
-/// works on 4x4 tiles, and on small outputs the transforms cost more than they save.
-/// Measured forward + backward, 2 threads, 512 channels: 16x15 1.5x faster, 14x13 1.5x
-/// slower, 8x8 2.6x slower; 32x30 2.4x faster.
-bool winogradPays(int64_t height, int64_t width);
 
 /// Scratch memory shared by the Winograd layers of one network. The layers run one after
 /// another, so one set of buffers grown to the largest layer serves all of them at every

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Winograd convolutions (oneDNN): the same values and gradients as LibTorch's direct
-// convolution, the per-layer choice, and the errors where they are not available.
+// Winograd convolutions in the networks: oneDNN's (AVX-512) and the portable one
+// (test_portable_winograd.cpp) give the same values and gradients as LibTorch's direct
+// convolution on every CPU kind, the per-layer choice never picks a kernel the CPU lacks,
+// and the cached Winograd forms follow changes of the weights.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -8,18 +10,41 @@
 #include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "neuralstyle/vgg19.hpp"
+#include "convolution_choice.hpp"  // internal: tested directly
+#include "cpu_features.hpp"
 #include "test_support.hpp"
-#include "winograd_conv.hpp"  // internal: tested directly
+#include "winograd_conv.hpp"
 
 using namespace neuralstyle;
+using neuralstyle::detail::ConvKernel;
+using neuralstyle::detail::CpuFlags;
 using neuralstyle::detail::WinogradConvRelu;
 
 namespace {
 
-#define SKIP_WITHOUT_WINOGRAD()                                                        \
-  if (!neuralstyle::detail::winogradAvailable())                                                    \
-  GTEST_SKIP() << "no Winograd kernels on this CPU/build (oneDNN needs AVX-512); the " \
-                  "core uses direct convolutions here"
+// oneDNN's own Winograd class: its kernels exist for AVX-512 only. Everything else here
+// runs on every CPU.
+#define SKIP_WITHOUT_ONEDNN_WINOGRAD()                                                   \
+  if (!neuralstyle::detail::winogradAvailable())                                         \
+  GTEST_SKIP() << "no oneDNN Winograd kernels on this CPU/build (they need AVX-512); the " \
+                  "portable Winograd runs here instead"
+
+// The CPU kinds the suite runs on, as far as this CPU has them: AVX-512 (with oneDNN's
+// Winograd), AVX2 without AVX-512 (Zen 3), and neither.
+std::vector<std::pair<std::string, CpuFlags>> cpuKinds() {
+  return {{"this CPU", neuralstyle::detail::cpuFlags()},
+          {"AVX2 only", CpuFlags{true, false, false}},
+          {"baseline x86-64", CpuFlags{}}};
+}
+
+// Runs the rest of the scope as if the CPU had only `features`.
+class ForcedCpu {
+ public:
+  explicit ForcedCpu(const CpuFlags& features) { neuralstyle::detail::forceCpuFlags(features); }
+  ~ForcedCpu() { neuralstyle::detail::forceCpuFlags(std::nullopt); }
+  ForcedCpu(const ForcedCpu&) = delete;
+  ForcedCpu& operator=(const ForcedCpu&) = delete;
+};
 
 double relativeL2(const torch::Tensor& a, const torch::Tensor& b) {
   return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
@@ -38,7 +63,7 @@ Layer randomLayer(int64_t in, int64_t out, uint64_t seed) {
 }  // namespace
 
 TEST(Winograd, ForwardAndInputGradientMatchTheDirectConvolution) {
-  SKIP_WITHOUT_WINOGRAD();
+  SKIP_WITHOUT_ONEDNN_WINOGRAD();
   configureThreads(2);
   const auto layer = randomLayer(32, 48, 1);
   const WinogradConvRelu winograd(layer.weight, layer.bias);
@@ -67,7 +92,7 @@ TEST(Winograd, ForwardAndInputGradientMatchTheDirectConvolution) {
 }
 
 TEST(Winograd, ReadsWeightsInAnyMemoryLayout) {
-  SKIP_WITHOUT_WINOGRAD();
+  SKIP_WITHOUT_ONEDNN_WINOGRAD();
   const auto layer = randomLayer(16, 32, 7);
   const WinogradConvRelu contiguous(layer.weight, layer.bias);
   const WinogradConvRelu channels_last(layer.weight.contiguous(torch::MemoryFormat::ChannelsLast),
@@ -78,7 +103,7 @@ TEST(Winograd, ReadsWeightsInAnyMemoryLayout) {
 }
 
 TEST(Winograd, UnderNoGradItRecordsNoGraph) {
-  SKIP_WITHOUT_WINOGRAD();
+  SKIP_WITHOUT_ONEDNN_WINOGRAD();
   const auto layer = randomLayer(16, 16, 3);
   const WinogradConvRelu winograd(layer.weight, layer.bias);
   torch::NoGradGuard no_grad;
@@ -89,7 +114,7 @@ TEST(Winograd, UnderNoGradItRecordsNoGraph) {
 }
 
 TEST(Winograd, RejectsLayersAndInputsItCannotRun) {
-  SKIP_WITHOUT_WINOGRAD();
+  SKIP_WITHOUT_ONEDNN_WINOGRAD();
   const auto rgb_layer = randomLayer(3, 64, 4);  // conv1_1: 3 input channels
   EXPECT_FALSE(neuralstyle::detail::winogradSupports(3, 64));
   EXPECT_THROW(WinogradConvRelu(rgb_layer.weight, rgb_layer.bias), std::runtime_error);
@@ -100,33 +125,80 @@ TEST(Winograd, RejectsLayersAndInputsItCannotRun) {
   EXPECT_THROW(winograd.forward(torch::randn({1, 16, 16, 16}, torch::kFloat64)), std::runtime_error);
 }
 
-TEST(Winograd, PaysFromSixteenByFifteenPixels) {
-  EXPECT_TRUE(neuralstyle::detail::winogradPays(16, 15));
-  EXPECT_TRUE(neuralstyle::detail::winogradPays(128, 120));
-  EXPECT_FALSE(neuralstyle::detail::winogradPays(14, 13));
-  EXPECT_FALSE(neuralstyle::detail::winogradPays(8, 8));
+TEST(ConvolutionChoice, NeverPicksAKernelTheCpuLacks) {
+  const std::vector<std::pair<int64_t, int64_t>> channels{
+      {3, 64}, {64, 64}, {64, 128}, {128, 256}, {512, 512}, {16, 64}, {48, 192}};
+  const bool onednn = neuralstyle::detail::winogradAvailable();
+  for (const auto& [kind, features] : cpuKinds()) {
+    const ForcedCpu forced(features);
+    const auto cpu = neuralstyle::detail::cpuFlags();
+    for (const auto& [in, out] : channels) {
+      for (const int64_t side : {4, 16, 64}) {
+        const neuralstyle::detail::ConvLayerShape layer{in, out, true, side, side, true};
+        SCOPED_TRACE(kind + ", " + std::to_string(in) + " -> " + std::to_string(out) + " at " +
+                     std::to_string(side));
+        for (const auto requested : {Convolution::Auto, Convolution::Winograd}) {
+          const auto kernel = neuralstyle::detail::chooseConvKernel(requested, layer, cpu, onednn);
+          if (!cpu.avx512f) EXPECT_NE(kernel, ConvKernel::OneDnnWinograd);
+          if (requested == Convolution::Winograd) EXPECT_NE(kernel, ConvKernel::Direct);
+        }
+        EXPECT_EQ(neuralstyle::detail::chooseConvKernel(Convolution::Direct, layer, cpu, onednn),
+                  ConvKernel::Direct);
+      }
+    }
+  }
+  // oneDNN's kernels present in the build but a CPU without AVX-512: never oneDNN's.
+  const neuralstyle::detail::ConvLayerShape conv1_2{64, 64, true, 64, 64, true};
+  EXPECT_EQ(neuralstyle::detail::chooseConvKernel(Convolution::Auto, conv1_2, CpuFlags{true, false, false}, true),
+            ConvKernel::PortableWinograd);
+  EXPECT_EQ(neuralstyle::detail::chooseConvKernel(Convolution::Auto, conv1_2, CpuFlags{true, true, false}, true),
+            ConvKernel::OneDnnWinograd);
 }
 
-TEST(Vgg19Winograd, AutoUsesItOnlyWhereItPaysAndDirectNever) {
-  SKIP_WITHOUT_WINOGRAD();
-  Vgg19Features network(randomWeights(3));
-  const auto image = torch::randn({1, 3, 64, 64});
-  const auto at = [&](int index) {  // the input that reaches the conv at `index`
-    const int pools = index < 4 ? 0 : index < 9 ? 1 : index < 18 ? 2 : index < 27 ? 3 : 4;
-    return torch::randn({1, network->conv(index)->weight.size(1), 64 >> pools, 64 >> pools});
+TEST(ConvolutionChoice, AutoPicksWinogradWhereItPaysAndDirectElsewhere) {
+  const CpuFlags avx2{true, false, false}, avx512{true, true, false};
+  const auto pick = [](const CpuFlags& cpu, int64_t in, int64_t out, int64_t side) {
+    return neuralstyle::detail::chooseConvKernel(Convolution::Auto, {in, out, true, side, side, true}, cpu, true);
   };
+  // Too few input channels for the transforms to pay: conv1_1, SqueezeNet's fire2-3 expand.
+  EXPECT_EQ(pick(avx2, 3, 64, 64), ConvKernel::Direct);
+  EXPECT_EQ(pick(avx2, 16, 64, 64), ConvKernel::Direct);
+  // Under 16x15 output pixels: its filters' setup is not repaid.
+  EXPECT_EQ(pick(avx2, 512, 512, 8), ConvKernel::Direct);
+  EXPECT_EQ(pick(avx2, 512, 512, 15), ConvKernel::Direct);  // 15x15
+  // The portable one everywhere else on AVX2 ...
+  EXPECT_EQ(pick(avx2, 64, 64, 64), ConvKernel::PortableWinograd);
+  EXPECT_EQ(pick(avx2, 512, 512, 16), ConvKernel::PortableWinograd);
+  EXPECT_EQ(pick(avx2, 48, 192, 16), ConvKernel::PortableWinograd);
+  // ... and on AVX-512 except VGG19's 64-channel layers from 16x15, where oneDNN's is faster.
+  EXPECT_EQ(pick(avx512, 64, 128, 16), ConvKernel::OneDnnWinograd);
+  EXPECT_EQ(pick(avx512, 64, 64, 8), ConvKernel::Direct);
+  EXPECT_EQ(pick(avx512, 256, 256, 64), ConvKernel::PortableWinograd);
+  // Not a 3x3 stride-1 padding-1 layer, or not float32 on the CPU: direct, whatever asked.
+  for (const auto requested : {Convolution::Auto, Convolution::Winograd}) {
+    EXPECT_EQ(neuralstyle::detail::chooseConvKernel(requested, {64, 64, false, 64, 64, true}, avx512, true),
+              ConvKernel::Direct);
+    EXPECT_EQ(neuralstyle::detail::chooseConvKernel(requested, {64, 64, true, 64, 64, false}, avx512, true),
+              ConvKernel::Direct);
+  }
+}
+
+TEST(Vgg19Winograd, TheNetworkAsksTheChoiceWithItsLayersShapes) {
+  Vgg19Features network(randomWeights(3));
+  const auto at = [&](int index, int64_t side) {  // an input of the conv at `index`
+    return torch::randn({1, network->conv(index)->weight.size(1), side, side});
+  };
+  const ForcedCpu avx2(CpuFlags{true, false, false});
   EXPECT_EQ(network->convolution(), Convolution::Auto);
-  EXPECT_FALSE(network->usesWinograd(0, image));  // conv1_1: 3 channels
-  EXPECT_TRUE(network->usesWinograd(2, at(2)));   // conv1_2 at 64x64
-  EXPECT_TRUE(network->usesWinograd(10, at(10)));  // conv3_1 at 16x16
-  EXPECT_FALSE(network->usesWinograd(19, at(19))); // conv4_1 at 8x8
-  EXPECT_FALSE(network->usesWinograd(28, at(28))); // conv5_1 at 4x4
-  EXPECT_FALSE(network->usesWinograd(2, at(2).to(torch::kBFloat16)));
+  EXPECT_EQ(network->convKernel(network->conv(0), at(0, 64)), ConvKernel::Direct);  // 3 channels
+  EXPECT_EQ(network->convKernel(network->conv(2), at(2, 64)), ConvKernel::PortableWinograd);
+  EXPECT_EQ(network->convKernel(network->conv(28), at(28, 16)), ConvKernel::PortableWinograd);
+  EXPECT_EQ(network->convKernel(network->conv(28), at(28, 4)), ConvKernel::Direct);
+  EXPECT_FALSE(network->usesWinograd(network->conv(2), at(2, 64).to(torch::kBFloat16)));
   network->setConvolution(Convolution::Winograd);
-  EXPECT_TRUE(network->usesWinograd(28, at(28)));
-  EXPECT_FALSE(network->usesWinograd(0, image));
+  EXPECT_TRUE(network->usesWinograd(network->conv(0), at(0, 64)));
   network->setConvolution(Convolution::Direct);
-  EXPECT_FALSE(network->usesWinograd(2, at(2)));
+  EXPECT_FALSE(network->usesWinograd(network->conv(2), at(2, 64)));
 }
 
 // Features at `layers` and the input's gradient agree between Winograd and direct.
@@ -149,15 +221,18 @@ static void expectWinogradMatchesDirect(FeatureNetworkImpl& network, const std::
   EXPECT_LT(relativeL2(winograd_grad, direct_grad), 1e-5);
 }
 
-TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
-  SKIP_WITHOUT_WINOGRAD();
+TEST(Vgg19Winograd, FeaturesAndGradientsMatchDirectAtEveryLayerOnEveryCpuKind) {
   configureThreads(2);
   Vgg19Features network(randomWeights(3));
   std::vector<int> layers;  // as the losses use them
   for (const char* name : {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1"})
     layers.push_back(network->layer(name));
-  torch::manual_seed(6);
-  expectWinogradMatchesDirect(*network, layers, torch::randn({1, 3, 40, 48}));
+  for (const auto& [kind, features] : cpuKinds()) {
+    SCOPED_TRACE(kind);
+    const ForcedCpu forced(features);
+    torch::manual_seed(6);
+    expectWinogradMatchesDirect(*network, layers, torch::randn({1, 3, 40, 48}));
+  }
 }
 
 static Vgg19Features winogradNetwork() {
@@ -166,30 +241,35 @@ static Vgg19Features winogradNetwork() {
   return network;
 }
 
-TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeights) {
-  SKIP_WITHOUT_WINOGRAD();
-  auto network = winogradNetwork();
-  torch::NoGradGuard no_grad;
-  const auto image = torch::randn({1, 3, 32, 32});
-  const int conv1_2 = network->layer("conv1_2");  // torchvision index 2
-  const auto before = network->forward(image, {conv1_2})[0];
-  network->conv(2)->weight.mul_(2);
-  network->conv(2)->bias.mul_(2);
-  const auto after = network->forward(image, {conv1_2})[0];
-  // relu(2 z) = 2 relu(z): the cached Winograd weights must have been rebuilt.
-  EXPECT_LT(relativeL2(after, 2 * before), 1e-5);
+TEST(Vgg19Winograd, FollowsInPlaceChangesOfTheWeightsOnEveryCpuKind) {
+  for (const auto& [kind, features] : cpuKinds()) {
+    SCOPED_TRACE(kind);
+    const ForcedCpu forced(features);
+    auto network = winogradNetwork();
+    torch::NoGradGuard no_grad;
+    const auto image = torch::randn({1, 3, 32, 32});
+    const int conv1_2 = network->layer("conv1_2");  // torchvision index 2
+    const auto before = network->forward(image, {conv1_2})[0];
+    network->conv(2)->weight.mul_(2);
+    network->conv(2)->bias.mul_(2);
+    const auto after = network->forward(image, {conv1_2})[0];
+    // relu(2 z) = 2 relu(z): the cached Winograd filters must have been rebuilt.
+    EXPECT_LT(relativeL2(after, 2 * before), 1e-5);
+  }
 }
 
-TEST(SqueezeNetWinograd, FeaturesAndGradientsMatchDirectAtEveryLayer) {
-  SKIP_WITHOUT_WINOGRAD();
+TEST(SqueezeNetWinograd, FeaturesAndGradientsMatchDirectAtEveryLayerOnEveryCpuKind) {
   configureThreads(2);
   SqueezeNetFeatures network(randomWeights(3, Network::SqueezeNet1_1));
-  torch::manual_seed(6);
-  expectWinogradMatchesDirect(*network, {0, 1, 2, 3, 4, 5, 6, 7, 8}, torch::randn({1, 3, 96, 88}));
+  for (const auto& [kind, features] : cpuKinds()) {
+    SCOPED_TRACE(kind);
+    const ForcedCpu forced(features);
+    torch::manual_seed(6);
+    expectWinogradMatchesDirect(*network, {0, 1, 2, 3, 4, 5, 6, 7, 8}, torch::randn({1, 3, 96, 88}));
+  }
 }
 
 TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
-  SKIP_WITHOUT_WINOGRAD();
   auto network = winogradNetwork();
   torch::NoGradGuard no_grad;
   const auto image = torch::randn({1, 3, 32, 32});
@@ -204,15 +284,15 @@ TEST(Vgg19Winograd, FollowsABiasReplacedThroughSetData) {
   EXPECT_LT(relativeL2(winograd, direct), 1e-5) << "the Winograd form kept the old bias";
 }
 
-TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirect) {
-  SKIP_WITHOUT_WINOGRAD();
+TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirectOnEveryCpuKind) {
   configureThreads(2);
   StyleOptions options;
   options.steps = 5;
   options.max_size = 48;
   options.learning_rate = 0.05;
+  const auto weights = randomWeights(9);
   const auto losses = [&](Convolution convolution) {
-    Stylizer stylizer(randomWeights(9), torch::kCPU, options, Precision::Float32, convolution);
+    Stylizer stylizer(weights, torch::kCPU, options, Precision::Float32, convolution);
     EXPECT_EQ(stylizer.convolution(), convolution);
     stylizer.setStyle(test::syntheticRgb({48, 48}, 99), PixelFormat::RGB);
     std::vector<double> totals;
@@ -221,22 +301,24 @@ TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirect) {
     return totals;
   };
   const auto direct = losses(Convolution::Direct);
-  const auto winograd = losses(Convolution::Winograd);
   ASSERT_EQ(direct.size(), 5u);
-  ASSERT_EQ(winograd.size(), 5u);
-  for (size_t k = 0; k < direct.size(); ++k)
-    EXPECT_NEAR(winograd[k] / direct[k], 1.0, 1e-5) << "step " << k + 1;
-  EXPECT_NE(winograd, direct) << "Winograd did not run";
+  for (const auto& [kind, features] : cpuKinds()) {
+    SCOPED_TRACE(kind);
+    const ForcedCpu forced(features);
+    const auto winograd = losses(Convolution::Winograd);
+    ASSERT_EQ(winograd.size(), 5u);
+    for (size_t k = 0; k < direct.size(); ++k)
+      EXPECT_NEAR(winograd[k] / direct[k], 1.0, 1e-5) << "step " << k + 1;
+    EXPECT_NE(winograd, direct) << "Winograd did not run";
+  }
 }
 
 TEST(StylizerWinograd, IsRefusedWhereItCannotRun) {
-  SKIP_WITHOUT_WINOGRAD();
   EXPECT_THROW(Stylizer(randomWeights(1), torch::kCPU, {}, Precision::BFloat16, Convolution::Winograd),
                OptionsError);
 }
 
-TEST(SqueezeNetWinograd, AutoKeepsDirectConvolutionsWhereWinogradMeasuredSlower) {
-  SKIP_WITHOUT_WINOGRAD();
+TEST(SqueezeNetWinograd, AutoRunsTheExpandLayersWithThirtyTwoChannelsOrMoreAsWinograd) {
   SqueezeNetFeatures network(randomWeights(3, Network::SqueezeNet1_1));
   std::vector<torch::nn::Conv2d> expand3x3;
   for (const auto& child : network->named_children())
@@ -244,9 +326,10 @@ TEST(SqueezeNetWinograd, AutoKeepsDirectConvolutionsWhereWinogradMeasuredSlower)
       expand3x3.push_back(
           torch::nn::Conv2d(std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(child.value())));
   ASSERT_EQ(expand3x3.size(), 8u);
-  const auto input = torch::randn({1, 16, 64, 64});
-  EXPECT_FALSE(network->usesWinograd(expand3x3[0], input));  // auto
+  const auto fire2 = torch::randn({1, 16, 64, 64}), fire4 = torch::randn({1, 32, 32, 32});
+  EXPECT_FALSE(network->usesWinograd(expand3x3[0], fire2));  // auto: 16 channels
+  EXPECT_TRUE(network->usesWinograd(expand3x3[2], fire4));
   network->setConvolution(Convolution::Winograd);
-  EXPECT_TRUE(network->usesWinograd(expand3x3[0], input));
-  EXPECT_FALSE(network->usesWinograd(expand3x3[0], input.to(torch::kBFloat16)));
+  EXPECT_TRUE(network->usesWinograd(expand3x3[0], fire2));
+  EXPECT_FALSE(network->usesWinograd(expand3x3[0], fire2.to(torch::kBFloat16)));
 }
