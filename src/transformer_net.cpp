@@ -3,7 +3,9 @@
 
 #include <torch/torch.h>
 
+#include "convolution_choice.hpp"
 #include "neuralstyle/errors.hpp"
+#include "winograd_f43.hpp"
 
 namespace neuralstyle::detail {
 namespace {
@@ -21,7 +23,43 @@ ConvLayerImpl::ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t st
                                      nn::ReflectionPad2d(nn::ReflectionPad2dOptions(kernel / 2)))),
       conv2d(register_module("conv2d", nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride)))) {}
 
-torch::Tensor ConvLayerImpl::forward(const torch::Tensor& x) { return conv2d(reflection_pad(x)); }
+bool ConvLayerImpl::winogradRuns(const torch::Tensor& padded) const {
+  const auto& options = conv2d->options;
+  const auto& weight = conv2d->weight;
+  if (torch::GradMode::is_enabled() || options.kernel_size()->at(0) != 3 ||
+      options.kernel_size()->at(1) != 3 || options.stride()->at(0) != 1 ||
+      options.stride()->at(1) != 1)
+    return false;
+  const bool float32_cpu = padded.device().is_cpu() && padded.scalar_type() == torch::kFloat32 &&
+                           weight.device().is_cpu() && weight.scalar_type() == torch::kFloat32;
+  // The layer pads itself (reflection): its convolution has none, which oneDNN's Winograd
+  // does not take; the choice is between direct and the portable one.
+  const ConvLayerShape layer{weight.size(1), weight.size(0), true, padded.size(2) - 2,
+                             padded.size(3) - 2, float32_cpu};
+  return chooseConvKernel(Convolution::Auto, layer, cpuFlags(), /*onednn_winograd=*/false) ==
+         ConvKernel::PortableWinograd;
+}
+
+const WinogradF43Conv& ConvLayerImpl::winograd() {
+  const auto& weight = conv2d->weight;
+  const auto& bias = conv2d->bias;
+  const auto version = weight._version() + (bias.defined() ? bias._version() : 0);
+  const void* bias_data = bias.defined() ? bias.data_ptr() : nullptr;
+  if (!winograd_ || winograd_of_ != weight.data_ptr() || winograd_bias_of_ != bias_data ||
+      winograd_version_ != version) {
+    winograd_ = std::make_shared<WinogradF43Conv>(weight, bias, /*padding=*/0, /*relu=*/false);
+    winograd_of_ = weight.data_ptr();
+    winograd_bias_of_ = bias_data;
+    winograd_version_ = version;
+  }
+  return *winograd_;
+}
+
+torch::Tensor ConvLayerImpl::forward(const torch::Tensor& x) {
+  const auto padded = reflection_pad(x);
+  if (winogradRuns(padded)) return winograd().forward(padded);
+  return conv2d(padded);
+}
 
 ResidualBlockImpl::ResidualBlockImpl(int64_t channels)
     : conv1(register_module("conv1", ConvLayer(channels, channels, 3, 1))),

@@ -17,13 +17,28 @@
 
 namespace neuralstyle::detail {
 
+class WinogradF43Conv;
+
 // Reflection padding of kernel/2, then the convolution: the output keeps the size
 // (stride 1) or halves it (stride 2) without the border artefacts of zero padding.
+//
+// Inference (no gradient recorded) runs the 3x3 stride-1 convolutions -- the residual
+// blocks' -- as the portable Winograd where it pays (winograd_f43.hpp, convolution_choice
+// .hpp); training runs LibTorch's, which also gives the weights' gradients.
 struct ConvLayerImpl : torch::nn::Module {
   ConvLayerImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride);
   torch::Tensor forward(const torch::Tensor& x);
   torch::nn::ReflectionPad2d reflection_pad;
   torch::nn::Conv2d conv2d;
+
+ private:
+  bool winogradRuns(const torch::Tensor& padded) const;
+  /// The Winograd form of conv2d, rebuilt when its weight or bias changed.
+  const WinogradF43Conv& winograd();
+  std::shared_ptr<WinogradF43Conv> winograd_;
+  const void* winograd_of_ = nullptr;  ///< the weight data it was made from
+  const void* winograd_bias_of_ = nullptr;
+  int64_t winograd_version_ = -1;      ///< and the sum of their version counters then
 };
 TORCH_MODULE(ConvLayer);
 

@@ -18,6 +18,7 @@
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feed_forward.hpp"
 #include "test_support.hpp"
+#include "transformer_net.hpp"  // internal: inference against the training forward
 
 using namespace neuralstyle;
 namespace fs = std::filesystem;
@@ -620,6 +621,35 @@ TEST(FeedForward, LibTorchMatchesTorchEagerAndOpenCv) {
     opencv.max_size = max_size;
     EXPECT_LE(maxDifference(styled, FeedForwardStylizer(opencv).stylize(frame)), 1.0);
   }
+}
+
+TEST(FeedForward, InferenceRunsTheResidualConvolutionsAsWinogradWithinFloatNoise) {
+  // Width 8: the residual blocks have 32 channels, where the portable Winograd pays (at
+  // outputs of 16x15 pixels or more).
+  torch::manual_seed(11);
+  neuralstyle::detail::TransformerNet net(8, 2, neuralstyle::detail::TransformerOutput::Bounded);
+  net->eval();
+  const auto input = torch::rand({1, 3, 64, 64}) * 255;  // residual blocks at 16x16
+  const auto training_forward = net->forward(input);  // records a graph: LibTorch's convs
+  ASSERT_TRUE(training_forward.requires_grad());
+  torch::Tensor inference;
+  {
+    c10::InferenceMode inference_mode;  // as the LibTorch engine runs it
+    inference = net->forward(input);
+  }
+  const auto difference = (inference - training_forward.detach()).abs();
+  EXPECT_LT(difference.max().item<double>(), 1e-3) << "in 0..255";
+  EXPECT_GT(difference.max().item<double>(), 0.0) << "the Winograd path did not run";
+  // A change of the weights reaches the cached Winograd form.
+  {
+    torch::NoGradGuard no_grad;
+    net->residuals[0]->conv1->conv2d->weight.mul_(-1);
+  }
+  const auto changed_reference = net->forward(input).detach();
+  torch::NoGradGuard no_grad;
+  EXPECT_LT((net->forward(input) - changed_reference).abs().max().item<double>(), 1e-3);
+  EXPECT_GT((changed_reference - training_forward.detach()).abs().max().item<double>(), 0.1)
+      << "the change did not reach the network";
 }
 
 namespace {
