@@ -13,7 +13,10 @@
 #include <string>
 #include <torch/torch.h>
 
+#include "convolution_choice.hpp"  // internal: which kernel each layer runs
+#include "cpu_features.hpp"
 #include "neuralstyle/neuralstyle.hpp"
+#include "winograd_conv.hpp"
 
 using namespace neuralstyle;
 using Clock = std::chrono::steady_clock;
@@ -111,6 +114,25 @@ double measuredPeakGflops() {
                    rate([&] { torch::mm(a, b); }, 2.0 * 2048 * 2048 * 2048)});
 }
 
+// The kernel each VGG19 convolution up to the deepest layer in use runs at this size: the
+// core's own choice (convolution_choice.hpp) on this CPU, as the table reports it.
+nlohmann::json vgg19Kernels(int64_t height, int64_t width, const StyleOptions& options,
+                            Convolution convolution, bool float32) {
+  int deepest = layerIndex(options.content_layer);
+  for (const auto& l : options.style_layers) deepest = std::max(deepest, layerIndex(l.layer));
+  nlohmann::json kernels = nlohmann::json::object();
+  const auto& indices = vgg19ConvIndices();
+  const auto& channels = vgg19ConvChannels();
+  for (size_t i = 0; i < indices.size() && indices[i] <= deepest; ++i) {
+    const int pools = indices[i] < 4 ? 0 : indices[i] < 9 ? 1 : indices[i] < 18 ? 2 : indices[i] < 27 ? 3 : 4;
+    const neuralstyle::detail::ConvLayerShape layer{channels[i][1], channels[i][0], true, height >> pools,
+                                       width >> pools, float32};
+    kernels[layerNames()[i]] = neuralstyle::detail::convKernelName(neuralstyle::detail::chooseConvKernel(
+        convolution, layer, neuralstyle::detail::cpuFlags(), neuralstyle::detail::winogradAvailable()));
+  }
+  return kernels;
+}
+
 double peakRssMegabytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -124,6 +146,10 @@ int main(int argc, char** argv) try {
   configureThreads(args.threads);
   nlohmann::json out;
   out["threads"] = at::get_num_threads();
+  // The instruction set the core's own kernels use (NEURALSTYLE_CPU_ISA may cap it below
+  // the CPU's, to measure what a smaller CPU runs) and whether oneDNN's Winograd is there.
+  out["core_isa"] = neuralstyle::detail::isaName(neuralstyle::detail::cpuFlags().isa());
+  out["onednn_winograd"] = neuralstyle::detail::winogradAvailable();
   if (args.peak) {
     out["peak_gflops"] = measuredPeakGflops();
     std::cout << out.dump() << std::endl;
@@ -205,6 +231,8 @@ int main(int argc, char** argv) try {
     if (stylizer.network()->network() == Network::VGG19) {
       const double flops = vgg19FlopsPerStep(content.size(2), content.size(3), stylizer.options());
       out["gflop_per_step"] = flops / 1e9;
+      out["kernels"] = vgg19Kernels(content.size(2), content.size(3), stylizer.options(),
+                                    convolutions.at(args.convolution), args.precision == "float32");
       out["achieved_gflops"] = median > 0 ? flops / 1e9 / (median / 1000) : 0;
     }
     out["losses"] = losses;

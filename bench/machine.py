@@ -23,9 +23,11 @@ def cpu_info():
             "cores": os.cpu_count()}
 
 
-def describe(cpu, threads):
-    """One line for a table's caption: model, the flags it has and lacks, threads."""
+def describe(cpu, threads, isa="native"):
+    """One line for a table's caption: model, the flags it has and lacks, threads, and the
+    instruction-set cap the run used (run_benchmark.py --isa) if any."""
     has = [flag for flag, present in cpu["flags"].items() if present]
     lacks = [flag for flag, present in cpu["flags"].items() if not present]
+    cap = "" if isa == "native" else f"; every library capped at {isa.upper()} (--isa {isa})"
     return (f"CPU: {cpu['model']} (family {cpu['family']} model {cpu['model_number']}, {cpu['cores']} cores); has {' '.join(has) or 'none of ' + ' '.join(FLAGS)}"
-            f"{'; lacks ' + ' '.join(lacks) if lacks else ''}; {threads} threads")
+            f"{'; lacks ' + ' '.join(lacks) if lacks else ''}; {threads} threads{cap}")

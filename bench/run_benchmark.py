@@ -38,11 +38,39 @@ from machine import cpu_info, describe  # noqa: E402
 SAMPLES = "/usr/share/doc/opencv-doc/examples/data"
 
 
-def run_json(command):
+def run_json(command, may_fail=False):
+    """The JSON line a benchmark step prints. A step that fails ends the run, unless
+    `may_fail` (bfloat16 under --isa avx2: oneDNN, capped, has no bfloat16 convolution,
+    while LibTorch still routes bfloat16 to it by the CPU's own flags): then None."""
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
+        if may_fail:
+            print(f"(skipped, it failed: {' '.join(command[-2:])}: {result.stderr.strip()})", flush=True)
+            return None
         sys.exit(f"benchmark step failed: {' '.join(command)}\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --isa avx2: every library on both sides limited to AVX2 + FMA, to measure on an AVX-512
+# machine what a CPU without AVX-512 (Zen 3, most Intel desktops and laptops) runs. The
+# kernels are the same as there; the caches and clocks stay this machine's.
+ISA_CAPS = {
+    "avx2": {"NEURALSTYLE_CPU_ISA": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+             "ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"},
+}
+
+
+def onednn_kernels(command):
+    """The oneDNN implementations a run executes (ONEDNN_VERBOSE): primitive kind and
+    implementation name, e.g. "convolution jit:avx2"; oneDNN's sgemm calls are not listed."""
+    result = subprocess.run(command, capture_output=True, text=True,
+                            env=dict(os.environ, ONEDNN_VERBOSE="1"))
+    kernels = set()
+    for line in result.stdout.splitlines():
+        fields = line.split(",")
+        if line.startswith("onednn_verbose,exec") and len(fields) > 5:
+            kernels.add(f"{fields[3]} {fields[4]}")
+    return sorted(kernels)
 
 
 def loss_deviation(ours, reference):
@@ -101,8 +129,12 @@ def main():
     parser.add_argument("--squeezenet-weights",
                         default=os.path.join(ROOT, "..", "shared", "weights", "squeezenet1_1.safetensors"),
                         help="SqueezeNet 1.1 .safetensors (random ones are written here if it is missing)")
+    parser.add_argument("--isa", choices=["native"] + sorted(ISA_CAPS), default="native",
+                        help="native: what this CPU has; avx2: cap every library at AVX2 + FMA "
+                             "on both sides (what a CPU without AVX-512 runs)")
     parser.add_argument("--out", default="bench-results.json")
     args = parser.parse_args()
+    os.environ.update(ISA_CAPS.get(args.isa, {}))
 
     ours = os.path.join(args.build, "bench", "neuralstyle_bench")
     if not os.path.exists(ours):
@@ -110,29 +142,35 @@ def main():
     seed = [sys.executable, os.path.join(HERE, "seed_bench.py")]
     threads = ["--threads", str(args.threads)]
     networks = args.networks.split(",")
-    results = {"cpu": cpu_info(), "threads": args.threads, "sizes": [], "quality": None, "squeezenet": []}
-    print(describe(results["cpu"], args.threads), flush=True)
+    results = {"cpu": cpu_info(), "threads": args.threads, "isa": args.isa,
+               "isa_environment": ISA_CAPS.get(args.isa, {}), "sizes": [], "quality": None,
+               "squeezenet": []}
+    print(describe(results["cpu"], args.threads, args.isa), flush=True)
 
     with tempfile.TemporaryDirectory() as scratch:
         weights = args.weights or random_vgg19_weights(scratch)
         results["weights"] = args.weights or "random (seed 0)"
-        results["peak_gflops"] = run_json([ours, "--peak"] + threads)["peak_gflops"]
+        peak = run_json([ours, "--peak"] + threads)
+        results["peak_gflops"] = peak["peak_gflops"]
+        results["core_isa"], results["onednn_winograd"] = peak["core_isa"], peak["onednn_winograd"]
         print(f"measured peak (best of a 3x3 conv 256->256 at 128x128 and a 2048^2 product, {args.threads} threads): "
               f"{results['peak_gflops']:.1f} GFLOP/s", flush=True)
 
         for size in [int(s) for s in args.sizes.split(",")] if "vgg19" in networks else []:
             content, style = write_pair(scratch, size, args.content, args.style)
-            common = ["--content", content, "--style", style, "--weights", weights,
-                      "--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
+            inputs = ["--content", content, "--style", style, "--weights", weights]
+            common = inputs + ["--steps", str(args.steps), "--warmup", str(args.warmup)] + threads
             # Alternate the three and keep each one's best median: on a shared machine a
             # neighbour's load then hits both sides alike instead of one run.
             runs = {"mine": [], "direct": [], "reduced": [], "theirs": []}
             for _ in range(args.repeats):
                 runs["mine"].append(run_json([ours] + common))
                 runs["direct"].append(run_json([ours] + common + ["--convolution", "direct"]))
-                runs["reduced"].append(run_json([ours] + common + ["--precision", "bfloat16"]))
+                reduced_run = run_json([ours] + common + ["--precision", "bfloat16"], may_fail=True)
+                if reduced_run:
+                    runs["reduced"].append(reduced_run)
                 runs["theirs"].append(run_json(seed + common))
-            mine, direct, reduced, theirs = (min(runs[k], key=lambda r: r["ms_per_step"])
+            mine, direct, reduced, theirs = (min(runs[k], key=lambda r: r["ms_per_step"]) if runs[k] else None
                                              for k in ("mine", "direct", "reduced", "theirs"))
             row = {
                 "size": size, "pixels": mine["size"],
@@ -151,13 +189,17 @@ def main():
                 "direct_fraction_of_peak": direct["achieved_gflops"] / results["peak_gflops"],
                 "direct_peak_rss_mb": direct["peak_rss_mb"],
                 "direct_loss_deviation_from_seed": loss_deviation(direct, theirs),
-                "bf16_ms_per_step": reduced["ms_per_step"],
-                "bf16_ratio": reduced["ms_per_step"] / theirs["ms_per_step"],
+                "bf16_ms_per_step": reduced["ms_per_step"] if reduced else None,
+                "bf16_ratio": reduced["ms_per_step"] / theirs["ms_per_step"] if reduced else None,
                 # bfloat16's effect on the losses: largest relative deviation from float32
                 # over the same steps.
-                "bf16_loss_deviation": loss_deviation(reduced, direct),
+                "bf16_loss_deviation": loss_deviation(reduced, direct) if reduced else None,
                 "fp32_loss_deviation_from_seed": loss_deviation(mine, theirs),
+                "kernels": mine["kernels"],
             }
+            if not results.get("onednn_kernels"):
+                results["onednn_kernels"] = onednn_kernels(
+                    [ours] + inputs + ["--steps", "1", "--warmup", "1"] + threads)
             results["sizes"].append(row)
             print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
                   flush=True)
@@ -220,7 +262,13 @@ def main():
             }
 
     print()
-    print(describe(results["cpu"], args.threads))
+    print(describe(results["cpu"], args.threads, args.isa))
+    print(f"core kernels: {results['core_isa']}; oneDNN Winograd: "
+          f"{'yes' if results['onednn_winograd'] else 'no'}; oneDNN primitives run: "
+          f"{', '.join(results.get('onednn_kernels', [])) or '-'}")
+    for r in results["sizes"]:
+        print(f"  {r['size']} px, convolution kernels: " +
+              ", ".join(f"{layer} {kernel}" for layer, kernel in r["kernels"].items()))
     print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
     print("ours = default settings (Winograd where it pays); direct = --convolution direct, the seed's "
           "arithmetic.\nGFLOP/s count the direct algorithm's FLOPs: a real rate for direct, the "
@@ -237,7 +285,8 @@ def main():
               f"{r['direct_ms_per_step']:.0f} | {r['direct_ratio']:.2f} | "
               f"{r['direct_gflops']:.0f} ({100 * r['direct_fraction_of_peak']:.0f}%) | "
               f"{r['direct_loss_deviation_from_seed']:.1e} | "
-              f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |")
+              + (f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |"
+                 if r["bf16_ms_per_step"] else "failed | - | - |"))
     if results["squeezenet"]:
         print(f"\nSqueezeNet 1.1, weights {results['squeezenet_weights']}:")
         print("| size | pixels | ours ms/step | seed ms/step | ours/seed | direct ms/step | direct/seed | "
