@@ -70,6 +70,11 @@ Arguments parse(int argc, char** argv) {
   return a;
 }
 
+// How many of VGG19's 2x2 poolings come before the layer at torchvision index `index`.
+int poolsBefore(int index) {
+  return index < 4 ? 0 : index < 9 ? 1 : index < 18 ? 2 : index < 27 ? 3 : 4;
+}
+
 // FLOPs of one VGG19 optimisation step at this processing size: every convolution up to
 // the deepest layer in use, forward and backward to its input (the weights are frozen),
 // and the Gram products of the style layers, forward and backward.
@@ -80,7 +85,7 @@ double vgg19FlopsPerStep(int64_t height, int64_t width, const StyleOptions& opti
   const auto& indices = vgg19ConvIndices();
   const auto& channels = vgg19ConvChannels();
   for (size_t i = 0; i < indices.size() && indices[i] <= deepest; ++i) {
-    const int pools_before = indices[i] < 4 ? 0 : indices[i] < 9 ? 1 : indices[i] < 18 ? 2 : indices[i] < 27 ? 3 : 4;
+    const int pools_before = poolsBefore(indices[i]);
     const double pixels = static_cast<double>(height >> pools_before) * (width >> pools_before);
     const double forward = 2.0 * channels[i][0] * channels[i][1] * 9 * pixels;
     flops += 2 * forward;  // forward + gradient with respect to the input
@@ -124,7 +129,7 @@ nlohmann::json vgg19Kernels(int64_t height, int64_t width, const StyleOptions& o
   const auto& indices = vgg19ConvIndices();
   const auto& channels = vgg19ConvChannels();
   for (size_t i = 0; i < indices.size() && indices[i] <= deepest; ++i) {
-    const int pools = indices[i] < 4 ? 0 : indices[i] < 9 ? 1 : indices[i] < 18 ? 2 : indices[i] < 27 ? 3 : 4;
+    const int pools = poolsBefore(indices[i]);
     const neuralstyle::detail::ConvLayerShape layer{channels[i][1], channels[i][0], true, height >> pools,
                                        width >> pools, float32};
     kernels[layerNames()[i]] = neuralstyle::detail::convKernelName(neuralstyle::detail::chooseConvKernel(

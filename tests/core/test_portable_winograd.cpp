@@ -8,25 +8,16 @@
 #include "cpu_features.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "winograd_f43.hpp"  // internal: tested directly
+#include "winograd_test_layers.hpp"
 
 using namespace neuralstyle;
 using namespace neuralstyle::detail;
 
 namespace {
 
-double relativeL2(const torch::Tensor& a, const torch::Tensor& b) {
-  return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
-}
-
-struct Layer {
-  torch::Tensor weight, bias;
-};
-
-Layer randomLayer(int64_t in, int64_t out, uint64_t seed) {
-  torch::manual_seed(seed);
-  // He initialisation, as trained weights roughly are, so that activations stay O(1).
-  return {torch::randn({out, in, 3, 3}) * std::sqrt(2.0 / (9.0 * in)), torch::randn({out}) * 0.1};
-}
+using test::Layer;
+using test::randomLayer;
+using test::relativeL2;
 
 // The instruction sets whose transforms can run here: each is tested, not only the best.
 std::vector<CpuIsa> runnableIsas() {

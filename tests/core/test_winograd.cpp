@@ -14,6 +14,7 @@
 #include "cpu_features.hpp"
 #include "test_support.hpp"
 #include "winograd_conv.hpp"
+#include "winograd_test_layers.hpp"
 
 using namespace neuralstyle;
 using neuralstyle::detail::ConvKernel;
@@ -46,19 +47,9 @@ class ForcedCpu {
   ForcedCpu& operator=(const ForcedCpu&) = delete;
 };
 
-double relativeL2(const torch::Tensor& a, const torch::Tensor& b) {
-  return ((a - b).norm() / b.norm().clamp_min(1e-30)).item<double>();
-}
-
-struct Layer {
-  torch::Tensor weight, bias;
-};
-
-Layer randomLayer(int64_t in, int64_t out, uint64_t seed) {
-  torch::manual_seed(seed);
-  // He initialisation, as VGG's trained weights roughly are, so activations stay O(1).
-  return {torch::randn({out, in, 3, 3}) * std::sqrt(2.0 / (9.0 * in)), torch::randn({out}) * 0.1};
-}
+using test::Layer;
+using test::randomLayer;
+using test::relativeL2;
 
 }  // namespace
 
