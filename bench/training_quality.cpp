@@ -47,7 +47,6 @@ int main(int argc, char** argv) try {
   std::string model, out_dir;
   std::vector<std::string> images;
   int size = 256, max_steps = 1000;
-  const auto& fields = trainOptionFields();
   for (int i = 1; i < argc; ++i) {
     const std::string key = argv[i];
     if (i + 1 >= argc) throw std::invalid_argument(key + " needs a value");
@@ -59,10 +58,9 @@ int main(int argc, char** argv) try {
     else if (key == "--out-dir") out_dir = value;
     else {
       // Every other flag is a train option, parsed as `neuralstyle train` parses it.
-      const auto field = std::find_if(fields.begin(), fields.end(),
-                                      [&](const auto& f) { return "--" + f.name == key; });
-      if (field == fields.end()) throw std::invalid_argument("unknown argument " + key);
-      field->set(options, value);
+      const auto* spec = key.rfind("--", 0) == 0 ? findOption(trainOptionSpecs(), key.substr(2)) : nullptr;
+      if (!spec) throw std::invalid_argument("unknown argument " + key);
+      spec->set(options, parseOptionValue(*spec, value));
     }
   }
   if (model.empty() || options.style.empty() || options.data.empty())

@@ -34,9 +34,10 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
 
-#include "gstneuralstyleenums.h"
 #include "gstneuralstyleformats.h"
+#include "gstoptionschema.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
@@ -56,18 +57,17 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (FAST_NEURAL_STYLE_CAPS));
 
-enum
+/* The properties are the core's feed-forward options, ids 1 to N in the order
+ * of neuralstyle::feedForwardOptionSpecs(): installed, set and read from that
+ * table (gstoptionschema.h). */
+static const std::vector<neuralstyle::OptionSpecOf<neuralstyle::FeedForwardOptions>> &
+schema (void)
 {
-  PROP_0,
-  PROP_MODEL_LOCATION,
-  PROP_ENGINE,
-  PROP_DEVICE,
-  PROP_MAX_SIZE,
-  PROP_STRENGTH,
-  PROP_PRESERVE_COLORS,
-  PROP_TEMPORAL_BLEND,
-  PROP_THREADS,
-};
+  return neuralstyle::feedForwardOptionSpecs ();
+}
+
+/* Enum types are this prefix and the option's name: GstFastNeuralStyleEngine. */
+#define ENUM_PREFIX "GstFastNeuralStyle"
 
 namespace
 {
@@ -105,41 +105,6 @@ G_DEFINE_TYPE (GstFastNeuralStyle, gst_fast_neural_style,
 GST_ELEMENT_REGISTER_DEFINE (fastneuralstyle, "fastneuralstyle",
     GST_RANK_NONE, GST_TYPE_FAST_NEURAL_STYLE);
 
-static GType
-engine_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    {GST_FAST_NEURAL_STYLE_ENGINE_AUTO,
-        "By the model file: opencv for .onnx, libtorch for .safetensors", "auto"},
-    {GST_FAST_NEURAL_STYLE_ENGINE_OPENCV,
-        "OpenCV's dnn module on an ONNX model", "opencv"},
-    {GST_FAST_NEURAL_STYLE_ENGINE_LIBTORCH,
-        "LibTorch on the network's safetensors weights", "libtorch"},
-    {0, NULL, NULL},
-  };
-  return gstneuralstyle::register_enum_once (&type, "GstFastNeuralStyleEngine",
-      values);
-}
-
-static GType
-device_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    {GST_FAST_NEURAL_STYLE_DEVICE_AUTO,
-        "CUDA where the engine has it, else the CPU", "auto"},
-    {GST_FAST_NEURAL_STYLE_DEVICE_CPU, "The CPU", "cpu"},
-    {GST_FAST_NEURAL_STYLE_DEVICE_OPENCL,
-        "OpenCV's OpenCL target (opencv engine only)", "opencl"},
-    {GST_FAST_NEURAL_STYLE_DEVICE_CUDA,
-        "CUDA (an error where the engine was built without it)", "cuda"},
-    {0, NULL, NULL},
-  };
-  return gstneuralstyle::register_enum_once (&type, "GstFastNeuralStyleDevice",
-      values);
-}
-
 /* The enum values are declared in the core's order. */
 static_assert (static_cast<int> (neuralstyle::FeedForwardEngine::LibTorch) ==
     GST_FAST_NEURAL_STYLE_ENGINE_LIBTORCH, "engine order");
@@ -151,41 +116,17 @@ gst_fast_neural_style_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (object);
-  neuralstyle::FeedForwardOptions & options = self->settings->options;
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL_LOCATION:
-      options.model = g_value_get_string (value) ? g_value_get_string (value) : "";
-      break;
-    case PROP_ENGINE:
-      options.engine =
-          static_cast<neuralstyle::FeedForwardEngine> (g_value_get_enum (value));
-      break;
-    case PROP_DEVICE:
-      options.device =
-          static_cast<neuralstyle::FeedForwardDevice> (g_value_get_enum (value));
-      break;
-    case PROP_MAX_SIZE:
-      options.max_size = static_cast<int> (g_value_get_uint (value));
-      break;
-    case PROP_STRENGTH:
-      options.strength = g_value_get_double (value);
-      break;
-    case PROP_PRESERVE_COLORS:
-      options.preserve_colors = g_value_get_boolean (value);
-      break;
-    case PROP_TEMPORAL_BLEND:
-      options.temporal_blend = g_value_get_double (value);
-      break;
-    case PROP_THREADS:
-      options.threads = static_cast<int> (g_value_get_uint (value));
-      break;
-    default:
-      GST_OBJECT_UNLOCK (self);
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
+  if (prop_id < 1 || prop_id > schema ().size ()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
+  const auto & spec = schema ()[prop_id - 1];
+  /* The GParamSpec has checked the range; the feed-forward options' setters
+   * only store. */
+  const neuralstyle::OptionValue option = gstneuralstyle::option_value (spec, value);
+  GST_OBJECT_LOCK (self);
+  spec.set (self->settings->options, option);
   ++self->settings->generation;
   GST_OBJECT_UNLOCK (self);
 }
@@ -195,40 +136,16 @@ gst_fast_neural_style_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstFastNeuralStyle *self = GST_FAST_NEURAL_STYLE (object);
-  const neuralstyle::FeedForwardOptions & options = self->settings->options;
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL_LOCATION:
-      g_value_set_string (value,
-          options.model.empty ()? NULL : options.model.c_str ());
-      break;
-    case PROP_ENGINE:
-      g_value_set_enum (value, static_cast<gint> (options.engine));
-      break;
-    case PROP_DEVICE:
-      g_value_set_enum (value, static_cast<gint> (options.device));
-      break;
-    case PROP_MAX_SIZE:
-      g_value_set_uint (value, static_cast<guint> (options.max_size));
-      break;
-    case PROP_STRENGTH:
-      g_value_set_double (value, options.strength);
-      break;
-    case PROP_PRESERVE_COLORS:
-      g_value_set_boolean (value, options.preserve_colors);
-      break;
-    case PROP_TEMPORAL_BLEND:
-      g_value_set_double (value, options.temporal_blend);
-      break;
-    case PROP_THREADS:
-      g_value_set_uint (value, static_cast<guint> (options.threads));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (prop_id < 1 || prop_id > schema ().size ()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
+  const auto & spec = schema ()[prop_id - 1];
+  GST_OBJECT_LOCK (self);
+  const neuralstyle::OptionValue option = spec.get (self->settings->options);
   GST_OBJECT_UNLOCK (self);
+  gstneuralstyle::set_gvalue (spec, option, value);
 }
 
 static Settings
@@ -485,13 +402,6 @@ gst_fast_neural_style_class_init (GstFastNeuralStyleClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
-  const neuralstyle::FeedForwardOptions defaults;
-  const GParamFlags flags = static_cast<GParamFlags> (G_PARAM_READWRITE
-      | G_PARAM_STATIC_STRINGS);
-  const GParamFlags playing = static_cast<GParamFlags> (flags
-      | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags ready = static_cast<GParamFlags> (flags
-      | GST_PARAM_MUTABLE_READY);
 
   GST_DEBUG_CATEGORY_INIT (gst_fast_neural_style_debug, "fastneuralstyle", 0,
       "feed-forward neural style transfer");
@@ -500,43 +410,10 @@ gst_fast_neural_style_class_init (GstFastNeuralStyleClass * klass)
   gobject_class->get_property = gst_fast_neural_style_get_property;
   gobject_class->finalize = gst_fast_neural_style_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL_LOCATION,
-      g_param_spec_string ("model-location", "Model location",
-          "The feed-forward style network: an ONNX file in the pytorch/examples "
-          "convention (1x3xHxW RGB 0..255 in and out), or its weights as "
-          ".safetensors; may change while playing (used from the next frame)",
-          NULL, playing));
-  g_object_class_install_property (gobject_class, PROP_ENGINE,
-      g_param_spec_enum ("engine", "Engine", "What runs the network",
-          engine_get_type (), static_cast<gint> (defaults.engine), ready));
-  g_object_class_install_property (gobject_class, PROP_DEVICE,
-      g_param_spec_enum ("device", "Device", "Where the network runs",
-          device_get_type (), static_cast<gint> (defaults.device), ready));
-  g_object_class_install_property (gobject_class, PROP_MAX_SIZE,
-      g_param_spec_uint ("max-size", "Maximum processing size",
-          "Longest side the network sees, in pixels (each side rounded to a "
-          "multiple of 4); 0 = the frame's own size. The output keeps the "
-          "frame's size", 0, 16384, static_cast<guint> (defaults.max_size),
-          playing));
-  g_object_class_install_property (gobject_class, PROP_STRENGTH,
-      g_param_spec_double ("strength", "Strength",
-          "The stylised frame blended with the original: 0 = the original, "
-          "1 = the network's output alone", 0.0, 1.0, defaults.strength,
-          playing));
-  g_object_class_install_property (gobject_class, PROP_PRESERVE_COLORS,
-      g_param_spec_boolean ("preserve-colors", "Preserve colours",
-          "Keep the frame's colours: the result's luminance with the frame's "
-          "chroma (YCrCb)", defaults.preserve_colors, playing));
-  g_object_class_install_property (gobject_class, PROP_TEMPORAL_BLEND,
-      g_param_spec_double ("temporal-blend", "Temporal blend",
-          "Against flicker: weight of the previous output, moved onto this "
-          "frame by optical flow, where the flow is consistent (nowhere an "
-          "object appears or moves unpredictably); 0 = off", 0.0, 0.99,
-          defaults.temporal_blend, playing));
-  g_object_class_install_property (gobject_class, PROP_THREADS,
-      g_param_spec_uint ("threads", "Threads",
-          "Threads of the engine's library (process-wide); 0 = all cores",
-          0, 1024, static_cast<guint> (defaults.threads), ready));
+  for (size_t i = 0; i < schema ().size (); ++i)
+    g_object_class_install_property (gobject_class, static_cast<guint> (i + 1),
+        gstneuralstyle::param_spec_of (schema ()[i], schema ()[i].defaultValue (),
+            ENUM_PREFIX));
 
   gst_element_class_set_static_metadata (element_class,
       "Feed-forward neural style transfer", "Filter/Effect/Video",
@@ -553,8 +430,10 @@ gst_fast_neural_style_class_init (GstFastNeuralStyleClass * klass)
   filter_class->transform_frame =
       GST_DEBUG_FUNCPTR (gst_fast_neural_style_transform_frame);
 
-  gst_type_mark_as_plugin_api (engine_get_type (), static_cast<GstPluginAPIFlags> (0));
-  gst_type_mark_as_plugin_api (device_get_type (), static_cast<GstPluginAPIFlags> (0));
+  for (const auto & spec : schema ())
+    if (spec.type == neuralstyle::OptionType::Choice)
+      gst_type_mark_as_plugin_api (gstneuralstyle::choice_enum_type (ENUM_PREFIX,
+              spec), static_cast<GstPluginAPIFlags> (0));
 }
 
 static void

@@ -169,6 +169,7 @@
 #include "gstneuralstyleenums.h"
 #include "gstneuralstyleformats.h"
 #include "gstneuralstyleprivate.h"
+#include "gstoptionschema.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
@@ -752,7 +753,7 @@ gst_neural_style_class_init (GstNeuralStyleClass * klass)
 
   for (const neuralstyle::OptionSpec & spec : neuralstyle::optimisationOptions ())
     if (spec.type == neuralstyle::OptionType::Choice)
-      gst_type_mark_as_plugin_api (choice_enum_type (spec),
+      gst_type_mark_as_plugin_api (choice_enum_type ("GstNeuralStyle", spec),
           static_cast<GstPluginAPIFlags> (0));
   gst_type_mark_as_plugin_api (GST_TYPE_NEURAL_STYLE_MODE,
       static_cast<GstPluginAPIFlags> (0));

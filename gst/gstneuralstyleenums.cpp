@@ -2,8 +2,6 @@
 /* The element's enum types. */
 #include "gstneuralstyleenums.h"
 
-#include <cctype>
-#include <string>
 
 /* Settings compile without LibTorch's headers: the build stops here if an
  * include brings them back. */
@@ -46,32 +44,6 @@ gst_neural_style_mode_get_type (void)
 
 namespace gstneuralstyle
 {
-
-GType
-choice_enum_type (const neuralstyle::OptionSpec & spec)
-{
-  std::string name = "GstNeuralStyle";
-  bool capital = true;
-  for (const char c : spec.name) {
-    if (c == '-' || c == '_') {
-      capital = true;
-      continue;
-    }
-    name += capital ? static_cast<char> (std::toupper (c)) : c;
-    capital = false;
-  }
-  /* Types are registered from class_init, which GLib serialises. */
-  const GType existing = g_type_from_name (name.c_str ());
-  if (existing)
-    return existing;
-  /* GLib keeps these for the life of the type, which is the process's. The
-   * strings are the schema's, which lives as long. */
-  GEnumValue *values = g_new0 (GEnumValue, spec.choices.size () + 1);
-  for (size_t i = 0; i < spec.choices.size (); ++i)
-    values[i] = {static_cast<gint> (i), spec.choices[i].doc.c_str (),
-        spec.choices[i].name.c_str ()};
-  return g_enum_register_static (name.c_str (), values);
-}
 
 const gchar *
 enum_nick (GType type, gint value)

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "gstneuralstyleenums.h"
+#include "gstoptionschema.h"
 
 /* Settings compile without LibTorch's headers: the build stops here if an
  * include brings them back. */
@@ -30,58 +31,6 @@ option_of (guint prop_id)
       &schema ()[prop_id - 1] : NULL;
 }
 
-/* Integers that cannot be negative are unsigned properties, as GStreamer's
- * elements have them. */
-static gboolean
-is_unsigned (const neuralstyle::OptionSpec & spec)
-{
-  return spec.type == neuralstyle::OptionType::Integer && spec.minimum >= 0;
-}
-
-static GParamSpec *
-param_spec_of (const neuralstyle::OptionSpec & spec)
-{
-  using neuralstyle::OptionType;
-  const auto flags = static_cast<GParamFlags> (G_PARAM_READWRITE |
-      G_PARAM_STATIC_STRINGS |
-      (spec.change == neuralstyle::OptionChange::BeforeStart ?
-          GST_PARAM_MUTABLE_READY : GST_PARAM_MUTABLE_PLAYING));
-  const gchar *name = spec.name.c_str ();
-  const gchar *nick = spec.title.c_str ();
-  const gchar *blurb = spec.doc.c_str ();
-  const neuralstyle::OptionValue fallback = spec.defaultValue ();
-
-  switch (spec.type) {
-    case OptionType::Integer:{
-      const int64_t value = std::get<int64_t> (fallback);
-      if (is_unsigned (spec))
-        return g_param_spec_uint (name, nick, blurb,
-            static_cast<guint> (spec.minimum), static_cast<guint> (spec.maximum),
-            static_cast<guint> (value), flags);
-      return g_param_spec_int (name, nick, blurb,
-          static_cast<gint> (spec.minimum), static_cast<gint> (spec.maximum),
-          static_cast<gint> (value), flags);
-    }
-    case OptionType::Unsigned64:
-      return g_param_spec_uint64 (name, nick, blurb, 0, G_MAXUINT64,
-          std::get<uint64_t> (fallback), flags);
-    case OptionType::Number:
-      return g_param_spec_double (name, nick, blurb, spec.minimum,
-          spec.maximum, std::get<double> (fallback), flags);
-    case OptionType::Flag:
-      return g_param_spec_boolean (name, nick, blurb, std::get<bool> (fallback),
-          flags);
-    case OptionType::Choice:
-      return g_param_spec_enum (name, nick, blurb, choice_enum_type (spec),
-          static_cast<gint> (std::get<int64_t> (fallback)), flags);
-    case OptionType::Text:
-      break;
-  }
-  const std::string & text = std::get<std::string> (fallback);
-  return g_param_spec_string (name, nick, blurb,
-      text.empty ()? NULL : g_intern_string (text.c_str ()), flags);
-}
-
 void
 install_properties (GObjectClass * gobject_class)
 {
@@ -91,7 +40,8 @@ install_properties (GObjectClass * gobject_class)
 
   for (size_t i = 0; i < schema ().size (); ++i)
     g_object_class_install_property (gobject_class, static_cast<guint> (i + 1),
-        param_spec_of (schema ()[i]));
+        param_spec_of (schema ()[i], schema ()[i].defaultValue (),
+            "GstNeuralStyle"));
   g_object_class_install_property (gobject_class, PROP_STYLE_LOCATION,
       g_param_spec_string ("style-location", "Style image location",
           "Image whose style is transferred (any format OpenCV reads, e.g. "
@@ -186,31 +136,6 @@ set_doubles (std::vector<gdouble> & target, const GValue * value) noexcept
   }
 }
 
-/* The GValue of a core option as the schema's value (its GParamSpec has
- * checked the range). */
-static neuralstyle::OptionValue
-option_value (const neuralstyle::OptionSpec & spec, const GValue * value)
-{
-  using neuralstyle::OptionType;
-  switch (spec.type) {
-    case OptionType::Integer:
-      return is_unsigned (spec)? int64_t {g_value_get_uint (value)} :
-          int64_t {g_value_get_int (value)};
-    case OptionType::Unsigned64:
-      return uint64_t {g_value_get_uint64 (value)};
-    case OptionType::Number:
-      return g_value_get_double (value);
-    case OptionType::Flag:
-      return g_value_get_boolean (value) != FALSE;
-    case OptionType::Choice:
-      return int64_t {g_value_get_enum (value)};
-    case OptionType::Text:
-      break;
-  }
-  const gchar *text = g_value_get_string (value);
-  return std::string (text ? text : "");
-}
-
 static void
 set_option (Settings & settings, const neuralstyle::OptionSpec & spec,
     const GValue * value) noexcept
@@ -229,37 +154,12 @@ static void
 get_option (const Settings & settings, const neuralstyle::OptionSpec & spec,
     GValue * value)
 {
-  using neuralstyle::OptionType;
   const auto refused = settings.refused.find (spec.name);
   if (refused != settings.refused.end ()) {
     g_value_set_string (value, refused->second.text.c_str ());
     return;
   }
-  const neuralstyle::OptionValue option = spec.get (settings.options);
-  switch (spec.type) {
-    case OptionType::Integer:
-      if (is_unsigned (spec))
-        g_value_set_uint (value, static_cast<guint> (std::get<int64_t> (option)));
-      else
-        g_value_set_int (value, static_cast<gint> (std::get<int64_t> (option)));
-      return;
-    case OptionType::Unsigned64:
-      g_value_set_uint64 (value, std::get<uint64_t> (option));
-      return;
-    case OptionType::Number:
-      g_value_set_double (value, std::get<double> (option));
-      return;
-    case OptionType::Flag:
-      g_value_set_boolean (value, std::get<bool> (option));
-      return;
-    case OptionType::Choice:
-      g_value_set_enum (value, static_cast<gint> (std::get<int64_t> (option)));
-      return;
-    case OptionType::Text:
-      break;
-  }
-  const std::string & text = std::get<std::string> (option);
-  g_value_set_string (value, text.empty ()? NULL : text.c_str ());
+  set_gvalue (spec, spec.get (settings.options), value);
 }
 
 static gboolean

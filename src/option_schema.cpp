@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "neuralstyle/errors.hpp"
+#include "option_builders.hpp"
 
 namespace neuralstyle {
 
@@ -15,141 +16,14 @@ OptionSet::OptionSet() { style.progress_interval = 10; }
 
 namespace {
 
+using namespace option_builders;
+
 constexpr double kIntMax = INT_MAX;
-constexpr OptionChange kAnyTime = OptionChange::AnyTime;
-constexpr OptionChange kBeforeStart = OptionChange::BeforeStart;
-
-// What every entry has; the builders below add the type and where the value lives.
-struct Described {
-  const char* name;
-  const char* title;
-  const char* doc;
-  OptionChange change;
-};
-
-OptionSpec spec(const Described& d, OptionType type) {
-  OptionSpec s;
-  s.name = d.name;
-  s.title = d.title;
-  s.doc = d.doc;
-  s.change = d.change;
-  s.type = type;
-  return s;
-}
-
-template <typename Part, typename Field>
-Field& at(OptionSet& set, Part OptionSet::*part, Field Part::*field) {
-  return set.*part.*field;
-}
-template <typename Part, typename Field>
-const Field& at(const OptionSet& set, Part OptionSet::*part, Field Part::*field) {
-  return set.*part.*field;
-}
-
-template <typename Part>
-OptionSpec integer(const Described& d, double minimum, double maximum, Part OptionSet::*part,
-                   int Part::*field) {
-  OptionSpec s = spec(d, OptionType::Integer);
-  s.minimum = minimum;
-  s.maximum = maximum;
-  s.placeholder = "N";
-  s.get = [=](const OptionSet& set) { return OptionValue(int64_t{at(set, part, field)}); };
-  s.set = [=](OptionSet& set, const OptionValue& v) {
-    at(set, part, field) = static_cast<int>(std::get<int64_t>(v));
-  };
-  return s;
-}
-
-template <typename Part>
-OptionSpec number(const Described& d, double minimum, double maximum, Part OptionSet::*part,
-                  double Part::*field) {
-  OptionSpec s = spec(d, OptionType::Number);
-  s.minimum = minimum;
-  s.maximum = maximum;
-  s.placeholder = "X";
-  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
-  s.set = [=](OptionSet& set, const OptionValue& v) { at(set, part, field) = std::get<double>(v); };
-  return s;
-}
-
-// A number the core may leave unset (the network's default): `unset` stands for that.
-template <typename Part>
-OptionSpec optionalNumber(const Described& d, double minimum, double maximum, double unset,
-                          Part OptionSet::*part, std::optional<double> Part::*field) {
-  OptionSpec s = spec(d, OptionType::Number);
-  s.minimum = minimum;
-  s.maximum = maximum;
-  s.placeholder = "X";
-  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field).value_or(unset)); };
-  s.set = [=](OptionSet& set, const OptionValue& v) {
-    const double value = std::get<double>(v);
-    auto& target = at(set, part, field);
-    if (value == unset)
-      target.reset();
-    else
-      target = value;
-  };
-  return s;
-}
-
-template <typename Part>
-OptionSpec flag(const Described& d, Part OptionSet::*part, bool Part::*field) {
-  OptionSpec s = spec(d, OptionType::Flag);
-  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
-  s.set = [=](OptionSet& set, const OptionValue& v) { at(set, part, field) = std::get<bool>(v); };
-  return s;
-}
-
-template <typename Part>
-OptionSpec text(const Described& d, const char* placeholder, Part OptionSet::*part,
-                std::string Part::*field) {
-  OptionSpec s = spec(d, OptionType::Text);
-  s.placeholder = placeholder;
-  s.get = [=](const OptionSet& set) { return OptionValue(at(set, part, field)); };
-  s.set = [=](OptionSet& set, const OptionValue& v) {
-    at(set, part, field) = std::get<std::string>(v);
-  };
-  return s;
-}
-
-// "adam|lbfgs": the choices as usage text shows them.
-std::string placeholderOf(const std::vector<OptionChoice>& choices) {
-  std::string text;
-  for (const OptionChoice& choice : choices) text += (text.empty() ? "" : "|") + choice.name;
-  return text;
-}
-
-template <typename Enum>
-struct Alternative {
-  Enum value;
-  OptionChoice choice;
-};
-
-template <typename Part, typename Enum>
-OptionSpec choice(const Described& d, Part OptionSet::*part, Enum Part::*field,
-                  std::vector<Alternative<Enum>> alternatives) {
-  OptionSpec s = spec(d, OptionType::Choice);
-  std::vector<Enum> values;
-  for (const auto& alternative : alternatives) {
-    s.choices.push_back(alternative.choice);
-    values.push_back(alternative.value);
-  }
-  s.placeholder = placeholderOf(s.choices);
-  s.get = [=](const OptionSet& set) {
-    for (size_t i = 0; i < values.size(); ++i)
-      if (values[i] == at(set, part, field)) return OptionValue(static_cast<int64_t>(i));
-    throw OptionsError(std::string(d.name) + " holds a value the option does not list");
-  };
-  s.set = [=](OptionSet& set, const OptionValue& v) {
-    at(set, part, field) = values.at(static_cast<size_t>(std::get<int64_t>(v)));
-  };
-  return s;
-}
 
 // The element's and the CLI's "init": StyleOptions::init for a still (and a first
 // frame), VideoOptions::start for the frames that have a previous one.
 OptionSpec initOption() {
-  OptionSpec s = spec(
+  OptionSpec s = spec<OptionSet>(
       {"init", "Initialisation",
        "Where each frame's optimisation starts: content (the frame, the reference notebook's), "
        "noise (uniform noise drawn from seed), previous (the previous frame's result) or "
@@ -190,7 +64,7 @@ OptionSpec initOption() {
 
 // One seed for LibTorch's generators and for init=noise.
 OptionSpec seedOption() {
-  OptionSpec s = spec({"seed", "Seed",
+  OptionSpec s = spec<OptionSet>({"seed", "Seed",
                        "Seed of LibTorch's random generators and of the noise that init=noise "
                        "starts from",
                        kBeforeStart},
@@ -199,26 +73,6 @@ OptionSpec seedOption() {
   s.get = [](const OptionSet& set) { return OptionValue(set.engine.seed); };
   s.set = [](OptionSet& set, const OptionValue& v) {
     set.engine.seed = set.style.noise_seed = std::get<uint64_t>(v);
-  };
-  return s;
-}
-
-OptionSpec styleLayerWeightsOption() {
-  OptionSpec s = spec(
-      {"style-layer-weights", "Style layer weights",
-       "Comma-separated LAYER=WEIGHT pairs: the layers whose Gram matrices define the style, "
-       "and their weights. Unset: the network's (vgg19 conv1_1=1,conv2_1=0.75,conv3_1=0.2,"
-       "conv4_1=0.2,conv5_1=0.2; squeezenet1_1 conv1=1,fire3=1,fire4=10,fire5=30,fire6=100)",
-       kAnyTime},
-      OptionType::Text);
-  s.placeholder = "LAYER=W,...";
-  s.get = [](const OptionSet& set) {
-    return OptionValue(set.style.style_layers.empty() ? std::string()
-                                                      : formatLayerWeights(set.style.style_layers));
-  };
-  s.set = [](OptionSet& set, const OptionValue& v) {
-    const std::string& text = std::get<std::string>(v);
-    set.style.style_layers = text.empty() ? std::vector<LayerWeight>{} : parseLayerWeights(text);
   };
   return s;
 }
@@ -244,13 +98,13 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "vgg19.safetensors in $XDG_DATA_HOME/neuralstyle and " NEURALSTYLE_DATA_DIR
        ", then squeezenet1_1.safetensors there",
        kBeforeStart},
-      "LOCATION", engine, &E::weights));
-  add(choice<E, Network>(
+      "LOCATION", member(engine, &E::weights)));
+  add(choice(
       {"network", "Network",
        "The feature network the weights must hold: auto (whatever they hold; VGG19 for random "
        "weights), vgg19 or squeezenet1_1. A file of the other network is an error naming both",
        kBeforeStart},
-      engine, &E::network,
+      member(engine, &E::network),
       {{Network::Auto, {"auto", "Whatever the weights hold (VGG19 for random weights)"}},
        {Network::VGG19, {"vgg19", "VGG19, the reference notebook's network"}},
        {Network::SqueezeNet1_1,
@@ -262,10 +116,10 @@ std::vector<OptionSpec> makeOptimisationOptions() {
       {"steps", "Steps",
        "Optimisation steps for each frame (0 outputs the frame as it goes in, up to rounding)",
        kAnyTime},
-      0, kIntMax, style, &S::steps));
-  add(choice<S, Optimizer>(
-      {"optimizer", "Optimizer", "Algorithm that updates the image", kAnyTime}, style,
-      &S::optimizer,
+      0, kIntMax, member(style, &S::steps)));
+  add(choice(
+      {"optimizer", "Optimizer", "Algorithm that updates the image", kAnyTime},
+      member(style, &S::optimizer),
       {{Optimizer::Adam,
         {"adam", "Adam, as in the reference notebook (learning rate about 0.003)"}},
        {Optimizer::LBFGS,
@@ -275,23 +129,29 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "Step size of the optimiser, in normalised pixel units; 0 = the network's default "
        "(vgg19 0.003, squeezenet1_1 0.02; L-BFGS wants about 1)",
        kAnyTime},
-      0.0, 10.0, 0.0, style, &S::learning_rate));
+      0.0, 10.0, 0.0, member(style, &S::learning_rate)));
   add(number({"content-weight", "Content weight",
                           "Weight of the content loss in the total loss (alpha)", kAnyTime},
-                         0.0, DBL_MAX, style, &S::content_weight));
+                         0.0, DBL_MAX, member(style, &S::content_weight)));
   add(optionalNumber(
       {"style-weight", "Style weight",
        "Weight of the style loss in the total loss (beta); -1 = the network's default (vgg19 "
        "1e6, squeezenet1_1 1e-3)",
        kAnyTime},
-      -1.0, DBL_MAX, -1.0, style, &S::style_weight));
-  add(styleLayerWeightsOption());
+      -1.0, DBL_MAX, -1.0, member(style, &S::style_weight)));
+  add(layerWeights(
+      {"style-layer-weights", "Style layer weights",
+       "Comma-separated LAYER=WEIGHT pairs: the layers whose Gram matrices define the style, "
+       "and their weights. Unset: the network's (vgg19 conv1_1=1,conv2_1=0.75,conv3_1=0.2,"
+       "conv4_1=0.2,conv5_1=0.2; squeezenet1_1 conv1=1,fire3=1,fire4=10,fire5=30,fire6=100)",
+       kAnyTime},
+      member(style, &S::style_layers)));
   add(text(
       {"content-layer", "Content layer",
        "Layer whose activations define the content: vgg19 conv1_1 ... conv5_4, squeezenet1_1 "
        "conv1, fire2 ... fire9. Unset: the network's (vgg19 conv4_2, squeezenet1_1 fire4)",
        kAnyTime},
-      "LAYER", style, &S::content_layer));
+      "LAYER", member(style, &S::content_layer)));
   add(integer(
       {"max-size", "Maximum processing size",
        "Longest side, in pixels, of the image that is optimised: larger frames are scaled down "
@@ -299,13 +159,13 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "the frames' shape (VGG19 needs 16 pixels a side) the smallest size that works is used, "
        "with a warning",
        kAnyTime},
-      16, kIntMax, style, &S::max_size));
-  add(choice<S, Pooling>(
+      16, kIntMax, member(style, &S::max_size)));
+  add(choice(
       {"pooling", "Pooling",
        "VGG19's pooling: max (as trained, the reference notebook's) or average (smoother "
        "results); the style targets are recomputed when it changes",
        kAnyTime},
-      style, &S::pooling,
+      member(style, &S::pooling),
       {{Pooling::Max, {"max", "Max pooling, as VGG19 was trained"}},
        {Pooling::Average,
         {"average", "Average pooling: smoother results (Gatys et al. preferred it)"}}}));
@@ -315,28 +175,28 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "each frame). Reading the loss waits for the device, so on CUDA larger intervals are "
        "faster",
        kAnyTime},
-      0, kIntMax, style, &S::progress_interval));
+      0, kIntMax, member(style, &S::progress_interval)));
   group = "quality";
   add(number(
       {"tv-weight", "Total-variation weight",
        "Weight of a total-variation term (mean squared difference of neighbouring pixels of "
        "the normalised image) in the total loss: smooths high-frequency noise; 0 adds no term",
        kAnyTime},
-      0.0, DBL_MAX, style, &S::tv_weight));
+      0.0, DBL_MAX, member(style, &S::tv_weight)));
   add(optionalNumber(
       {"style-scale", "Style scale",
        "0: the style image is stretched to the frame's processing size (the reference "
        "notebook's). Otherwise it keeps its aspect ratio and its longest side is style-scale "
        "times the processing size's: larger values give coarser texture",
        kAnyTime},
-      0.0, 8.0, 0.0, style, &S::style_scale));
-  add(choice<S, GramNormalization>(
+      0.0, 8.0, 0.0, member(style, &S::style_scale)));
+  add(choice(
       {"gram-normalization", "Gram normalization",
        "none (the reference notebook's G = F F^T) or positions (G divided by the number of "
        "positions h w, so that styles at other sizes give comparable targets; style-weight "
        "must then be about (h w)^2 larger for the same balance)",
        kAnyTime},
-      style, &S::gram_normalization,
+      member(style, &S::gram_normalization),
       {{GramNormalization::None, {"none", "G = F F^T, the reference notebook's"}},
        {GramNormalization::Positions,
         {"positions",
@@ -346,14 +206,14 @@ std::vector<OptionSpec> makeOptimisationOptions() {
                         "Keep the frame's colours: the result's luminance with the frame's "
                         "chroma (YCrCb), as neural-style's -original_colors",
                         kAnyTime},
-                       style, &S::preserve_colors));
-  add(choice<S, ColorMatch>(
+                       member(style, &S::preserve_colors)));
+  add(choice(
       {"color-match", "Colour match",
        "Match the style image's colours to each frame's before its style targets are taken: "
        "none, histogram (each RGB channel) or mean-std (each CIE L*a*b* channel); the targets "
        "are then recomputed for every frame",
        kAnyTime},
-      style, &S::color_match,
+      member(style, &S::color_match),
       {{ColorMatch::None, {"none", "The style's colours as they are"}},
        {ColorMatch::Histogram,
         {"histogram", "Each RGB channel's histogram mapped onto the frame's"}},
@@ -367,31 +227,31 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "optimised again at each larger size up to max-size: steps steps at the last size, "
        "coarse-steps at the others",
        kAnyTime},
-      1, 8, style, &S::scales));
+      1, 8, member(style, &S::scales)));
   add(integer(
       {"coarse-steps", "Coarse steps",
        "Steps at each size but the last with scales > 1 (a coarse size costs a fraction of a "
        "step at the last); 0 = steps",
        kAnyTime},
-      0, kIntMax, style, &S::coarse_steps));
+      0, kIntMax, member(style, &S::coarse_steps)));
   add(number({"scale-factor", "Scale factor",
                           "Ratio of successive processing sizes with scales > 1; greater than "
                           "1, at most 4",
                           kAnyTime},
-                         1.0, 4.0, style, &S::scale_factor));
+                         1.0, 4.0, member(style, &S::scale_factor)));
   add(integer(
       {"tile-size", "Tile size",
        "0: optimise the whole processing size at once. Otherwise (64 to 16384) a processing "
        "size larger than this is optimised in overlapping tiles of this size, in two passes "
        "with offset grids, so that memory grows with the tile rather than the image",
        kAnyTime},
-      0, 16384, style, &S::tile_size));
+      0, 16384, member(style, &S::tile_size)));
   add(integer(
       {"tile-overlap", "Tile overlap",
        "Pixels (at least) that neighbouring tiles share: the context a tile's texture "
        "continues from; at most half of tile-size",
        kAnyTime},
-      0, 8192, style, &S::tile_overlap));
+      0, 8192, member(style, &S::tile_overlap)));
   group = "video";
   add(optionalNumber(
       {"temporal-weight", "Temporal weight",
@@ -400,47 +260,47 @@ std::vector<OptionSpec> makeOptimisationOptions() {
        "none; -1: the network's (squeezenet1_1 1e6, vgg19 1e4). Applies to every frame that "
        "has a previous one, whatever init is",
        kAnyTime},
-      -1.0, DBL_MAX, -1.0, video, &V::temporal_weight));
+      -1.0, DBL_MAX, -1.0, member(video, &V::temporal_weight)));
   add(integer(
       {"steps-per-frame", "Steps per frame",
        "Steps of a frame that starts from the previous result (init previous or "
        "previous-warped), at the final size only; -1: half of steps; 0: steps",
        kAnyTime},
-      -1, kIntMax, video, &V::steps_per_frame));
+      -1, kIntMax, member(video, &V::steps_per_frame)));
   add(number(
       {"scene-cut-threshold", "Scene-cut threshold",
        "When the share of pixels the flow to the previous frame cannot place exceeds this, the "
        "frame is a scene cut: it starts afresh from the frame, without a temporal term, and a "
        "neuralstyle-scene-cut message is posted. In (0, 1]; 1: never",
        kAnyTime},
-      0.0, 1.0, video, &V::scene_cut_threshold));
+      0.0, 1.0, member(video, &V::scene_cut_threshold)));
   group = "engine";
-  add(choice<E, DeviceKind>(
-      {"device", "Device", "Where the network runs", kBeforeStart}, engine, &E::device,
+  add(choice(
+      {"device", "Device", "Where the network runs", kBeforeStart}, member(engine, &E::device),
       {{DeviceKind::Auto, {"auto", "CUDA when a CUDA device is available, else the CPU"}},
        {DeviceKind::CPU, {"cpu", "The CPU"}},
        {DeviceKind::CUDA, {"cuda", "The first CUDA device (an error if there is none)"}}}));
-  add(choice<E, Precision>(
+  add(choice(
       {"precision", "Precision",
        "Arithmetic of the network: float32 (the reference notebook's, exact losses) or "
        "bfloat16 inside VGG19 (image, Gram matrices and losses stay float32; about 1.6x faster "
        "on CPUs with AVX512-BF16/AMX and on GPUs, losses within about 1%)",
        kBeforeStart},
-      engine, &E::precision,
+      member(engine, &E::precision),
       {{Precision::Float32,
         {"float32", "Float32: the reference notebook's arithmetic, exact losses"}},
        {Precision::BFloat16,
         {"bfloat16",
          "BFloat16 inside VGG19: about 1.6x faster on CPUs with AVX512-BF16/AMX and on GPUs; "
          "losses within about 1%"}}}));
-  add(choice<E, Convolution>(
+  add(choice(
       {"convolution", "Convolution algorithm",
        "How the CPU computes the networks' 3x3 convolutions in float32: direct (LibTorch's, "
        "the reference notebook's arithmetic), winograd (Winograd F(4x4,3x3) on any CPU: about "
        "2x faster a step, losses within about 1e-6) or auto (Winograd where it pays, direct "
        "elsewhere and on CUDA)",
        kBeforeStart},
-      engine, &E::convolution,
+      member(engine, &E::convolution),
       {{Convolution::Auto, {"auto", "Winograd where it pays, direct elsewhere"}},
        {Convolution::Direct,
         {"direct", "LibTorch's direct convolutions: the reference notebook's arithmetic"}},
@@ -450,7 +310,7 @@ std::vector<OptionSpec> makeOptimisationOptions() {
          "within about 1e-6 (float32 on the CPU only)"}}}));
   add(integer({"threads", "Threads", "CPU threads LibTorch uses (0 = all cores)",
                            kBeforeStart},
-                          0, 1024, engine, &E::threads));
+                          0, 1024, member(engine, &E::threads)));
   add(seedOption());
   return specs;
 }
@@ -460,12 +320,6 @@ std::vector<OptionSpec> makeOptimisationOptions() {
 const std::vector<OptionSpec>& optimisationOptions() {
   static const std::vector<OptionSpec> specs = makeOptimisationOptions();
   return specs;
-}
-
-const OptionSpec* findOption(const std::vector<OptionSpec>& specs, const std::string& name) {
-  for (const OptionSpec& spec : specs)
-    if (spec.name == name) return &spec;
-  return nullptr;
 }
 
 }  // namespace neuralstyle

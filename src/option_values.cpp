@@ -34,21 +34,21 @@ std::string shortest(double value) {
 }
 
 // "between 0 and 8", ">= 16" (INT_MAX and DBL_MAX are no bound to a user).
-std::string rangeText(const OptionSpec& spec) {
+std::string rangeText(const OptionDescriptor& spec) {
   const bool unbounded = spec.maximum >= DBL_MAX || (spec.type == OptionType::Integer &&
                                                      spec.maximum >= INT_MAX);
   if (unbounded) return ">= " + shortest(spec.minimum);
   return "between " + shortest(spec.minimum) + " and " + shortest(spec.maximum);
 }
 
-std::string choiceNames(const OptionSpec& spec) {
+std::string choiceNames(const OptionDescriptor& spec) {
   std::string names;
   for (size_t i = 0; i < spec.choices.size(); ++i)
     names += (i == 0 ? "" : i + 1 == spec.choices.size() ? " or " : ", ") + spec.choices[i].name;
   return names;
 }
 
-int64_t parseInteger(const OptionSpec& spec, const std::string& text) {
+int64_t parseInteger(const OptionDescriptor& spec, const std::string& text) {
   long long value = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, error] = std::from_chars(text.data(), end, value);
@@ -63,7 +63,7 @@ int64_t parseInteger(const OptionSpec& spec, const std::string& text) {
   return value;
 }
 
-uint64_t parseUnsigned(const OptionSpec& spec, const std::string& text) {
+uint64_t parseUnsigned(const OptionDescriptor& spec, const std::string& text) {
   unsigned long long value = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, error] = std::from_chars(text.data(), end, value);
@@ -73,7 +73,7 @@ uint64_t parseUnsigned(const OptionSpec& spec, const std::string& text) {
   return value;
 }
 
-double parseNumber(const OptionSpec& spec, const std::string& text) {
+double parseNumber(const OptionDescriptor& spec, const std::string& text) {
   // strtod skips leading blanks: refuse them so that the whole text is the number.
   if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
     throw OptionsError(spec.name + ": " + quoted(text) + " is not a number");
@@ -88,7 +88,7 @@ double parseNumber(const OptionSpec& spec, const std::string& text) {
   return value;
 }
 
-bool parseFlag(const OptionSpec& spec, const std::string& text) {
+bool parseFlag(const OptionDescriptor& spec, const std::string& text) {
   for (const char* yes : {"true", "1", "yes", "on"})
     if (text == yes) return true;
   for (const char* no : {"false", "0", "no", "off"})
@@ -96,7 +96,7 @@ bool parseFlag(const OptionSpec& spec, const std::string& text) {
   throw OptionsError(spec.name + " must be true or false, got " + quoted(text));
 }
 
-int64_t parseChoice(const OptionSpec& spec, const std::string& text) {
+int64_t parseChoice(const OptionDescriptor& spec, const std::string& text) {
   for (size_t i = 0; i < spec.choices.size(); ++i)
     if (spec.choices[i].name == text) return static_cast<int64_t>(i);
   throw OptionsError(spec.name + " must be " + choiceNames(spec) + ", got " + quoted(text));
@@ -104,7 +104,7 @@ int64_t parseChoice(const OptionSpec& spec, const std::string& text) {
 
 }  // namespace
 
-OptionValue parseOptionValue(const OptionSpec& spec, const std::string& text) {
+OptionValue parseOptionValue(const OptionDescriptor& spec, const std::string& text) {
   switch (spec.type) {
     case OptionType::Integer: return parseInteger(spec, text);
     case OptionType::Unsigned64: return parseUnsigned(spec, text);
@@ -116,7 +116,7 @@ OptionValue parseOptionValue(const OptionSpec& spec, const std::string& text) {
   return text;
 }
 
-std::string formatOptionValue(const OptionSpec& spec, const OptionValue& value) {
+std::string formatOptionValue(const OptionDescriptor& spec, const OptionValue& value) {
   switch (spec.type) {
     case OptionType::Integer: return std::to_string(std::get<int64_t>(value));
     case OptionType::Unsigned64: return std::to_string(std::get<uint64_t>(value));
@@ -129,23 +129,35 @@ std::string formatOptionValue(const OptionSpec& spec, const OptionValue& value) 
   return std::get<std::string>(value);
 }
 
-std::string describeOptions(const std::vector<OptionSpec>& specs) {
-  std::ostringstream out;
-  for (const OptionSpec& spec : specs) {
-    out << spec.name << (spec.placeholder.empty() ? "" : " " + spec.placeholder) << "\n  "
-        << spec.doc << ".\n";
-    if (spec.type == OptionType::Integer || spec.type == OptionType::Number)
-      out << "  Range: " << rangeText(spec) << ".";
-    else if (spec.type == OptionType::Choice)
-      for (const OptionChoice& choice : spec.choices)
-        out << "  " << choice.name << ": " << choice.doc << ".\n";
-    const std::string fallback = formatOptionValue(spec, spec.defaultValue());
-    out << (spec.type == OptionType::Integer || spec.type == OptionType::Number ? " " : "  ")
-        << "Default: " << (fallback.empty() ? "unset" : fallback) << ". "
-        << (spec.change == OptionChange::BeforeStart ? "Set before the run starts."
-                                                     : "May change while running.")
-        << "\n\n";
+void checkOptionValue(const OptionDescriptor& spec, const OptionValue& value) {
+  // The range's messages are parseOptionValue's: check the value as its text.
+  switch (spec.type) {
+    case OptionType::Integer:
+    case OptionType::Number: parseOptionValue(spec, formatOptionValue(spec, value)); return;
+    case OptionType::Choice:
+      if (const int64_t position = std::get<int64_t>(value);
+          position < 0 || position >= static_cast<int64_t>(spec.choices.size()))
+        throw OptionsError(spec.name + " holds a value that is not one of " + choiceNames(spec));
+      return;
+    case OptionType::Unsigned64:
+    case OptionType::Flag:
+    case OptionType::Text: return;  // every value of the type is in range
   }
+}
+
+std::string describeOption(const OptionDescriptor& spec, const OptionValue& fallback_value) {
+  std::ostringstream out;
+  out << spec.name << (spec.placeholder.empty() ? "" : " " + spec.placeholder) << "\n  " << spec.doc
+      << (spec.repeatable ? " (may be given several times)" : "") << ".\n";
+  if (spec.type == OptionType::Integer || spec.type == OptionType::Number)
+    out << "  Range: " << rangeText(spec) << ".";
+  else if (spec.type == OptionType::Choice)
+    for (const OptionChoice& choice : spec.choices) out << "  " << choice.name << ": " << choice.doc << ".\n";
+  const std::string fallback = formatOptionValue(spec, fallback_value);
+  out << (spec.type == OptionType::Integer || spec.type == OptionType::Number ? " " : "  ")
+      << "Default: " << (fallback.empty() ? "unset" : fallback) << ". "
+      << (spec.change == OptionChange::BeforeStart ? "Set before the run starts." : "May change while running.")
+      << "\n\n";
   return out.str();
 }
 

@@ -16,7 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
-#include <initializer_list>
+#include <map>
 #include <sstream>
 #include <utility>
 
@@ -45,7 +45,7 @@ int toInt(const std::string& option, const std::string& text, int min, int max) 
   return static_cast<int>(value);
 }
 
-/// A finite number >= 0 (the tool's own numbers: blend weights, --strength, --temporal-blend).
+/// A finite number >= 0 (the tool's own numbers: blend weights).
 double toNonNegative(const std::string& option, const std::string& text) {
   // strtod skips leading blanks: refuse them so that the whole text is the number.
   if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
@@ -73,25 +73,6 @@ std::vector<double> toWeights(const std::string& option, const std::string& text
   if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))
     throw UsageError(option + " must give at least one style a weight > 0, got " + text);
   return weights;
-}
-
-template <typename T>
-struct Choice {
-  const char* text;
-  T value;
-};
-
-/// "NAME must be a, b or c, got 'x'" unless `text` is one of the choices.
-template <typename T>
-T choose(const std::string& option, const std::string& text, std::initializer_list<Choice<T>> choices) {
-  std::string names;
-  size_t i = 0;
-  for (const auto& choice : choices) {
-    if (text == choice.text) return choice.value;
-    names += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(choice.text);
-    ++i;
-  }
-  throw UsageError(option + " must be " + names + ", got " + quoted(text));
 }
 
 // CLI11's usage line knows no required options and comes after the description: ours
@@ -182,8 +163,9 @@ class Arguments {
         throw UsageError("unknown option " + quoted(first.substr(0, first.find('='))) + " (see --help)");
       throw UsageError("unexpected argument " + quoted(first) + " (options start with --)");
     }
+    applyTables();
     if (options_.content.empty()) throw UsageError("--content is required (an image, folder or pattern)");
-    if (options_.styles.empty() && !options_.model)
+    if (options_.styles.empty() && !options_.feedForward())
       throw UsageError("--style is required (the style image), or --model (a feed-forward network)");
     if (options_.output.empty()) throw UsageError("--output is required");
     checkCombinations();
@@ -262,18 +244,12 @@ class Arguments {
     return formatOptionValue(init, init.get(options_.core));
   }
 
-  /// --model runs a network with its style built in: the optimisation's options would
-  /// be ignored, so they are refused, and the network's options need --model.
+  /// --model runs a network with its style built in: the optimisation's own flags would
+  /// be ignored, so they are refused (applyTables() refuses the tables' options that
+  /// belong to the other kind of run).
   void checkFeedForwardCombinations() const {
     const Options& o = options_;
-    if (!o.model) {
-      const char* needs_model = o.engine ? "--engine" : o.strength ? "--strength"
-                                : o.temporal_blend ? "--temporal-blend" : nullptr;
-      if (needs_model) throw UsageError(std::string(needs_model) + " applies only with --model");
-      if (o.device == Device::OpenCL)
-        throw UsageError("--device opencl applies only with --model (OpenCV's dnn module)");
-      return;
-    }
+    if (!o.feedForward()) return;
     const std::pair<bool, const char*> optimisation_only[] = {
         {!o.styles.empty(), "--style (the model's style is built in)"},
         {o.style_blend_weights.has_value(), "--style-blend-weights"},
@@ -283,55 +259,96 @@ class Arguments {
     };
     for (const auto& [given, name] : optimisation_only)
       if (given) throw UsageError(std::string(name) + " applies to the optimisation, not to --model");
-    // The schema's options but these three, which a feed-forward run takes too.
-    for (const OptionSpec& spec : optimisationOptions()) {
-      if (!o.gave(spec.name) || spec.name == "max-size" || spec.name == "threads" ||
-          spec.name == "preserve-colors")
-        continue;
-      throw UsageError(flagName(spec) + (spec.name == "temporal-weight" ? " (use --temporal-blend)" : "") +
-                       " applies to the optimisation, not to --model");
-    }
-    if (o.device == Device::OpenCL && o.engine == Engine::LibTorch)
+    if (o.feed_forward.device == FeedForwardDevice::OpenCL && o.feed_forward.engine == FeedForwardEngine::LibTorch)
       throw UsageError("--device opencl applies only to --engine opencv");
+    try {
+      o.feed_forward.validate();
+    } catch (const OptionsError& e) {
+      throw UsageError(e.what());
+    }
   }
 
-  /// A schema option's flag: --NAME, except --weights for weights-location (the tool's
-  /// name for it since before the schema; --weights-location works too).
-  static std::string flagName(const OptionSpec& spec) {
-    return spec.name == "weights-location" ? "--weights" : "--" + spec.name;
-  }
-
-  /// The schema's options of `group`, as flags: the doc, then the default; the value is
-  /// parsed and stored by the schema's entry, and marked as given.
-  void schemaOptions(const std::string& group) {
+  /// The tables' options given, parsed into the options of the run the command line asks
+  /// for: the feed-forward network's with --model, else the optimisation's. A flag of
+  /// the other kind of run is refused, naming it.
+  void applyTables() {
     Options& o = options_;
-    for (const OptionSpec& spec : optimisationOptions()) {
-      // The tool's own --device (it has OpenCL for --model) and --progress-interval
-      // (what the terminal shows) stand in for these two.
-      if (spec.group != group || spec.name == "device" || spec.name == "progress-interval") continue;
-      const std::string flag = flagName(spec);
-      const auto store = [&o, &spec, flag](const std::string& text) {
-        try {
-          spec.set(o.core, parseOptionValue(spec, text));
-        } catch (const OptionsError& e) {
-          const std::string message = e.what();
-          throw UsageError(message.rfind(spec.name, 0) == 0 ? "--" + message : flag + ": " + message);
-        }
-        o.given.insert(spec.name);
-      };
-      const std::string help = wrap(spec.doc + defaultText(spec));
-      if (spec.type == OptionType::Flag) {
-        flagAction(flag, help, [store] { store("true"); });
-        continue;
+    const bool feed_forward = o.feedForward();
+    for (const auto& [name, text] : values_) {
+      const auto* network = findOption(feedForwardOptionSpecs(), name);
+      const auto* optimisation = findOption(optimisationOptions(), name);
+      if (feed_forward && network) {
+        store(*network, o.feed_forward, text);
+      } else if (feed_forward) {
+        throw UsageError(flagName(*optimisation) + (name == "temporal-weight" ? " (use --temporal-blend)" : "") +
+                         " applies to the optimisation, not to --model");
+      } else if (!optimisation) {
+        throw UsageError(flagName(*network) + " applies only with --model");
+      } else if (network && network->type == OptionType::Choice && !accepts(*optimisation, text) &&
+                 accepts(*network, text)) {
+        throw UsageError(flagName(*network) + " " + text + " applies only with --model");  // --device opencl
+      } else {
+        store(*optimisation, o.core, text);
       }
-      const std::string names = spec.name == "weights-location" ? "--weights,--weights-location" : flag;
-      value(names, spec.placeholder, help, [store](const auto&, const auto& v) { store(v); });
+    }
+  }
+
+  static bool accepts(const OptionDescriptor& option, const std::string& text) {
+    try {
+      parseOptionValue(option, text);
+      return true;
+    } catch (const OptionsError&) {
+      return false;
+    }
+  }
+
+  /// `text` parsed and stored by the table's entry; a message that names the flag.
+  template <typename Set>
+  static void store(const OptionSpecOf<Set>& spec, Set& set, const std::string& text) {
+    try {
+      spec.set(set, parseOptionValue(spec, text));
+    } catch (const OptionsError& e) {
+      const std::string message = e.what();
+      throw UsageError(message.rfind(spec.name, 0) == 0 ? "--" + message : flagName(spec) + ": " + message);
+    }
+  }
+
+  /// A table option's flag: --NAME, except --weights for weights-location and --model
+  /// for model-location (the tool's names for them; the tables' names work too).
+  static std::string flagName(const OptionDescriptor& spec) {
+    return spec.name == "weights-location" ? "--weights" : spec.name == "model-location" ? "--model" : "--" + spec.name;
+  }
+
+  /// A table option as a flag that records its text; applyTables() parses it once the
+  /// command line says whether it runs the optimisation or a network.
+  void tableFlag(const OptionDescriptor& spec, const std::string& help) {
+    Options& o = options_;
+    const auto record = [this, &o, name = spec.name](const std::string& text) {
+      values_[name] = text;
+      o.given.insert(name);
+    };
+    if (spec.type == OptionType::Flag) {
+      flagAction(flagName(spec), help, [record] { record("true"); });
+      return;
+    }
+    const std::string flag = flagName(spec);
+    const std::string names = flag == "--" + spec.name ? flag : flag + ",--" + spec.name;
+    value(names, spec.placeholder, help, [record](const auto&, const auto& v) { record(v); });
+  }
+
+  /// The optimisation's options of `group`, as flags: the doc, then the default.
+  void schemaOptions(const std::string& group) {
+    for (const OptionSpec& spec : optimisationOptions()) {
+      // The tool's own --progress-interval (what the terminal shows) stands in for it.
+      if (spec.group != group || spec.name == "progress-interval") continue;
+      tableFlag(spec, wrap(spec.doc + defaultText(spec)));
     }
   }
 
   /// " (default 400)"; nothing for a flag (off unless given) or an unset text (its doc
   /// says what unset means).
-  static std::string defaultText(const OptionSpec& spec) {
+  template <typename Set>
+  static std::string defaultText(const OptionSpecOf<Set>& spec) {
     const std::string fallback = formatOptionValue(spec, spec.defaultValue());
     return spec.type == OptionType::Flag || fallback.empty() ? "" : " (default " + fallback + ")";
   }
@@ -482,51 +499,23 @@ class Arguments {
 
   void addEngine() {
     group_ = "Engine";
-    Options& o = options_;
-    value("--device", "auto|cpu|cuda|opencl",
-          "where to run; auto = CUDA if available; opencl: OpenCV's\n"
-          "OpenCL target, for --model with --engine opencv only\n"
-          "(default auto)",
-          [&o](const auto& n, const auto& v) {
-            o.device = choose<Device>(n, v, {{"auto", Device::Auto}, {"cpu", Device::CPU},
-                                             {"cuda", Device::CUDA}, {"opencl", Device::OpenCL}});
-          });
     schemaOptions("engine");
   }
 
+  /// The feed-forward networks' options that the optimisation has not already declared;
+  /// --max-size, --preserve-colors, --threads and --device serve both.
   void addFeedForward() {
     group_ = "Feed-forward networks (--model: one pass a frame, no optimisation)";
-    Options& o = options_;
-    value("--model", "FILE",
-          "stylise with a trained feed-forward network (Johnson et\n"
-          "al.) instead of optimising: an ONNX file in the\n"
-          "pytorch/examples convention (1x3xHxW RGB 0..255 in and\n"
-          "out) or its weights as .safetensors; the style is built\n"
-          "in (no --style); --max-size 0 or unset = the input's size",
-          [&o](const auto&, const auto& v) { o.model = v; });
-    value("--engine", "auto|opencv|libtorch",
-          "what runs --model: OpenCV's dnn module (ONNX), LibTorch\n"
-          "(safetensors); auto = by the file's extension (default auto)",
-          [&o](const auto& n, const auto& v) {
-            o.engine = choose<Engine>(n, v, {{"auto", Engine::Auto}, {"opencv", Engine::OpenCV},
-                                             {"libtorch", Engine::LibTorch}});
-          });
-    value("--strength", "X",
-          "the stylised image blended with the input: 0 = the\n"
-          "input, 1 = the network's output alone (default 1)",
-          [&o](const auto& n, const auto& v) {
-            o.strength = toNonNegative(n, v);
-            if (*o.strength > 1) throw UsageError(n + " must be at most 1, got " + v);
-          });
-    value("--temporal-blend", "X",
-          "against flicker in a folder or a pattern: weight of the\n"
-          "previous output, moved onto the frame by optical flow,\n"
-          "where the flow is consistent; 0 <= X < 1, 0 = off\n"
-          "(default 0)",
-          [&o](const auto& n, const auto& v) {
-            o.temporal_blend = toNonNegative(n, v);
-            if (*o.temporal_blend >= 1) throw UsageError(n + " must be below 1, got " + v);
-          });
+    for (const auto& spec : feedForwardOptionSpecs()) {
+      if (findOption(optimisationOptions(), spec.name)) continue;
+      std::string doc = spec.doc + defaultText(spec);
+      if (spec.name == "model-location")
+        doc = "stylise with a trained feed-forward network (Johnson et al.) instead of optimising. " + spec.doc +
+              ". The style is built in (no --style). --max-size (0 or unset: the input's size), "
+              "--preserve-colors, --threads and --device (also opencl: OpenCV's OpenCL target, "
+              "--engine opencv only) apply to it too";
+      tableFlag(spec, wrap(doc));
+    }
   }
 
   void addProgress() {
@@ -548,6 +537,8 @@ class Arguments {
   CLI::App app_;
   Options& options_;
   std::string group_;
+  /// The tables' options given, by name, as text (applyTables()).
+  std::map<std::string, std::string> values_;
 };
 
 }  // namespace

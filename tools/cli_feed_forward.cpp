@@ -11,38 +11,12 @@
 #include "neuralstyle/image.hpp"
 
 namespace neuralstyle::cli {
-namespace {
-
-FeedForwardOptions feedForwardOptions(const Options& options) {
-  FeedForwardOptions core;
-  core.model = *options.model;
-  switch (options.engine.value_or(Engine::Auto)) {
-    case Engine::Auto: core.engine = FeedForwardEngine::Auto; break;
-    case Engine::OpenCV: core.engine = FeedForwardEngine::OpenCV; break;
-    case Engine::LibTorch: core.engine = FeedForwardEngine::LibTorch; break;
-  }
-  switch (options.device) {
-    case Device::Auto: core.device = FeedForwardDevice::Auto; break;
-    case Device::CPU: core.device = FeedForwardDevice::Cpu; break;
-    case Device::OpenCL: core.device = FeedForwardDevice::OpenCL; break;
-    case Device::CUDA: core.device = FeedForwardDevice::Cuda; break;
-  }
-  core.max_size = options.gave("max-size") ? options.core.style.max_size : 0;
-  if (options.strength) core.strength = *options.strength;
-  core.preserve_colors = options.core.style.preserve_colors;
-  if (options.temporal_blend) core.temporal_blend = *options.temporal_blend;
-  if (options.gave("threads")) core.threads = options.core.engine.threads;
-  return core;
-}
-
-}  // namespace
-
 void runFeedForward(const Options& options, const FramePlan& plan, const std::atomic<bool>& interrupted) {
-  FeedForwardStylizer stylizer(feedForwardOptions(options));
+  FeedForwardStylizer stylizer(options.feed_forward);
   const int frames = static_cast<int>(plan.frames.size());
   if (!options.quiet)
     std::fprintf(stderr, "%d frame%s with model '%s' (%s)%s\n", frames, frames == 1 ? "" : "s",
-                 options.model->c_str(), stylizer.describe().c_str(),
+                 options.feed_forward.model.c_str(), stylizer.describe().c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
   int number = 0;
   for (const Frame& frame : plan.frames) {

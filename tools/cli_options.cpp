@@ -130,7 +130,7 @@ std::string sequenceOnlyOption(const Options& options) {
     return "--init " + neuralstyle::toString(options.core.video.start);
   for (const char* video : {"temporal-weight", "steps-per-frame", "scene-cut-threshold"})
     if (options.gave(video)) return std::string("--") + video;
-  if (options.temporal_blend) return "--temporal-blend";
+  if (options.gave("temporal-blend")) return "--temporal-blend";
   return "";
 }
 

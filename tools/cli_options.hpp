@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/option_schema.hpp"
 
 namespace neuralstyle::cli {
@@ -39,25 +40,27 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class Device { Auto, CPU, OpenCL, CUDA };  ///< OpenCL: --model with --engine opencv only
-enum class Engine { Auto, OpenCV, LibTorch };   ///< what runs a --model
-
-/// What the command line says. The optimisation's options are the core's option schema
-/// (neuralstyle::optimisationOptions()): their flags are made from it and their values
-/// land in `core`, so the core stays the one place that defines them.
+/// What the command line says. The optimisation's options and the feed-forward
+/// networks' are the core's option tables (neuralstyle::optimisationOptions(),
+/// neuralstyle::feedForwardOptionSpecs()): their flags are made from them and their
+/// values land in `core` or `feed_forward`, so the core stays the one place that defines
+/// them.
 struct Options {
   std::string content;
   std::vector<std::string> styles;  ///< --style, repeated for a blend
   std::optional<std::vector<double>> style_blend_weights;  ///< one per style; unset: equal
   std::string output;
-  /// The schema's options, the core's defaults where not given (--weights is its
-  /// weights-location; --device and --progress-interval are this tool's own, below).
+  /// The optimisation's options, the core's defaults where not given (--weights is its
+  /// weights-location; --progress-interval is this tool's own, below). Filled without
+  /// --model.
   neuralstyle::OptionSet core;
-  std::set<std::string> given;  ///< the schema's options given, by name ("steps")
+  /// The feed-forward network's options (--model is its model-location), the core's
+  /// defaults where not given. Filled with --model; --max-size, --preserve-colors,
+  /// --threads and --device then land here rather than in `core`.
+  neuralstyle::FeedForwardOptions feed_forward;
+  std::set<std::string> given;  ///< the tables' options given, by name ("steps", "model-location")
   std::optional<std::string> init_image;  ///< starts from this image (excludes --init)
   std::optional<int> save_every;  ///< write the image every K steps (intermediatePath)
-  /// Also --model's device, so it is not the schema's: it adds OpenCV's OpenCL target.
-  Device device = Device::Auto;
   int progress_interval = 10;  ///< print (or redraw the bar) every N steps
   std::optional<int> start_index;  ///< first index of a frame pattern (unset: probe 0..4)
   // A slice of a sequence or folder, for batch schedulers (one slice a task).
@@ -68,15 +71,12 @@ struct Options {
   bool check = false;              ///< --check: report missing or incomplete outputs only
   std::string loss_log;        ///< CSV path; empty = none
   bool quiet = false;
-  // A feed-forward network instead of the optimisation (neuralstyle::FeedForwardOptions):
-  // one pass a frame, the style built into the model.
-  std::optional<std::string> model;
-  std::optional<Engine> engine;
-  std::optional<double> strength;        ///< 0..1
-  std::optional<double> temporal_blend;  ///< [0, 1), folders and patterns only
 
-  /// Whether the schema's option `name` was given.
+  /// Whether the option `name` of the core's tables was given.
   bool gave(const std::string& name) const { return given.count(name) > 0; }
+  /// --model: a feed-forward network instead of the optimisation, one pass a frame, the
+  /// style built into the model.
+  bool feedForward() const { return gave("model-location"); }
 };
 
 enum class Action { Run, Help, Version, ListOptions };

@@ -37,6 +37,7 @@ struct TrainRun {
 };
 
 struct HelpRequested {};
+struct ListOptionsRequested {};
 
 int toCount(const std::string& name, const std::string& text) {
   try {
@@ -56,21 +57,25 @@ TrainRun parse(const std::vector<std::string>& arguments) {
                "neuralstyle train");
   app.set_help_flag();
   app.get_formatter()->column_width(30);
-  const TrainOptions defaults;
-  for (const auto& field : trainOptionFields()) {
-    const std::string shown = field.get(defaults).empty() ? field.unset : field.get(defaults);
-    auto* option = app.add_option_function<std::string>(
-        "--" + field.name,
-        [&run, &field](const std::string& value) {
-          try {
-            field.set(run.options, value);
-          } catch (const OptionsError& e) {
-            throw UsageError("--" + std::string(e.what()));
+  for (const auto& spec : trainOptionSpecs()) {
+    const std::string fallback = formatOptionValue(spec, spec.defaultValue());
+    const bool shows_default = spec.type != OptionType::Flag && !fallback.empty() && !spec.repeatable;
+    auto* option = app.add_option_function<std::vector<std::string>>(
+        "--" + spec.name,
+        [&run, &spec](const std::vector<std::string>& values) {
+          if (!spec.repeatable && values.size() > 1)
+            throw UsageError("train: --" + spec.name + " is given more than once");
+          for (const std::string& value : values) {
+            try {
+              spec.set(run.options, parseOptionValue(spec, value));
+            } catch (const OptionsError& e) {
+              const std::string message = e.what();  // usually "NAME must be ..."
+              throw UsageError("train: --" + (message.rfind(spec.name, 0) == 0 ? message : spec.name + ": " + message));
+            }
           }
         },
-        field.doc + (shown.empty() ? "" : " (default " + shown + ")"));
-    option->type_name(field.value_name);
-    if (field.repeatable) option->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
+        spec.doc + (shows_default ? " (default " + fallback + ")" : ""));
+    option->type_name(spec.placeholder)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
   }
   app.add_option("--output", run.output, "the model to write: MODEL.onnx, and MODEL.safetensors beside it")
       ->type_name("MODEL.onnx");
@@ -92,6 +97,9 @@ TrainRun parse(const std::vector<std::string>& arguments) {
       "report every N iterations (default 10)")->type_name("N");
   app.add_flag("--quiet", run.quiet, "no progress, only errors");
   app.add_flag_callback("-h,--help", [] { throw HelpRequested{}; }, "show this help and exit");
+  app.add_flag_callback("--list-options", [] { throw ListOptionsRequested{}; },
+                        "describe the training options as the core defines them (range, default) and exit")
+      ->trigger_on_parse();
 
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
   try {
@@ -99,6 +107,9 @@ TrainRun parse(const std::vector<std::string>& arguments) {
   } catch (const HelpRequested&) {
     std::fputs(app.help().c_str(), stdout);
     throw;
+  } catch (const ListOptionsRequested&) {
+    std::fputs(describeOptions(trainOptionSpecs()).c_str(), stdout);
+    throw HelpRequested{};  // done: exit 0
   } catch (const CLI::ParseError& e) {
     throw UsageError(std::string("train: ") + e.what());
   }

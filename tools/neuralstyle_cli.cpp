@@ -101,12 +101,6 @@ ns::VideoOptions videoOptions(const cli::Options& options) {
 
 ns::EngineOptions engineOptions(const cli::Options& options) {
   ns::EngineOptions engine = options.core.engine;
-  switch (options.device) {
-    case cli::Device::Auto: engine.device = ns::DeviceKind::Auto; break;
-    case cli::Device::CPU: engine.device = ns::DeviceKind::CPU; break;
-    case cli::Device::CUDA: engine.device = ns::DeviceKind::CUDA; break;
-    case cli::Device::OpenCL: throw cli::UsageError("--device opencl applies only with --model");
-  }
   if (engine.weights.empty()) engine.weights = ns::defaultWeightsLocation(engine.network);
   if (engine.weights.empty())
     throw ns::WeightsError(
@@ -286,7 +280,10 @@ int run(const std::vector<std::string>& arguments) {
     std::cout << "The optimisation's options as the core defines them, once each: the\n"
                  "neuralstyle element's properties (NAME=VALUE), which the pipeline scripts\n"
                  "pass on. This tool's flags are in --help.\n\n"
-              << neuralstyle::describeOptions(neuralstyle::optimisationOptions());
+              << neuralstyle::describeOptions(neuralstyle::optimisationOptions())
+              << "The feed-forward networks' options, once each: the fastneuralstyle element's\n"
+                 "properties, and the flags of --model (model-location is --model).\n\n"
+              << neuralstyle::describeOptions(neuralstyle::feedForwardOptionSpecs());
     return cli::kExitOk;
   }
   if (command.action == cli::Action::Version) {
@@ -296,7 +293,7 @@ int run(const std::vector<std::string>& arguments) {
   }
   const cli::Options& options = command.options;
 
-  if (options.model) {
+  if (options.feedForward()) {
     const cli::FramePlan plan = cli::planFrames(options);
     if (options.check) return reportCheck(plan, options);
     cli::prepareOutputFolders(plan);

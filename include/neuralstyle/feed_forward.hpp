@@ -11,6 +11,9 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
+
+#include "neuralstyle/option_schema.hpp"
 
 namespace neuralstyle {
 
@@ -59,6 +62,10 @@ struct FeedForwardOptions {
   /// Throws OptionsError naming the option and its range.
   void validate() const;
 };
+
+/// FeedForwardOptions described once, as data (option_schema.hpp): the fastneuralstyle
+/// element's properties and the CLI's --model options are made from this table.
+const std::vector<OptionSpecOf<FeedForwardOptions>>& feedForwardOptionSpecs();
 
 /// Stylises frames with one feed-forward network. Not thread-safe: one stylizer per
 /// stream (the temporal blend keeps the previous frame).

@@ -46,7 +46,11 @@ struct OptionChoice {
 /// Number double, Flag bool, Text std::string.
 using OptionValue = std::variant<bool, int64_t, uint64_t, double, std::string>;
 
-struct OptionSpec {
+/// What a front end shows of an option and how its values are checked: everything but
+/// where the value lives (OptionSpecOf). Shared by every option table (the optimisation's,
+/// the feed-forward networks' and training's), so that one set of functions parses,
+/// formats, checks and describes them all.
+struct OptionDescriptor {
   std::string name;   ///< the property's name, the CLI's flag without "--"
   std::string title;  ///< a few words ("Maximum processing size")
   std::string doc;    ///< what it does, its units, what its special values mean
@@ -59,33 +63,62 @@ struct OptionSpec {
   /// "quality" (quality controls), "video" (a sequence's frames) or "engine".
   std::string group;
   std::string placeholder;  ///< the value in usage text: "N", "X", "LAYER=W,..."
-  /// Reads the option from a set.
-  std::function<OptionValue(const OptionSet&)> get;
-  /// Stores a value of the option's type and range (checked by parseOptionValue, or by a
-  /// GParamSpec). Throws OptionsError where the value's form is wrong in a way no range
-  /// says (a malformed LAYER=WEIGHT list).
-  std::function<void(OptionSet&, const OptionValue&)> set;
-
-  OptionValue defaultValue() const { return get(OptionSet{}); }
+  /// Text only: each use adds a value to a list (training's data folders); the value
+  /// read back is the list joined by commas.
+  bool repeatable = false;
 };
+
+/// One option of the option struct `Set`: its descriptor and where its value lives.
+template <typename Set>
+struct OptionSpecOf : OptionDescriptor {
+  /// Reads the option from a set.
+  std::function<OptionValue(const Set&)> get;
+  /// Stores a value of the option's type and range (checked by parseOptionValue,
+  /// checkOptionValue, or a GParamSpec). Throws OptionsError where the value's form is
+  /// wrong in a way no range says (a malformed LAYER=WEIGHT list).
+  std::function<void(Set&, const OptionValue&)> set;
+
+  OptionValue defaultValue() const { return get(Set{}); }
+};
+
+/// An option of the optimisation.
+using OptionSpec = OptionSpecOf<OptionSet>;
 
 /// The options of the optimisation (StyleOptions, EngineOptions, VideoOptions), in the
 /// order a user meets them: what to optimise, quality controls, video, the engine.
 const std::vector<OptionSpec>& optimisationOptions();
 
 /// The option called `name` in `specs`, or nullptr.
-const OptionSpec* findOption(const std::vector<OptionSpec>& specs, const std::string& name);
+template <typename Set>
+const OptionSpecOf<Set>* findOption(const std::vector<OptionSpecOf<Set>>& specs,
+                                    const std::string& name) {
+  for (const auto& spec : specs)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
 
-/// `text` as a value of `spec`: decimal integers only, finite numbers, "true"/"false"
+/// `text` as a value of `option`: decimal integers only, finite numbers, "true"/"false"
 /// (also 1/0, yes/no, on/off) and choice names, within the range. Throws OptionsError
 /// naming the option, the value and what it accepts.
-OptionValue parseOptionValue(const OptionSpec& spec, const std::string& text);
+OptionValue parseOptionValue(const OptionDescriptor& option, const std::string& text);
 
 /// The inverse of parseOptionValue: "400", "0.003", "true", "lbfgs", the text itself.
-std::string formatOptionValue(const OptionSpec& spec, const OptionValue& value);
+std::string formatOptionValue(const OptionDescriptor& option, const OptionValue& value);
 
-/// One paragraph an option: its name, placeholder, doc, range or choices, default and
-/// when it may change; for `neuralstyle --list-options` and scripts' help.
-std::string describeOptions(const std::vector<OptionSpec>& specs);
+/// Throws OptionsError, as parseOptionValue would for its text, if `value` is outside
+/// the option's range or choices (for values set in code rather than parsed).
+void checkOptionValue(const OptionDescriptor& option, const OptionValue& value);
+
+/// One paragraph: the option's name, placeholder, doc, range or choices, default
+/// (`fallback`) and when it may change.
+std::string describeOption(const OptionDescriptor& option, const OptionValue& fallback);
+
+/// describeOption for each of `specs`: `neuralstyle --list-options` and scripts' help.
+template <typename Set>
+std::string describeOptions(const std::vector<OptionSpecOf<Set>>& specs) {
+  std::string text;
+  for (const auto& spec : specs) text += describeOption(spec, spec.defaultValue());
+  return text;
+}
 
 }  // namespace neuralstyle

@@ -7,7 +7,6 @@
 // video. Its exports run in FeedForwardStylizer (ONNX through OpenCV, safetensors
 // through LibTorch). Torch-free: the CLI and other front ends include it as it is.
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <optional>
@@ -19,8 +18,7 @@
 
 namespace neuralstyle {
 
-/// What a training run does. Every option is declared once, in trainOptionFields(),
-/// which the CLI's `train` subcommand reads its flags, help and defaults from.
+/// What a training run does. Every option is described once, in trainOptionSpecs().
 struct TrainOptions {
   std::string style;               ///< the style image
   std::vector<std::string> data;   ///< folders (searched recursively) or files: images, videos
@@ -48,22 +46,9 @@ struct TrainOptions {
   void validate() const;
 };
 
-/// One option of a struct, declared once: its name (the CLI's --NAME), the name of its
-/// value, its documentation, and how to set it from text (checked; throws OptionsError
-/// naming the option) and read it back as text (defaults in help; empty when unset).
-template <typename Options>
-struct OptionField {
-  std::string name;
-  std::string value_name;
-  std::string doc;
-  std::function<void(Options&, const std::string&)> set;
-  std::function<std::string(const Options&)> get;
-  bool repeatable = false;  ///< each use adds a value (--data)
-  std::string unset;        ///< what an unset (empty) value means, for help
-};
-
-/// TrainOptions' fields, in the order help shows them.
-const std::vector<OptionField<TrainOptions>>& trainOptionFields();
+/// TrainOptions described once, as data (option_schema.hpp), in the order help shows
+/// them: the CLI's `train` subcommand makes its flags, help and defaults from it.
+const std::vector<OptionSpecOf<TrainOptions>>& trainOptionSpecs();
 
 /// The loss settings training starts from per network (chosen by measurement:
 /// docs/training.md). Its Gram matrices are normalised by positions (G = F F^T / (h w))

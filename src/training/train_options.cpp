@@ -1,175 +1,116 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// TrainOptions declared once: each field's name, value, documentation, parser and
-// printer. The CLI's `train` subcommand builds its flags and help from this table.
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-#include <sstream>
-
+// TrainOptions described once, as data (option_schema.hpp): the CLI's `train`
+// subcommand makes its flags and help from this table, and validate() checks values set
+// in code against the same ranges.
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/trainer.hpp"
+#include "option_builders.hpp"
 
 namespace neuralstyle {
 namespace {
 
-using Field = OptionField<TrainOptions>;
-
-std::string number(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
-
-long long parseInteger(const std::string& name, const std::string& text, long long min, long long max) {
-  long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ptr != end || error == std::errc::invalid_argument)
-    throw OptionsError(name + ": '" + text + "' is not an integer");
-  if (error == std::errc::result_out_of_range || value < min || value > max)
-    throw OptionsError(name + " must be between " + std::to_string(min) + " and " +
-                       std::to_string(max) + ", got " + text);
-  return value;
-}
-
-double parseReal(const std::string& name, const std::string& text, double min, double max) {
-  char* end = nullptr;
-  errno = 0;
-  const double value = text.empty() || std::isspace(static_cast<unsigned char>(text.front()))
-                           ? NAN
-                           : std::strtod(text.c_str(), &end);
-  if (std::isnan(value) || end != text.c_str() + text.size())
-    throw OptionsError(name + ": '" + text + "' is not a number");
-  if (!(value >= min && value <= max))
-    throw OptionsError(name + " must be between " + number(min) + " and " + number(max) + ", got " + text);
-  return value;
-}
-
-Field integer(std::string name, std::string doc, int TrainOptions::*member, int min, int max) {
-  return {name, "N", std::move(doc),
-          [name, member, min, max](TrainOptions& o, const std::string& text) {
-            o.*member = static_cast<int>(parseInteger(name, text, min, max));
-          },
-          [member](const TrainOptions& o) { return std::to_string(o.*member); }};
-}
-
-Field real(std::string name, std::string doc, double TrainOptions::*member, double min, double max) {
-  return {name, "X", std::move(doc),
-          [name, member, min, max](TrainOptions& o, const std::string& text) {
-            o.*member = parseReal(name, text, min, max);
-          },
-          [member](const TrainOptions& o) { return number(o.*member); }};
-}
-
-Field optionalReal(std::string name, std::string doc, std::optional<double> TrainOptions::*member,
-                   double min, double max, std::string unset) {
-  return {name, "X", std::move(doc),
-          [name, member, min, max](TrainOptions& o, const std::string& text) {
-            o.*member = parseReal(name, text, min, max);
-          },
-          [member](const TrainOptions& o) { return o.*member ? number(*(o.*member)) : std::string(); },
-          false, std::move(unset)};
-}
-
-Field text(std::string name, std::string value_name, std::string doc, std::string TrainOptions::*member,
-           std::string unset) {
-  return {name, std::move(value_name), std::move(doc),
-          [member](TrainOptions& o, const std::string& value) { o.*member = value; },
-          [member](const TrainOptions& o) { return o.*member; },
-          false, std::move(unset)};
-}
+using namespace option_builders;
+using T = TrainOptions;
 
 constexpr double kHuge = 1e12;
 
+std::vector<OptionSpecOf<T>> makeTrainOptions() {
+  std::vector<OptionSpecOf<T>> specs;
+  const char* group = "data";
+  const auto add = [&specs, &group](OptionSpecOf<T> spec) {
+    spec.group = group;
+    specs.push_back(std::move(spec));
+  };
+  add(text({"style", "Style image", "The style image (required)", kBeforeStart}, "FILE", member(&T::style)));
+  add(texts({"data", "Training data",
+             "Content to train on: a folder (searched recursively for images and videos) or a "
+             "file (required)",
+             kBeforeStart},
+            "DIR", member(&T::data)));
+  add(number({"held-out", "Held-out share",
+              "Share of the data's images and videos kept out of training, to judge the network "
+              "on",
+              kBeforeStart},
+             0.0, 0.9, member(&T::held_out)));
+  group = "loss network";
+  add(choice({"network", "Loss network", "The network whose features give the losses", kBeforeStart},
+             member(&T::network),
+             {{Network::Auto, {"auto", "Whatever the weights hold"}},
+              {Network::VGG19, {"vgg19", "VGG19"}},
+              {Network::SqueezeNet1_1, {"squeezenet1_1", "SqueezeNet 1.1 (torchvision's squeezenet1_1)"}}}));
+  add(text({"weights", "Loss network weights",
+            "The loss network's weights, as for stylising (a .safetensors, .onnx or Caffe file). "
+            "Unset: the default location",
+            kBeforeStart},
+           "FILE", member(&T::weights)));
+  add(number({"content-weight", "Content weight", "Weight of the content loss", kBeforeStart}, 0.0, kHuge,
+             member(&T::content_weight)));
+  add(optionalNumber({"style-weight", "Style weight",
+                      "Weight of the style loss; -1 = the network's (trainingDefaults: vgg19 1e-3, "
+                      "squeezenet1_1 5e-4)",
+                      kBeforeStart},
+                     -1.0, kHuge, -1.0, member(&T::style_weight)));
+  add(text({"content-layer", "Content layer", "The layer of the content loss. Unset: the network's",
+            kBeforeStart},
+           "LAYER", member(&T::content_layer)));
+  add(layerWeights({"style-layer-weights", "Style layer weights",
+                    "The style loss's layers and their weights, LAYER=WEIGHT pairs separated by "
+                    "commas. Unset: the network's",
+                    kBeforeStart},
+                   member(&T::style_layers)));
+  add(number({"tv-weight", "Total-variation weight", "Weight of the total-variation loss", kBeforeStart}, 0.0,
+             kHuge, member(&T::tv_weight)));
+  add(optionalNumber({"temporal-weight", "Temporal weight",
+                      "Weight of the loss that keeps the output steady under small motion; 0 = "
+                      "off; -1 = the network's (5e4)",
+                      kBeforeStart},
+                     -1.0, kHuge, -1.0, member(&T::temporal_weight)));
+  group = "training";
+  add(integer({"iterations", "Iterations", "Adam steps, one batch each", kBeforeStart}, 1, 100'000'000,
+              member(&T::iterations)));
+  add(integer({"batch-size", "Batch size", "Crops per iteration", kBeforeStart}, 1, 256,
+              member(&T::batch_size)));
+  add(integer({"crop-size", "Crop size", "Side of the square training crops, a multiple of 4", kBeforeStart},
+              16, 2048, member(&T::crop_size)));
+  add(integer({"style-size", "Style size", "Longest side of the style image for its Gram matrices",
+               kBeforeStart},
+              16, 4096, member(&T::style_size)));
+  add(number({"learning-rate", "Learning rate", "Adam's learning rate", kBeforeStart}, 1e-7, 1.0,
+             member(&T::learning_rate)));
+  add(unsigned64({"seed", "Seed",
+                  "Seed of the initial weights and of the crops: the same seed trains the same "
+                  "network on the CPU",
+                  kBeforeStart},
+                 member(&T::seed)));
+  group = "network";
+  add(integer({"width", "Width", "Channels of the network's first layer (pytorch/examples: 32)",
+               kBeforeStart},
+              1, 256, member(&T::width)));
+  add(integer({"residual-blocks", "Residual blocks", "Residual blocks (pytorch/examples: 5)", kBeforeStart}, 0,
+              64, member(&T::residual_blocks)));
+  group = "engine";
+  add(choice({"device", "Device", "Where it trains", kBeforeStart}, member(&T::device),
+             {{FeedForwardDevice::Auto, {"auto", "CUDA when LibTorch has it, else the CPU"}},
+              {FeedForwardDevice::Cpu, {"cpu", "The CPU"}},
+              {FeedForwardDevice::Cuda, {"cuda", "The first CUDA device (an error if there is none)"}}}));
+  add(integer({"threads", "Threads", "CPU threads, 0 = all cores", kBeforeStart}, 0, 1024,
+              member(&T::threads)));
+  return specs;
+}
+
 }  // namespace
 
-const std::vector<Field>& trainOptionFields() {
-  static const std::vector<Field> fields = [] {
-    std::vector<Field> f;
-    f.push_back(text("style", "FILE", "the style image", &TrainOptions::style, ""));
-    f.push_back({"data", "DIR",
-                 "content to train on: a folder (searched recursively for images and videos) or a "
-                 "file; repeat for more",
-                 [](TrainOptions& o, const std::string& v) { o.data.push_back(v); },
-                 [](const TrainOptions& o) {
-                   std::string joined;
-                   for (const auto& d : o.data) joined += (joined.empty() ? "" : ",") + d;
-                   return joined;
-                 },
-                 true, "none"});
-    f.push_back({"network", "auto|vgg19|squeezenet1_1",
-                 "the loss network; auto = whatever --weights hold",
-                 [](TrainOptions& o, const std::string& v) { o.network = parseNetwork(v); },
-                 [](const TrainOptions& o) { return networkName(o.network); }});
-    f.push_back(text("weights", "FILE", "the loss network's weights (as for stylising)",
-                     &TrainOptions::weights, "the default location"));
-    f.push_back(integer("iterations", "Adam steps, one batch each", &TrainOptions::iterations, 1, 100'000'000));
-    f.push_back(integer("batch-size", "crops per iteration", &TrainOptions::batch_size, 1, 256));
-    f.push_back(integer("crop-size", "side of the square training crops, a multiple of 4",
-                        &TrainOptions::crop_size, 16, 2048));
-    f.push_back(integer("style-size", "longest side of the style image for its Gram matrices",
-                        &TrainOptions::style_size, 16, 4096));
-    f.push_back(integer("width", "channels of the network's first layer (pytorch/examples: 32)",
-                        &TrainOptions::width, 1, 256));
-    f.push_back(integer("residual-blocks", "residual blocks (pytorch/examples: 5)",
-                        &TrainOptions::residual_blocks, 0, 64));
-    f.push_back(real("learning-rate", "Adam's learning rate", &TrainOptions::learning_rate, 1e-7, 1.0));
-    f.push_back(real("content-weight", "weight of the content loss", &TrainOptions::content_weight, 0, kHuge));
-    f.push_back(optionalReal("style-weight", "weight of the style loss", &TrainOptions::style_weight, 0, kHuge,
-                             "the network's"));
-    f.push_back(text("content-layer", "NAME", "the layer of the content loss", &TrainOptions::content_layer,
-                     "the network's"));
-    f.push_back({"style-layer-weights", "LAYER=W,...", "the style loss's layers and their weights",
-                 [](TrainOptions& o, const std::string& v) { o.style_layers = parseLayerWeights(v); },
-                 [](const TrainOptions& o) { return formatLayerWeights(o.style_layers); },
-                 false, "the network's"});
-    f.push_back(real("tv-weight", "weight of the total-variation loss", &TrainOptions::tv_weight, 0, kHuge));
-    f.push_back(optionalReal("temporal-weight",
-                             "weight of the loss that keeps the output steady under small motion; 0 = off",
-                             &TrainOptions::temporal_weight, 0, kHuge, "the network's"));
-    f.push_back(real("held-out", "share of the data's images and videos kept out of training",
-                     &TrainOptions::held_out, 0, 0.9));
-    f.push_back({"seed", "N", "seed of the initial weights and of the crops: the same seed trains the same network on the CPU",
-                 [](TrainOptions& o, const std::string& v) {
-                   uint64_t value = 0;
-                   const auto [ptr, error] = std::from_chars(v.data(), v.data() + v.size(), value);
-                   if (v.empty() || ptr != v.data() + v.size() || error != std::errc())
-                     throw OptionsError("seed: '" + v + "' is not an integer between 0 and 2^64-1");
-                   o.seed = value;
-                 },
-                 [](const TrainOptions& o) { return std::to_string(o.seed); }});
-    f.push_back(integer("threads", "CPU threads, 0 = all cores", &TrainOptions::threads, 0, 1024));
-    f.push_back({"device", "auto|cpu|cuda", "where it trains; auto = CUDA when LibTorch has it",
-                 [](TrainOptions& o, const std::string& v) {
-                   o.device = parseFeedForwardDevice(v);
-                   if (o.device == FeedForwardDevice::OpenCL)
-                     throw OptionsError("device: training runs on cpu or cuda, not opencl");
-                 },
-                 [](const TrainOptions& o) { return toString(o.device); }});
-    // Every message starts with the option's name, whichever parser wrote it.
-    for (auto& field : f)
-      field.set = [name = field.name, set = field.set](TrainOptions& o, const std::string& value) {
-        try {
-          set(o, value);
-        } catch (const OptionsError& e) {
-          if (std::string(e.what()).rfind(name, 0) == 0) throw;
-          throw OptionsError(name + ": " + e.what());
-        }
-      };
-    return f;
-  }();
-  return fields;
+const std::vector<OptionSpecOf<TrainOptions>>& trainOptionSpecs() {
+  static const std::vector<OptionSpecOf<TrainOptions>> specs = makeTrainOptions();
+  return specs;
 }
 
 void TrainOptions::validate() const {
   if (style.empty()) throw OptionsError("style: no style image given");
   if (data.empty()) throw OptionsError("data: no training data given");
-  // The table's parsers check each value from text; the same ranges for values set in code.
-  TrainOptions copy;
-  for (const auto& field : trainOptionFields())
-    if (const auto value = field.get(*this); !field.repeatable && !value.empty()) field.set(copy, value);
+  // Values set in code, against the ranges the table gives the CLI.
+  for (const auto& spec : trainOptionSpecs()) checkOptionValue(spec, spec.get(*this));
   if (crop_size % 4 != 0)
     throw OptionsError("crop-size must be a multiple of 4 (the network halves it twice), got " +
                        std::to_string(crop_size));

@@ -362,6 +362,12 @@ TEST_F(CliBinary, ListOptionsDescribesTheCoresOptionSchema) {
                             "\ninit content|noise|previous|previous-warped\n", "\nseed N\n"})
     EXPECT_NE(list.out.find(entry), std::string::npos) << entry << " is missing from:\n" << list.out;
   EXPECT_NE(list.out.find("Range: >= 16. Default: 400."), std::string::npos) << list.out;
+  // Then the feed-forward networks' table: the fastneuralstyle element's properties.
+  const size_t network = list.out.find("fastneuralstyle");
+  ASSERT_NE(network, std::string::npos) << list.out;
+  for (const char* entry : {"\nmodel-location FILE\n", "\nstrength X\n", "\nengine auto|opencv|libtorch\n",
+                            "Range: between 0 and 16384. Default: 0."})
+    EXPECT_NE(list.out.find(entry, network), std::string::npos) << entry << " is missing from:\n" << list.out;
 }
 
 // --- runs that fail ------------------------------------------------------------------
@@ -440,7 +446,7 @@ INSTANTIATE_TEST_SUITE_P(
                "--style-layer-weights"},
         BadRun{"StyleLayerWeightsUnknownLayer", {{"--style-layer-weights", "conv1_1=1,pool9=2"}}, 2,
                "unknown vgg19 layer 'pool9'"},
-        BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu, cuda or opencl"},
+        BadRun{"UnknownDevice", {{"--device", "tpu"}}, 2, "--device must be auto, cpu or cuda, got 'tpu'"},
         BadRun{"UnknownPrecision", {{"--precision", "fp16"}}, 2,
                "--precision must be float32 or bfloat16, got 'fp16'"},
         BadRun{"UnknownConvolution", {{"--convolution", "fft"}}, 2,

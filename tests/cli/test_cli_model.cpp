@@ -47,12 +47,25 @@ void expectUsageError(const Args& args, const std::string& reason) {
 }
 
 TEST(CliModelOptions, ModelTakesThePlaceOfStyle) {
-  const Options options = parsedModel({"--engine", "libtorch", "--strength", "0.5", "--device", "cpu"});
-  ASSERT_TRUE(options.model);
-  EXPECT_EQ(*options.model, "m.onnx");
-  EXPECT_EQ(options.engine, Engine::LibTorch);
-  EXPECT_EQ(options.strength, 0.5);
+  const Options options = parsedModel({"--engine", "opencv", "--strength", "0.5", "--device", "cpu"});
+  ASSERT_TRUE(options.feedForward());
+  const FeedForwardOptions& network = options.feed_forward;
+  EXPECT_EQ(network.model, "m.onnx");
+  EXPECT_EQ(network.engine, FeedForwardEngine::OpenCV);
+  EXPECT_EQ(network.strength, 0.5);
+  EXPECT_EQ(network.device, FeedForwardDevice::Cpu);
+  EXPECT_EQ(network.max_size, 0);  // unset: the input's own size
   EXPECT_TRUE(options.styles.empty());
+  // The flags both kinds of run take land in the network's options, with its ranges.
+  const Options shared = parsedModel({"--max-size", "8", "--threads", "3", "--preserve-colors", "--device", "opencl"});
+  EXPECT_EQ(shared.feed_forward.max_size, 8);
+  EXPECT_EQ(shared.feed_forward.threads, 3);
+  EXPECT_TRUE(shared.feed_forward.preserve_colors);
+  EXPECT_EQ(shared.feed_forward.device, FeedForwardDevice::OpenCL);
+  EXPECT_EQ(shared.core.style.max_size, OptionSet{}.style.max_size);  // the optimisation's untouched
+  const Options spelled =
+      parseArguments(Args{"--content", "in.png", "--model-location", "n.onnx", "--output", "out.png"}).options;
+  EXPECT_EQ(spelled.feed_forward.model, "n.onnx");
   expectUsageError({"--content", "in.png", "--output", "out.png"}, "--style is required (the style image), or --model");
 }
 
@@ -71,10 +84,13 @@ TEST(CliModelOptions, TheModelsOptionsNeedModelAndTheirRanges) {
   expectUsageError(base + Args{"--temporal-blend", "0.5"}, "--temporal-blend applies only with --model");
   expectUsageError(base + Args{"--device", "opencl"}, "--device opencl applies only with --model");
   const Args model{"--content", "in.png", "--model", "m.onnx", "--output", "out.png"};
-  expectUsageError(model + Args{"--strength", "1.5"}, "--strength must be at most 1");
-  expectUsageError(model + Args{"--temporal-blend", "1"}, "--temporal-blend must be below 1");
+  expectUsageError(model + Args{"--strength", "1.5"}, "--strength must be between 0 and 1, got 1.5");
+  expectUsageError(model + Args{"--temporal-blend", "1"}, "--temporal-blend must be between 0 and 0.99, got 1");
   expectUsageError(model + Args{"--engine", "tensorrt"}, "--engine must be auto, opencv or libtorch");
-  expectUsageError(model + Args{"--engine", "libtorch", "--device", "opencl"},
+  // What the core's FeedForwardOptions::validate() refuses, before anything loads.
+  expectUsageError(model + Args{"--engine", "libtorch"}, "engine 'libtorch' reads .safetensors models, not 'm.onnx'");
+  expectUsageError(Args{"--content", "in.png", "--model", "m.safetensors", "--output", "out.png", "--engine",
+                        "libtorch", "--device", "opencl"},
                    "--device opencl applies only to --engine opencv");
 }
 

@@ -57,7 +57,7 @@ TEST(CliParse, ReadsEveryOptionInBothForms) {
   EXPECT_EQ(style.content_layer, "conv3_2");
   EXPECT_EQ(style.max_size, 128);
   EXPECT_EQ(style.pooling, Pooling::Average);
-  EXPECT_EQ(o.device, Device::CPU);
+  EXPECT_EQ(engine.device, DeviceKind::CPU);
   EXPECT_EQ(engine.precision, Precision::BFloat16);
   EXPECT_EQ(engine.convolution, Convolution::Direct);
   EXPECT_EQ(engine.threads, 2);
@@ -77,7 +77,7 @@ TEST(CliParse, LeavesTheCoreDefaultsToTheCore) {
   EXPECT_EQ(o.core.style.steps, defaults.style.steps);
   EXPECT_FALSE(o.core.style.learning_rate || o.core.style.style_weight);
   EXPECT_TRUE(o.core.engine.weights.empty());
-  EXPECT_EQ(o.device, Device::Auto);
+  EXPECT_EQ(o.core.engine.device, DeviceKind::Auto);
   EXPECT_EQ(o.core.engine.precision, Precision::Float32);
   EXPECT_EQ(o.core.engine.convolution, Convolution::Auto);
   EXPECT_EQ(o.progress_interval, 10);
@@ -352,7 +352,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArguments{"NumberWithSuffix", withRequired({"--style-weight", "5e"}), "is not a number"},
         BadArguments{"SeedNegative", withRequired({"--seed", "-3"}), "'-3' is not an integer"},
         BadArguments{"StartIndexNegative", withRequired({"--start-index", "-2"}), "must be >= 0"},
-        BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "auto, cpu, cuda or opencl, got 'tpu'"},
+        BadArguments{"UnknownDevice", withRequired({"--device", "tpu"}), "--device must be auto, cpu or cuda, got 'tpu'"},
         BadArguments{"UnknownPrecision", withRequired({"--precision", "float16"}),
                      "--precision must be float32 or bfloat16, got 'float16'"},
         BadArguments{"PrecisionWrongCase", withRequired({"--precision", "BFloat16"}),

@@ -128,6 +128,14 @@ TEST_F(CliTrain, HelpListsEveryOptionTheIssueNames) {
                              "--tv-weight", "--temporal-weight", "--seed", "--threads", "--device",
                              "--content-layer", "--style-layer-weights", "--resume", "--loss-log"})
     EXPECT_NE(run.out.find(option), std::string::npos) << option;
+  // The table's defaults, as the core defines them.
+  EXPECT_NE(run.out.find("(default 10000)"), std::string::npos) << run.out;
+  // --list-options describes the same table in full: ranges, choices, defaults.
+  const Outcome list = runCli({"train", "--list-options"}, dir);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  for (const char* entry : {"\ncrop-size N\n", "Range: between 16 and 2048. Default: 128.", "\ndata DIR\n",
+                            "(may be given several times)", "\ndevice auto|cpu|cuda\n"})
+    EXPECT_NE(list.out.find(entry), std::string::npos) << entry << " is missing from:\n" << list.out;
 }
 
 }  // namespace

@@ -8,10 +8,11 @@
 #include <set>
 
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/option_schema.hpp"
 
 // The schema is for front ends that compile no LibTorch: this test stops the build if
-// option_schema.hpp (or options.hpp) brings LibTorch's headers back.
+// option_schema.hpp, feed_forward.hpp (or options.hpp) brings LibTorch's headers back.
 #ifdef C10_MACROS_EXPORT_H_
 #error "this file must not include LibTorch headers"
 #endif
@@ -175,4 +176,59 @@ TEST(OptionSchema, TheDescriptionListsEveryOptionWithItsDefault) {
             std::string::npos);
   EXPECT_NE(text.find("  lbfgs: L-BFGS"), std::string::npos);
   EXPECT_NE(text.find("Default: auto. Set before the run starts."), std::string::npos);
+}
+
+// --- the feed-forward networks' table (the fastneuralstyle element's, --model's) ---------
+
+namespace {
+
+FeedForwardOptions withNetwork(const std::string& name, const std::string& text) {
+  const auto* spec = findOption(feedForwardOptionSpecs(), name);
+  if (!spec) throw std::runtime_error("no feed-forward option " + name);
+  FeedForwardOptions options;
+  spec->set(options, parseOptionValue(*spec, text));
+  return options;
+}
+
+}  // namespace
+
+TEST(FeedForwardOptionTable, EveryEntryIsDocumentedAndWritesItsOwnFieldFromTheStructsDefault) {
+  std::set<std::string> names;
+  const FeedForwardOptions defaults;
+  for (const auto& spec : feedForwardOptionSpecs()) {
+    EXPECT_TRUE(names.insert(spec.name).second) << spec.name << " twice";
+    EXPECT_FALSE(spec.title.empty()) << spec.name;
+    EXPECT_GT(spec.doc.size(), 15u) << spec.name;
+    EXPECT_EQ(parseOptionValue(spec, formatOptionValue(spec, spec.defaultValue())), spec.get(defaults))
+        << spec.name;
+  }
+  EXPECT_EQ(names.size(), 8u);
+  EXPECT_EQ(withNetwork("model-location", "a.onnx").model, "a.onnx");
+  EXPECT_EQ(withNetwork("engine", "libtorch").engine, FeedForwardEngine::LibTorch);
+  EXPECT_EQ(withNetwork("device", "opencl").device, FeedForwardDevice::OpenCL);
+  EXPECT_EQ(withNetwork("max-size", "8").max_size, 8);
+  EXPECT_EQ(withNetwork("strength", "0.25").strength, 0.25);
+  EXPECT_TRUE(withNetwork("preserve-colors", "true").preserve_colors);
+  EXPECT_EQ(withNetwork("temporal-blend", "0.5").temporal_blend, 0.5);
+  EXPECT_EQ(withNetwork("threads", "3").threads, 3);
+  // The element's and the CLI's ranges are the core's.
+  EXPECT_THROW(withNetwork("strength", "1.5"), OptionsError);
+  EXPECT_THROW(withNetwork("max-size", "-1"), OptionsError);
+  EXPECT_THROW(withNetwork("engine", "tensorrt"), OptionsError);
+}
+
+TEST(OptionSchema, CheckOptionValueRefusesWhatTheTextWouldBeRefused) {
+  const auto& steps = option("steps");
+  EXPECT_NO_THROW(checkOptionValue(steps, int64_t{5}));
+  EXPECT_THROW(checkOptionValue(steps, int64_t{-1}), OptionsError);
+  const auto& scale = option("scale-factor");
+  EXPECT_THROW(checkOptionValue(scale, 5.0), OptionsError);
+  const auto& optimizer = option("optimizer");
+  EXPECT_NO_THROW(checkOptionValue(optimizer, int64_t{1}));
+  EXPECT_THROW(checkOptionValue(optimizer, int64_t{2}), OptionsError);
+  try {
+    checkOptionValue(steps, int64_t{-3});
+  } catch (const OptionsError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("steps must be >= 0, got -3", 0), 0u) << e.what();
+  }
 }

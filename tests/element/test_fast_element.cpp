@@ -17,6 +17,7 @@
 
 #include "element_harness.hpp"
 #include "element_test_support.hpp"
+#include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
 
 namespace neuralstyle::element_test {
@@ -116,6 +117,69 @@ struct FastElementTest : testing::Test {
     return pushAndPull(harness, info, rgb);
   }
 };
+
+// The properties are the core's feed-forward option table, entry for entry: name, doc,
+// type, range, choices, default, when they may change; and each stores what it is set to.
+TEST(FastElementProperties, AreTheCoresFeedForwardOptionTable) {
+  GstElement* element = gst_element_factory_make("fastneuralstyle", nullptr);
+  ASSERT_NE(element, nullptr) << "is GST_PLUGIN_PATH set to the folder of libgstneuralstyle.so?";
+  GObjectClass* klass = G_OBJECT_GET_CLASS(element);
+  for (const auto& spec : feedForwardOptionSpecs()) {
+    SCOPED_TRACE(spec.name);
+    GParamSpec* property = g_object_class_find_property(klass, spec.name.c_str());
+    ASSERT_NE(property, nullptr);
+    EXPECT_EQ(std::string(g_param_spec_get_blurb(property)), spec.doc);
+    EXPECT_EQ((property->flags & GST_PARAM_MUTABLE_PLAYING) != 0, spec.change == OptionChange::AnyTime);
+    EXPECT_EQ((property->flags & GST_PARAM_MUTABLE_READY) != 0, spec.change == OptionChange::BeforeStart);
+    GValue value = G_VALUE_INIT;
+    g_value_init(&value, G_PARAM_SPEC_VALUE_TYPE(property));
+    g_object_get_property(G_OBJECT(element), spec.name.c_str(), &value);
+    // A value other than the default, at an end of the range: set as gst-launch sets it.
+    std::string other;
+    switch (spec.type) {
+      case OptionType::Integer:
+        EXPECT_EQ(G_PARAM_SPEC_UINT(property)->maximum, static_cast<guint>(spec.maximum));
+        EXPECT_EQ(g_value_get_uint(&value), static_cast<guint>(std::get<int64_t>(spec.defaultValue())));
+        other = formatOptionValue(spec, static_cast<int64_t>(spec.maximum));
+        break;
+      case OptionType::Number:
+        EXPECT_EQ(G_PARAM_SPEC_DOUBLE(property)->minimum, spec.minimum);
+        EXPECT_EQ(G_PARAM_SPEC_DOUBLE(property)->maximum, spec.maximum);
+        EXPECT_EQ(g_value_get_double(&value), std::get<double>(spec.defaultValue()));
+        other = formatOptionValue(spec, spec.minimum == std::get<double>(spec.defaultValue()) ? spec.maximum
+                                                                                                : spec.minimum);
+        break;
+      case OptionType::Flag:
+        EXPECT_EQ(g_value_get_boolean(&value) != FALSE, std::get<bool>(spec.defaultValue()));
+        other = std::get<bool>(spec.defaultValue()) ? "false" : "true";
+        break;
+      case OptionType::Choice: {
+        GEnumClass* choices = G_PARAM_SPEC_ENUM(property)->enum_class;
+        ASSERT_EQ(choices->n_values, spec.choices.size());
+        for (size_t i = 0; i < spec.choices.size(); ++i)
+          EXPECT_EQ(choices->values[i].value_nick, spec.choices[i].name);
+        EXPECT_EQ(g_value_get_enum(&value), std::get<int64_t>(spec.defaultValue()));
+        other = spec.choices.back().name;
+        break;
+      }
+      case OptionType::Text:
+      case OptionType::Unsigned64:
+        EXPECT_EQ(g_value_get_string(&value), nullptr);
+        other = "elsewhere.onnx";
+        break;
+    }
+    g_value_unset(&value);
+    gst_util_set_object_arg(G_OBJECT(element), spec.name.c_str(), other.c_str());
+    g_value_init(&value, G_PARAM_SPEC_VALUE_TYPE(property));
+    g_object_get_property(G_OBJECT(element), spec.name.c_str(), &value);
+    gchar* read_back = gst_value_serialize(&value);
+    ASSERT_NE(read_back, nullptr);
+    EXPECT_EQ(parseOptionValue(spec, read_back), parseOptionValue(spec, other)) << read_back << " for " << other;
+    g_free(read_back);
+    g_value_unset(&value);
+  }
+  gst_object_unref(element);
+}
 
 TEST_F(FastElementTest, MatchesTorchEagerToOneLevelWithEveryEngineAndOpset) {
   for (const std::string settings : {model(kOpset9), model(kOpset11), model(kOpset9) + " engine=opencv",
