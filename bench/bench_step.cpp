@@ -2,7 +2,7 @@
 // Times the core's optimisation loop on one content/style pair and prints one JSON object:
 // ms per step (median after warm-up), achieved GFLOP/s, the machine's measured peak on
 // the same threads, peak resident memory, and optionally the time to reach a target loss.
-// Driven by bench/run_benchmark.py, which runs the seed's loop beside it.
+// Driven by bench/run_benchmark.py, which runs the reference notebook's loop beside it.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -215,7 +215,7 @@ int main(int argc, char** argv) try {
   }
   out["size"] = {content.size(3), content.size(2)};
   out["network"] = networkName(stylizer.network()->network());
-  // The loss terms in force, so that the driver runs the seed's loop with the same ones.
+  // The loss terms in force, so that the driver runs the reference notebook's loop with the same ones.
   out["content_layer"] = stylizer.options().content_layer;
   out["style_layers"] = formatLayerWeights(stylizer.options().style_layers);
   out["style_weight"] = *stylizer.options().style_weight;

@@ -156,7 +156,7 @@ def main():
     parser.add_argument("--steps", type=int, default=100, help="steps of an independent frame (and the first)")
     parser.add_argument("--networks", default="squeezenet,vgg19")
     parser.add_argument("--vgg19-learning-rate", type=float, default=0.05,
-                        help="Adam's rate for random VGG19: at the seed's 0.003 its frames barely leave the "
+                        help="Adam's rate for random VGG19: at the reference notebook's 0.003 its frames barely leave the "
                              "content in --steps steps, so nothing would flicker (0: the network's)")
     parser.add_argument("--vgg19-optimizer", choices=["adam", "lbfgs"], default="adam",
                         help="random VGG19's optimizer (with lbfgs, pass --vgg19-learning-rate 1)")

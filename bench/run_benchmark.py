@@ -1,21 +1,21 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""neuralstyle benchmark: the core's optimisation loop against the seed's own loop.
+"""neuralstyle benchmark: the core's optimisation loop against the reference notebook's own loop.
 
 Runs, in one go and on the same threads, weights and pixels:
   1. the machine's measured peak (a large 3x3 convolution timed alone);
   2. for 128, 256 and 512 px (longest side): ms per step (median over --steps steps after
      --warmup; the best of --repeats alternating runs), steps/s, achieved GFLOP/s, peak
      resident memory -- ours (default settings: Winograd convolutions where they pay) and
-     the seed's, each in its own process, and the ratio ours/seed; the largest relative
-     deviation of our total, content and style losses from the seed's over those steps;
-     the same for our direct convolutions (the seed's arithmetic; their GFLOP/s is a real
+     the reference notebook's, each in its own process, and the ratio ours/notebook; the largest relative
+     deviation of our total, content and style losses from the reference notebook's over those steps;
+     the same for our direct convolutions (the reference notebook's arithmetic; their GFLOP/s is a real
      rate, Winograd's is the direct-equivalent rate) and for bfloat16 precision (its
      speed, and its losses' deviation from float32);
-  3. time to quality at 128 px: the seed's 2000-step loss, and the time our core needs
+  3. time to quality at 128 px: the reference notebook's 2000-step loss, and the time our core needs
      to reach it with its best settings (L-BFGS, learning rate 1), as a ratio;
   4. SqueezeNet 1.1 (--networks): ms per step, ours (default settings) and ours with direct
-     convolutions, against the seed's loop run on torchvision's squeezenet1_1 with the same
+     convolutions, against the reference notebook's loop run on torchvision's squeezenet1_1 with the same
      loss terms (the network's defaults), weights and pixels, and against our VGG19 step.
      The weights are the ImageNet ones in ../shared/weights where they exist.
 Prints tables and writes JSON.
@@ -122,7 +122,7 @@ def main():
     parser.add_argument("--content", default=os.path.join(SAMPLES, "fruits.jpg"))
     parser.add_argument("--style", default=os.path.join(SAMPLES, "starry_night.jpg"))
     parser.add_argument("--quality-steps", type=int, default=2000,
-                        help="the seed's steps for the time-to-quality target (0 = skip)")
+                        help="the reference notebook's steps for the time-to-quality target (0 = skip)")
     parser.add_argument("--quality-size", type=int, default=128)
     parser.add_argument("--networks", default="vgg19,squeezenet1_1",
                         help="which networks' rows to measure")
@@ -139,7 +139,7 @@ def main():
     ours = os.path.join(args.build, "bench", "neuralstyle_bench")
     if not os.path.exists(ours):
         sys.exit(f"{ours} is missing: build with -DNEURALSTYLE_BUILD_BENCH=ON")
-    seed = [sys.executable, os.path.join(HERE, "seed_bench.py")]
+    notebook = [sys.executable, os.path.join(HERE, "notebook_bench.py")]
     threads = ["--threads", str(args.threads)]
     networks = args.networks.split(",")
     results = {"cpu": cpu_info(), "threads": args.threads, "isa": args.isa,
@@ -169,39 +169,39 @@ def main():
                 reduced_run = run_json([ours] + common + ["--precision", "bfloat16"], may_fail=True)
                 if reduced_run:
                     runs["reduced"].append(reduced_run)
-                runs["theirs"].append(run_json(seed + common))
+                runs["theirs"].append(run_json(notebook + common))
             mine, direct, reduced, theirs = (min(runs[k], key=lambda r: r["ms_per_step"]) if runs[k] else None
                                              for k in ("mine", "direct", "reduced", "theirs"))
             row = {
                 "size": size, "pixels": mine["size"],
-                "ours_ms_per_step": mine["ms_per_step"], "seed_ms_per_step": theirs["ms_per_step"],
+                "ours_ms_per_step": mine["ms_per_step"], "notebook_ms_per_step": theirs["ms_per_step"],
                 "ratio": mine["ms_per_step"] / theirs["ms_per_step"],
                 "ours_steps_per_s": mine["steps_per_second"],
                 "gflop_per_step": mine["gflop_per_step"],
                 "ours_gflops": mine["achieved_gflops"],
-                "seed_gflops": mine["gflop_per_step"] / (theirs["ms_per_step"] / 1000),
+                "notebook_gflops": mine["gflop_per_step"] / (theirs["ms_per_step"] / 1000),
                 "fraction_of_peak": mine["achieved_gflops"] / results["peak_gflops"],
-                "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
-                "first_loss_ours": mine["losses"][0], "first_loss_seed": theirs["losses"][0],
+                "ours_peak_rss_mb": mine["peak_rss_mb"], "notebook_peak_rss_mb": theirs["peak_rss_mb"],
+                "first_loss_ours": mine["losses"][0], "first_loss_notebook": theirs["losses"][0],
                 "direct_ms_per_step": direct["ms_per_step"],
                 "direct_ratio": direct["ms_per_step"] / theirs["ms_per_step"],
                 "direct_gflops": direct["achieved_gflops"],
                 "direct_fraction_of_peak": direct["achieved_gflops"] / results["peak_gflops"],
                 "direct_peak_rss_mb": direct["peak_rss_mb"],
-                "direct_loss_deviation_from_seed": loss_deviation(direct, theirs),
+                "direct_loss_deviation_from_notebook": loss_deviation(direct, theirs),
                 "bf16_ms_per_step": reduced["ms_per_step"] if reduced else None,
                 "bf16_ratio": reduced["ms_per_step"] / theirs["ms_per_step"] if reduced else None,
                 # bfloat16's effect on the losses: largest relative deviation from float32
                 # over the same steps.
                 "bf16_loss_deviation": loss_deviation(reduced, direct) if reduced else None,
-                "fp32_loss_deviation_from_seed": loss_deviation(mine, theirs),
+                "fp32_loss_deviation_from_notebook": loss_deviation(mine, theirs),
                 "kernels": mine["kernels"],
             }
             if not results.get("onednn_kernels"):
                 results["onednn_kernels"] = onednn_kernels(
                     [ours] + inputs + ["--steps", "1", "--warmup", "1"] + threads)
             results["sizes"].append(row)
-            print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, seed {row['seed_ms_per_step']:.0f} ms",
+            print(f"{size} px done: ours {row['ours_ms_per_step']:.0f} ms, notebook {row['notebook_ms_per_step']:.0f} ms",
                   flush=True)
 
         if "squeezenet1_1" in networks:
@@ -223,7 +223,7 @@ def main():
                     runs["direct"].append(run_json([ours] + common + ["--convolution", "direct"]))
                     terms = runs["mine"][-1]
                     runs["theirs"].append(run_json(
-                        seed + common + ["--network", "squeezenet1_1", "--content-layer", terms["content_layer"],
+                        notebook + common + ["--network", "squeezenet1_1", "--content-layer", terms["content_layer"],
                                          "--style-layers", terms["style_layers"],
                                          "--style-weight", repr(terms["style_weight"]),
                                          "--lr", repr(terms["learning_rate"])]))
@@ -231,30 +231,30 @@ def main():
                                         for k in ("mine", "direct", "theirs"))
                 row = {
                     "size": size, "pixels": mine["size"],
-                    "ours_ms_per_step": mine["ms_per_step"], "seed_ms_per_step": theirs["ms_per_step"],
+                    "ours_ms_per_step": mine["ms_per_step"], "notebook_ms_per_step": theirs["ms_per_step"],
                     "ratio": mine["ms_per_step"] / theirs["ms_per_step"],
                     "direct_ms_per_step": direct["ms_per_step"],
                     "direct_ratio": direct["ms_per_step"] / theirs["ms_per_step"],
-                    "ours_peak_rss_mb": mine["peak_rss_mb"], "seed_peak_rss_mb": theirs["peak_rss_mb"],
-                    "loss_deviation_from_seed": loss_deviation(mine, theirs),
-                    "direct_loss_deviation_from_seed": loss_deviation(direct, theirs),
+                    "ours_peak_rss_mb": mine["peak_rss_mb"], "notebook_peak_rss_mb": theirs["peak_rss_mb"],
+                    "loss_deviation_from_notebook": loss_deviation(mine, theirs),
+                    "direct_loss_deviation_from_notebook": loss_deviation(direct, theirs),
                     "vgg19_ms_per_step": vgg_ms.get(size),
                     "vgg19_over_squeezenet": (vgg_ms[size] / mine["ms_per_step"]) if size in vgg_ms else None,
                 }
                 results["squeezenet"].append(row)
                 print(f"squeezenet {size} px done: ours {row['ours_ms_per_step']:.1f} ms, "
-                      f"seed {row['seed_ms_per_step']:.1f} ms", flush=True)
+                      f"notebook {row['notebook_ms_per_step']:.1f} ms", flush=True)
 
         if args.quality_steps and "vgg19" in networks:
             content, style = write_pair(scratch, args.quality_size, args.content, args.style)
             common = ["--content", content, "--style", style, "--weights", weights] + threads
-            theirs = run_json(seed + common + ["--steps", str(args.quality_steps), "--warmup", "0"])
+            theirs = run_json(notebook + common + ["--steps", str(args.quality_steps), "--warmup", "0"])
             mine = run_json([ours] + common + ["--optimizer", "lbfgs", "--learning-rate", "1",
                                                "--target-loss", str(theirs["final_loss"]),
                                                "--max-steps", str(args.quality_steps)])
             results["quality"] = {
-                "size": args.quality_size, "seed_steps": args.quality_steps,
-                "seed_final_loss": theirs["final_loss"], "seed_seconds": theirs["total_seconds"],
+                "size": args.quality_size, "notebook_steps": args.quality_steps,
+                "notebook_final_loss": theirs["final_loss"], "notebook_seconds": theirs["total_seconds"],
                 "ours_settings": "L-BFGS, learning rate 1",
                 "ours_seconds": mine["time_to_target_s"], "ours_steps": mine["steps_to_target"],
                 "ratio": (mine["time_to_target_s"] / theirs["total_seconds"]
@@ -270,39 +270,39 @@ def main():
         print(f"  {r['size']} px, convolution kernels: " +
               ", ".join(f"{layer} {kernel}" for layer, kernel in r["kernels"].items()))
     print(f"threads {args.threads}, weights {results['weights']}, peak {results['peak_gflops']:.1f} GFLOP/s")
-    print("ours = default settings (Winograd where it pays); direct = --convolution direct, the seed's "
+    print("ours = default settings (Winograd where it pays); direct = --convolution direct, the reference notebook's "
           "arithmetic.\nGFLOP/s count the direct algorithm's FLOPs: a real rate for direct, the "
           "direct-equivalent rate for ours.")
-    print("| size | pixels | ours ms/step | seed ms/step | ours/seed | ours steps/s | ours GFLOP/s (% of peak) | "
-          "ours / seed peak MB | ours loss dev. | direct ms/step | direct/seed | direct GFLOP/s (% of peak) | "
-          "direct loss dev. | bf16 ms/step | bf16/seed | bf16 loss dev. |")
+    print("| size | pixels | ours ms/step | notebook ms/step | ours/notebook | ours steps/s | ours GFLOP/s (% of peak) | "
+          "ours / notebook peak MB | ours loss dev. | direct ms/step | direct/notebook | direct GFLOP/s (% of peak) | "
+          "direct loss dev. | bf16 ms/step | bf16/notebook | bf16 loss dev. |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results["sizes"]:
         print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.0f} | "
-              f"{r['seed_ms_per_step']:.0f} | {r['ratio']:.2f} | {r['ours_steps_per_s']:.2f} | "
+              f"{r['notebook_ms_per_step']:.0f} | {r['ratio']:.2f} | {r['ours_steps_per_s']:.2f} | "
               f"{r['ours_gflops']:.0f} ({100 * r['fraction_of_peak']:.0f}%) | "
-              f"{r['ours_peak_rss_mb']:.0f} / {r['seed_peak_rss_mb']:.0f} | {r['fp32_loss_deviation_from_seed']:.1e} | "
+              f"{r['ours_peak_rss_mb']:.0f} / {r['notebook_peak_rss_mb']:.0f} | {r['fp32_loss_deviation_from_notebook']:.1e} | "
               f"{r['direct_ms_per_step']:.0f} | {r['direct_ratio']:.2f} | "
               f"{r['direct_gflops']:.0f} ({100 * r['direct_fraction_of_peak']:.0f}%) | "
-              f"{r['direct_loss_deviation_from_seed']:.1e} | "
+              f"{r['direct_loss_deviation_from_notebook']:.1e} | "
               + (f"{r['bf16_ms_per_step']:.0f} | {r['bf16_ratio']:.2f} | {r['bf16_loss_deviation']:.1e} |"
                  if r["bf16_ms_per_step"] else "failed | - | - |"))
     if results["squeezenet"]:
         print(f"\nSqueezeNet 1.1, weights {results['squeezenet_weights']}:")
-        print("| size | pixels | ours ms/step | seed ms/step | ours/seed | direct ms/step | direct/seed | "
-              "ours / seed peak MB | ours loss dev. | direct loss dev. | VGG19 ms/step | VGG19/SqueezeNet |")
+        print("| size | pixels | ours ms/step | notebook ms/step | ours/notebook | direct ms/step | direct/notebook | "
+              "ours / notebook peak MB | ours loss dev. | direct loss dev. | VGG19 ms/step | VGG19/SqueezeNet |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in results["squeezenet"]:
             vgg = f"{r['vgg19_ms_per_step']:.0f} | {r['vgg19_over_squeezenet']:.1f}x" if r["vgg19_ms_per_step"] else "- | -"
             print(f"| {r['size']} | {r['pixels'][0]}x{r['pixels'][1]} | {r['ours_ms_per_step']:.1f} | "
-                  f"{r['seed_ms_per_step']:.1f} | {r['ratio']:.2f} | {r['direct_ms_per_step']:.1f} | "
-                  f"{r['direct_ratio']:.2f} | {r['ours_peak_rss_mb']:.0f} / {r['seed_peak_rss_mb']:.0f} | "
-                  f"{r['loss_deviation_from_seed']:.1e} | {r['direct_loss_deviation_from_seed']:.1e} | {vgg} |")
+                  f"{r['notebook_ms_per_step']:.1f} | {r['ratio']:.2f} | {r['direct_ms_per_step']:.1f} | "
+                  f"{r['direct_ratio']:.2f} | {r['ours_peak_rss_mb']:.0f} / {r['notebook_peak_rss_mb']:.0f} | "
+                  f"{r['loss_deviation_from_notebook']:.1e} | {r['direct_loss_deviation_from_notebook']:.1e} | {vgg} |")
     q = results["quality"]
     if q:
         ratio = f"{q['ratio']:.3f}" if q["ratio"] is not None else "not reached"
-        print(f"\ntime to the seed's {q['seed_steps']}-step loss ({q['seed_final_loss']:.4g}) at {q['size']} px: "
-              f"seed {q['seed_seconds']:.1f} s, ours ({q['ours_settings']}) {q['ours_seconds']:.1f} s "
+        print(f"\ntime to the reference notebook's {q['notebook_steps']}-step loss ({q['notebook_final_loss']:.4g}) at {q['size']} px: "
+              f"notebook {q['notebook_seconds']:.1f} s, ours ({q['ours_settings']}) {q['ours_seconds']:.1f} s "
               f"in {q['ours_steps']} steps, ratio {ratio}")
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)

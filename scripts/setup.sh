@@ -33,7 +33,7 @@ packages=(
   # --frames runner use GStreamer's Python bindings
   gstreamer1.0-libav gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
-  # tests: GoogleTest, and the seed's reference in Python (writes test weights too)
+  # tests: GoogleTest, and the reference notebook's reference in Python (writes test weights too)
   googletest libgtest-dev python3-torch python3-torchvision python3-opencv python3-pil
   # tests write damaged PNGs (zlib's CRC); bench/soak.py drives the element from Python
   # (with python3-gi above)

@@ -25,7 +25,7 @@ struct StyleLayerLoss : public torch::autograd::Function<StyleLayerLoss> {
     // d mean((G-S)^2) / dG = 2 (G-S) / d^2, times weight / dhw; G = s F F^T adds s.
     ctx->saved_data["scale"] =
         2.0 * weight / static_cast<double>(difference.numel()) / dhw * gram_scale;
-    return weight * torch::mean(difference.pow(2)) / dhw;  // the seed's order of operations
+    return weight * torch::mean(difference.pow(2)) / dhw;  // the reference notebook's order of operations
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {

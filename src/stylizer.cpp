@@ -194,7 +194,7 @@ std::vector<double> Stylizer::styleBlendWeights() const {
 
 cv::Size Stylizer::styleProcessingSize(size_t index, cv::Size content_size) const {
   if (index >= styles_.size()) throw ImageError("no style image " + std::to_string(index));
-  // As the seed does: the style is stretched to the content's processing size.
+  // As the reference notebook does: the style is stretched to the content's processing size.
   if (!options_.style_scale) return content_size;
   const cv::Size style = styles_[index].rgb.size();
   const double longest = *options_.style_scale * std::max(content_size.width, content_size.height);
@@ -374,8 +374,8 @@ torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::T
     content_target = features(content, {indices[0]})[0];
   }
 
-  // The loss exactly as the seed writes it (same order of operations).
-  // (The TV term is added only when it has a weight, so the seed's arithmetic is kept.)
+  // The loss exactly as the reference notebook writes it (same order of operations).
+  // (The TV term is added only when it has a weight, so the reference notebook's arithmetic is kept.)
   struct Parts {
     torch::Tensor content, style, tv, temporal;
   };
@@ -587,7 +587,7 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
                             : per_position[l] * static_cast<double>(tile_features[l].size(2) *
                                                                     tile_features[l].size(3)));
   }
-  // The seed's style loss grows with the positions (P) of the image and the normalised
+  // The reference notebook's style loss grows with the positions (P) of the image and the normalised
   // one shrinks with them, while the content loss is a mean: weigh a tile's style loss
   // as the whole image's would be, so the balance of the two does not change.
   const double area_ratio = static_cast<double>(size.area()) / first_tile.area();

@@ -10,7 +10,7 @@ namespace neuralstyle {
 
 /// How the style image's colours are matched to the content's before optimising.
 enum class ColorMatch {
-  None,       ///< the style as it is (the seed)
+  None,       ///< the style as it is (the reference notebook)
   Histogram,  ///< each RGB channel's histogram mapped onto the content's (CDF matching)
   MeanStd,    ///< each channel of CIE L*a*b* shifted and scaled to the content's mean and spread
 };

@@ -24,7 +24,7 @@ std::string toString(PixelFormat format);
 constexpr int kMinimumSide = 16;
 
 /// The processing size for an image: longest side at most max_size, aspect kept.
-/// (The seed's load_image resizes the *shorter* side to max_size although its docstring
+/// (The reference notebook's load_image resizes the *shorter* side to max_size although its docstring
 /// promises at most max_size pixels; we keep the promise and bound the longest side.)
 /// Throws ImageError if the result would be smaller than kMinimumSide on a side.
 cv::Size processingSize(cv::Size image, int max_size);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// The seed's Gatys et al. style transfer: one style, many content frames.
+// The reference notebook's Gatys et al. style transfer: one style, many content frames.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -28,7 +28,7 @@ struct Losses {
 };
 
 /// Reported for step k (1-based): the losses computed in step k, before its update, as
-/// the seed prints them.
+/// the reference notebook prints them.
 struct Progress {
   int step = 0;   ///< within the current size (and tile)
   int steps = 0;  ///< of the current size (and tile)
@@ -110,7 +110,7 @@ class Stylizer {
   void setOptions(const StyleOptions& options);
 
   /// Sets the style image (any size; it is resized to each content's processing size,
-  /// as the seed does, or scaled by StyleOptions::style_scale). Throws ImageError.
+  /// as the reference notebook does, or scaled by StyleOptions::style_scale). Throws ImageError.
   void setStyle(const cv::Mat& image, PixelFormat format);
   /// Several style images: the style targets are the blend sum_i w_i G_i of each one's
   /// Gram matrices, with the weights normalised to sum 1 (none given: equal weights).

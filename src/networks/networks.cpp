@@ -99,7 +99,7 @@ int featureLayer(Network network, const std::string& name) {
 
 const NetworkDefaults& networkDefaults(Network network) {
   requireConcrete(network);
-  // The seed's: content at conv4_2, five style layers, beta 1e6, Adam at 0.003.
+  // The reference notebook's: content at conv4_2, five style layers, beta 1e6, Adam at 0.003.
   static const NetworkDefaults vgg19{
       "conv4_2",
       {{"conv1_1", 1.0}, {"conv2_1", 0.75}, {"conv3_1", 0.2}, {"conv4_1", 0.2}, {"conv5_1", 0.2}},
@@ -107,7 +107,7 @@ const NetworkDefaults& networkDefaults(Network network) {
       0.003,
       1e4};
   // Chosen by measurement on opencv-doc pairs with the ImageNet weights (docs/weights.md, "How SqueezeNet's defaults were chosen").
-  // With the seed's unnormalised Gram matrices a layer's style loss falls by about 30x
+  // With the reference notebook's unnormalised Gram matrices a layer's style loss falls by about 30x
   // from conv1 to fire5 and 150x to fire6: the layer weights rise with depth so that the
   // deeper layers (larger strokes) count too. The content sits at fire4, SqueezeNet's
   // stand-in for VGG19's conv4_2: deep enough to let the texture change, shallow enough

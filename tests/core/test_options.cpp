@@ -26,7 +26,7 @@ TEST(LayerNames, UnknownNameIsAnOptionsError) {
   EXPECT_THROW(layerIndex(""), OptionsError);
 }
 
-TEST(LayerWeights, Vgg19DefaultsAreTheSeeds) {
+TEST(LayerWeights, Vgg19DefaultsAreTheNotebooks) {
   const auto& defaults = networkDefaults(Network::VGG19);
   ASSERT_EQ(defaults.style_layers.size(), 5u);
   EXPECT_EQ(formatLayerWeights(defaults.style_layers),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Quality controls around the seed's loop: total variation, where the optimisation
+// Quality controls around the reference notebook's loop: total variation, where the optimisation
 // starts (content, noise, an image), keeping the content's colours, and matching the
 // style's colours to the content's. Each test shows the control's effect.
 #include <iostream>
@@ -112,7 +112,7 @@ TEST(Init, AnImageIsWhereTheOptimisationStarts) {
   EXPECT_EQ(parseInit(toString(Init::Noise)), Init::Noise);
 }
 
-TEST(Init, ContentIsTheSeedsDefault) {
+TEST(Init, ContentIsTheNotebooksDefault) {
   const StyleOptions options;
   EXPECT_EQ(options.init, Init::Content);
   EXPECT_EQ(options.tv_weight, 0);
@@ -256,7 +256,7 @@ TEST(StyleBlend, BadWeightsAreRefusedAndTheOldStylesStay) {
 TEST(StyleScale, KeepsTheStylesAspectAndScalesItsLongestSide) {
   auto stylizer = makeStylizer(withSteps(0));
   stylizer.setStyle(test::syntheticRgb({60, 30}, 1), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(32, 24)) << "the seed: stretched";
+  EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(32, 24)) << "the reference notebook: stretched";
   StyleOptions options = stylizer.options();
   options.style_scale = 2.0;
   stylizer.setOptions(options);

@@ -18,7 +18,7 @@ StyleOptions quickOptions(int steps) {
   StyleOptions options;
   options.steps = steps;
   options.max_size = 48;
-  // Adam at the seed's 0.003 barely moves in a few steps; 0.05 does.
+  // Adam at the reference notebook's 0.003 barely moves in a few steps; 0.05 does.
   options.learning_rate = 0.05;
   return options;
 }

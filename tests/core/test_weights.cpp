@@ -249,7 +249,7 @@ TEST(Vgg19Network, ParametersAreFrozenAndFeaturesArePostRelu) {
   ASSERT_EQ(features.size(), 2u);
   EXPECT_EQ(features[0].sizes(), torch::IntArrayRef({1, 512, 4, 4}));
   EXPECT_EQ(features[1].sizes(), torch::IntArrayRef({1, 64, 32, 32}));
-  EXPECT_GE(features[1].min().item<float>(), 0.0f);  // the ReLU output, as the seed stores
+  EXPECT_GE(features[1].min().item<float>(), 0.0f);  // the ReLU output, as the reference notebook stores
   (features[0].sum() + features[1].sum()).backward();
   EXPECT_TRUE(input.grad().defined());
   for (const auto& parameter : network->parameters()) EXPECT_FALSE(parameter.grad().defined());

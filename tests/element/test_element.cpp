@@ -531,7 +531,7 @@ TEST_F(ElementTest, WinogradConvolutionsKeepTheLossesOfDirectOnes) {
   ASSERT_GT(direct.second, 0.0);
   EXPECT_PRED3(relativelyClose, winograd.first, direct.first, 1e-5);
   // The content loss is still tiny after 2 steps: compared on the total's scale, as the
-  // seed parity test does.
+  // notebook parity test does.
   EXPECT_LE(std::abs(winograd.second - direct.second), 1e-5 * direct.first);
   EXPECT_NE(winograd, direct) << "convolution=winograd did not reach the network";
 }

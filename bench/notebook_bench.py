@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Times the seed notebook's own loop (tests/reference/seed_reference.py's code) and prints
+"""Times the reference notebook's own loop (tests/reference/reference_notebook.py's code) and prints
 one JSON object: ms per step (median after warm-up), peak resident memory, the losses.
 
-    /usr/bin/python3 bench/seed_bench.py --weights W.safetensors --content C.png \
+    /usr/bin/python3 bench/notebook_bench.py --weights W.safetensors --content C.png \
         --style S.png --steps 10 --warmup 3 --threads 2
 """
 import argparse
@@ -16,7 +16,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference"))
-import seed_reference  # noqa: E402
+import reference_notebook  # noqa: E402
 
 
 def main():
@@ -31,20 +31,20 @@ def main():
     parser.add_argument("--style-weight", type=float, default=1e6)
     parser.add_argument("--network", choices=["vgg19", "squeezenet1_1"], default="vgg19")
     parser.add_argument("--content-layer", help="squeezenet1_1: content layer")
-    parser.add_argument("--style-layers", type=seed_reference.parse_layer_weights,
+    parser.add_argument("--style-layers", type=reference_notebook.parse_layer_weights,
                         help="squeezenet1_1: LAYER=WEIGHT,... style layers")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    # The seed's code, shared with the parity reference; each step's end is timed.
+    # The reference notebook's code, shared with the parity reference; each step's end is timed.
     step_ends = []  # the loop's start, then the end of each step
     args.steps, measured_steps = args.warmup + args.steps, args.steps
-    history, _ = seed_reference.run(args, on_step=lambda ii: step_ends.append(time.perf_counter()))
+    history, _ = reference_notebook.run(args, on_step=lambda ii: step_ends.append(time.perf_counter()))
     total_seconds = step_ends[-1] - step_ends[0]
     step_seconds = [b - a for a, b in zip(step_ends[:-1], step_ends[1:])]
     losses = history["total"]
-    content = seed_reference.load_image(args.content)
+    content = reference_notebook.load_image(args.content)
 
     measured = sorted(step_seconds[args.warmup:args.warmup + measured_steps]) or [0.0]
     print(json.dumps({

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Parity with the seed notebook: its own code, run by Python's torch on the same random
+// Parity with the reference notebook: its own code, run by Python's torch on the same random
 // weights and the same pixels, must give the same losses at every step and the same image.
 #include <fstream>
 #include <sstream>
@@ -32,7 +32,7 @@ struct ParityCase {
   Network network = Network::VGG19;
 };
 
-// The reference's arguments for a network: VGG19's loss terms are the seed's own code;
+// The reference's arguments for a network: VGG19's loss terms are the reference notebook's own code;
 // SqueezeNet's are the network's defaults, passed explicitly.
 std::string networkArguments(Network network) {
   if (network == Network::VGG19) return "";
@@ -59,15 +59,15 @@ void expectParity(const ParityCase& parity) {
 
   std::string log;
   const int status = test::runReferenceScript(
-      "seed_reference.py",
+      "reference_notebook.py",
       "--weights " + weights + " --content " + dir.file("content.png") + " --style " +
           dir.file("style.png") + " --steps " + std::to_string(parity.steps) + " --lr " +
-          std::to_string(parity.learning_rate) + " --threads 2 --json " + dir.file("seed.json") +
-          " --image " + dir.file("seed.png") + networkArguments(parity.network),
+          std::to_string(parity.learning_rate) + " --threads 2 --json " + dir.file("notebook.json") +
+          " --image " + dir.file("notebook.png") + networkArguments(parity.network),
       &log);
   ASSERT_EQ(status, 0) << log;
   nlohmann::json reference;
-  std::ifstream(dir.file("seed.json")) >> reference;
+  std::ifstream(dir.file("notebook.json")) >> reference;
   ASSERT_EQ(reference["total"].size(), static_cast<size_t>(parity.steps));
 
   configureThreads(2);
@@ -101,19 +101,19 @@ void expectParity(const ParityCase& parity) {
   // (Moved, not necessarily down: random SqueezeNet weights at learning rate 0.1 overshoot.)
   const double first = reference["total"][0].get<double>(), last = reference["total"].back().get<double>();
   EXPECT_GT(std::abs(last - first), 1e-3 * std::abs(first));
-  const cv::Mat seed_image = readRgbImage(dir.file("seed.png"));
-  ASSERT_EQ(seed_image.size(), result.image.size());
-  EXPECT_LE(cv::norm(seed_image, result.image, cv::NORM_INF), 1.0);
+  const cv::Mat notebook_image = readRgbImage(dir.file("notebook.png"));
+  ASSERT_EQ(notebook_image.size(), result.image.size());
+  EXPECT_LE(cv::norm(notebook_image, result.image, cv::NORM_INF), 1.0);
   EXPECT_GT(cv::norm(content, result.image, cv::NORM_INF), 1.0);
 }
 
 }  // namespace
 
-TEST(SeedParity, LossesAndImageMatchTheSeedOverTwentyStepsAtItsLearningRate) {
+TEST(NotebookParity, LossesAndImageMatchTheNotebookOverTwentyStepsAtItsLearningRate) {
   expectParity({20, 0.003});
 }
 
-TEST(SeedParity, LossesAndImageMatchTheSeedWhenTheImageMovesFar) {
+TEST(NotebookParity, LossesAndImageMatchTheNotebookWhenTheImageMovesFar) {
   // A larger learning rate moves the target well away from the content within 20 steps,
   // so that the content loss and the image comparison are exercised too.
   expectParity({20, 0.1});
@@ -121,21 +121,21 @@ TEST(SeedParity, LossesAndImageMatchTheSeedWhenTheImageMovesFar) {
 
 // The default (above) runs Winograd on the layers where it pays at 48x40 (conv1_2 to
 // conv2_2); these pin the two algorithms down on their own.
-TEST(SeedParity, DirectConvolutionsMatchTheSeed) { expectParity({20, 0.1, Convolution::Direct}); }
+TEST(NotebookParity, DirectConvolutionsMatchTheNotebook) { expectParity({20, 0.1, Convolution::Direct}); }
 
-TEST(SeedParity, WinogradAtEveryLayerMatchesTheSeed) {
+TEST(NotebookParity, WinogradAtEveryLayerMatchesTheNotebook) {
   if (!winogradConvolutionAvailable()) GTEST_SKIP() << "no Winograd kernels on this CPU/build";
   expectParity({20, 0.1, Convolution::Winograd});
 }
 
-// SqueezeNet 1.1 with the seed's formulas and the network's default layers and weights,
-// against the seed's code run on torchvision's squeezenet1_1: with the real ImageNet
+// SqueezeNet 1.1 with the reference notebook's formulas and the network's default layers and weights,
+// against the reference notebook's code run on torchvision's squeezenet1_1: with the real ImageNet
 // weights where ../shared/weights has them, random ones elsewhere.
-TEST(SeedParity, SqueezeNetMatchesTheSeedsFormulas) {
+TEST(NotebookParity, SqueezeNetMatchesTheNotebooksFormulas) {
   expectParity({20, networkDefaults(Network::SqueezeNet1_1).learning_rate, Convolution::Auto,
                 Network::SqueezeNet1_1});
 }
 
-TEST(SeedParity, SqueezeNetMatchesTheSeedWhenTheImageMovesFar) {
+TEST(NotebookParity, SqueezeNetMatchesTheNotebookWhenTheImageMovesFar) {
   expectParity({20, 0.1, Convolution::Direct, Network::SqueezeNet1_1});
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The seed notebook's style transfer, run in PyTorch as the parity reference.
+"""The reference notebook's style transfer, run in PyTorch as the parity reference.
 
-    /usr/bin/python3 tests/reference/seed_reference.py --weights W.safetensors \\
+    /usr/bin/python3 tests/reference/reference_notebook.py --weights W.safetensors \\
         --content C.png --style S.png --steps N --json OUT.json --image OUT.png
 
-The code below copies the seed notebook (shared/seed/000_574565c60be12c19.txt) as
+The code below copies the reference notebook (shared/seed/000_574565c60be12c19.txt) as
 literally as possible: torchvision's vgg19().features with in-place ReLUs (so the
 stored "conv" features are really the ReLU outputs), get_features with the same layer
 dict, gram_matrix, the style_weights dict, content_weight = 1, style_weight = 1e6,
@@ -13,9 +13,9 @@ optim.Adam([target], lr=0.003) and the same loop body. It runs on the CPU.
 
 With --network squeezenet1_1 the same code runs on torchvision's squeezenet1_1().features
 (conv1 and Fire modules; the layer dict maps module indices to the product's names:
-'1' conv1 (its ReLU, as in-place ReLU makes the seed's conv1_1 entry), '3' fire2 ...
+'1' conv1 (its ReLU, as in-place ReLU makes the reference notebook's conv1_1 entry), '3' fire2 ...
 '12' fire9), with --content-layer and --style-layers giving the loss terms; the
-formulas (unnormalised Gram, w * mean((G - A)^2) / (d h w), content MSE) are the seed's.
+formulas (unnormalised Gram, w * mean((G - A)^2) / (d h w), content MSE) are the reference notebook's.
 
 Differences from the notebook, all outside the algorithm:
 - weights come from a safetensors file ("N.weight" or "features.N.weight" keys)
@@ -100,7 +100,7 @@ def gram_matrix(tensor):
 
 
 def run(args, on_step=None):
-    """The seed's loop; `on_step(ii)`, if given, is called before the first step with 0 and
+    """The reference notebook's loop; `on_step(ii)`, if given, is called before the first step with 0 and
     after each step ii (for timing)."""
     device = torch.device("cpu")
     vgg = load_vgg(args.weights, args.network)
@@ -175,7 +175,7 @@ def parse_layer_weights(text):
 
 def main():
     parser = argparse.ArgumentParser(
-        description="Run the seed notebook's style transfer (Adam on the target image) and "
+        description="Run the reference notebook's style transfer (Adam on the target image) and "
                     "record every step's losses as the C++ parity reference.")
     parser.add_argument("--weights", required=True, help="the network's weights as .safetensors")
     parser.add_argument("--content", required=True, help="content image, RGB PNG")
@@ -187,7 +187,7 @@ def main():
     parser.add_argument("--lr", type=float, default=0.003, help="Adam learning rate (0.003)")
     parser.add_argument("--style-weight", type=float, default=1e6, help="beta (1e6)")
     parser.add_argument("--network", choices=["vgg19", "squeezenet1_1"], default="vgg19",
-                        help="the seed's VGG19 (default) or torchvision's squeezenet1_1")
+                        help="the reference notebook's VGG19 (default) or torchvision's squeezenet1_1")
     parser.add_argument("--content-layer", help="squeezenet1_1 only: content layer (fire2 ...)")
     parser.add_argument("--style-layers", type=parse_layer_weights,
                         help="squeezenet1_1 only: LAYER=WEIGHT,... style layers")
