@@ -7,8 +7,10 @@
 #include <torch/torch.h>
 
 #include <c10/core/InferenceMode.h>
+#include <optional>
 
 #include "feed_forward_engine.hpp"
+#include "tensor_memory_cache.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "safetensors.hpp"
@@ -46,11 +48,19 @@ class LibTorchNetwork final : public FeedForwardNetwork {
     loadParameters(file);
     net_->eval();
     net_->to(device_);
+    // The optimisation's switch (NEURALSTYLE_TENSOR_CACHE=0) turns it off here too.
+    reuses_tensor_memory_ = device_.is_cpu() && tensorMemoryCacheAllowedByEnvironment();
   }
 
   cv::Mat run(const cv::Mat& pixels) override {
     CV_Assert(pixels.type() == CV_32FC3 && pixels.isContinuous());
     c10::InferenceMode inference;
+    // A frame's activations are megabytes each, freed and allocated again at every frame:
+    // left to glibc's adaptive thresholds, each was mapped fresh from the kernel (page
+    // faults were 2/3 of a frame here). The scope pins the thresholds and reuses the
+    // largest blocks within the frame (tensor_memory_cache.hpp).
+    std::optional<TensorMemoryScope> reuse_tensor_memory;
+    if (reuses_tensor_memory_) reuse_tensor_memory.emplace();
     const auto input = torch::from_blob(const_cast<float*>(pixels.ptr<float>()),
                                         {1, pixels.rows, pixels.cols, 3}, torch::kFloat32)
                            .permute({0, 3, 1, 2})
@@ -102,6 +112,7 @@ class LibTorchNetwork final : public FeedForwardNetwork {
   std::string path_;
   ModelConvention convention_;
   torch::Device device_;
+  bool reuses_tensor_memory_ = false;  // CPU frames run in a TensorMemoryScope
   int64_t width_ = 0;
   int64_t residual_blocks_ = 0;
   TransformerNet net_{nullptr};

@@ -155,6 +155,7 @@ void installAllocatorOnce() {
     // See kHeapBlockBytesMax. Process-wide, as the allocator is, and under the same switch.
     mallopt(M_MMAP_THRESHOLD, static_cast<int>(kHeapBlockBytesMax));
     mallopt(M_TRIM_THRESHOLD, static_cast<int>(kHeapTopKeptBytes));
+    mallopt(M_TOP_PAD, static_cast<int>(kHeapTopKeptBytes));
 #endif
     // Priority 1: above LibTorch's default (0), below an application's own choice.
     static auto* const allocator = new CachingCpuAllocator;  // never destroyed, see g

@@ -29,12 +29,15 @@ namespace neuralstyle::detail {
 constexpr size_t kCachedBlockBytes = (size_t{32} << 20) + 1;
 
 /// glibc's thresholds, pinned when the allocator is installed: blocks up to 32 MB come
-/// from the heap (above, mmap: the cache's), and the heap keeps up to 64 MB free at its
-/// top. These are the largest values glibc's own adaptive thresholds reach (they start at
-/// 128 kB and 256 kB and grow only as mmapped blocks are freed); left to adapt, the heap
-/// gave memory back within a step and the next step faulted it in again (SqueezeNet at
-/// 192 px: 700 to 1300 page faults a step, half the step's time on this VM; pinned, about
-/// 100, and the peak RSS 227 MB against 219 MB). VGG19's steps were not changed by it.
+/// from the heap (above, mmap: the cache's), the heap keeps up to 64 MB free at its top,
+/// and a trim leaves 64 MB (M_TOP_PAD). These are the largest values glibc's own adaptive
+/// thresholds reach (they start at 128 kB and 256 kB and grow only as mmapped blocks are
+/// freed); left to adapt, the heap gave memory back within a step and the next step
+/// faulted it in again (SqueezeNet at 192 px: 700 to 1300 page faults a step, half the
+/// step's time on this VM; pinned, about 100, and the peak RSS 227 MB against 219 MB).
+/// The top pad matters where the same few-MB blocks come and go (a feed-forward network's
+/// activations): without it the width-16 TransformerNet at 640x360 still faulted in
+/// about 9 000 pages a frame, with it about 1 000. VGG19's steps were not changed by either.
 constexpr size_t kHeapBlockBytesMax = size_t{32} << 20;
 constexpr size_t kHeapTopKeptBytes = size_t{64} << 20;
 

@@ -3,6 +3,7 @@
 // fixture, tests/reference/make_transformer_net.py): its output is torch eager's, the
 // controls around the network do what they say, and bad models and options are refused
 // with messages that name them, never a crash.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
+#include <c10/core/CPUAllocator.h>
 #include <torch/torch.h>
 
 #include "feed_forward_engine.hpp"
@@ -189,6 +191,25 @@ TEST(FeedForward, AMovedStylizerWorks) {
   const cv::Mat expected = first.stylize(testFrame());
   FeedForwardStylizer moved(std::move(first));
   EXPECT_EQ(maxDifference(moved.stylize(testFrame()), expected), 0.0);
+}
+
+// The LibTorch engine's frames reuse CPU memory as the optimisation's steps do
+// (tensor_memory_cache.hpp): the first frame installs the core's allocator, and
+// NEURALSTYLE_TENSOR_CACHE=0 turns that off. In fresh processes: it is installed once.
+TEST(FeedForward, TheLibTorchEngineReusesTensorMemoryUnlessTurnedOff) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const auto firstFrameInstalls = [](const char* environment) {
+    if (environment) setenv("NEURALSTYLE_TENSOR_CACHE", environment, 1);
+    else unsetenv("NEURALSTYLE_TENSOR_CACHE");
+    FeedForwardOptions options = optionsFor(kSafetensors);
+    options.device = FeedForwardDevice::Cpu;
+    FeedForwardStylizer stylizer(options);
+    c10::Allocator* before = c10::GetCPUAllocator();
+    stylizer.stylize(testFrame());
+    return c10::GetCPUAllocator() != before;
+  };
+  EXPECT_EXIT(std::exit(firstFrameInstalls(nullptr) ? 0 : 1), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstFrameInstalls("0") ? 1 : 0), testing::ExitedWithCode(0), "");
 }
 
 // --- the controls around it -------------------------------------------------------------

@@ -2,9 +2,12 @@
 // The trainer on tiny crops with a random SqueezeNet: it learns, it is deterministic, it
 // resumes bit for bit, its exports run in both engines as its own forward pass does, and
 // bad data, styles and checkpoints are refused with messages that name them.
+#include <c10/core/CPUAllocator.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -106,6 +109,24 @@ TEST(Trainer, AFewIterationsLowerTheHeldOutLoss) {
   EXPECT_LT(after.total, 0.9 * before.total) << "before " << before.total << " after " << after.total;
   EXPECT_GT(after.content, 0.0);
   EXPECT_GT(after.style, 0.0);
+}
+
+// Iterations reuse CPU memory as the optimisation's steps do (tensor_memory_cache.hpp):
+// the first installs the core's allocator, NEURALSTYLE_TENSOR_CACHE=0 turns that off.
+// In fresh processes: it is installed once a process.
+TEST(Trainer, IterationsReuseTensorMemoryUnlessTurnedOff) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const TinySet set;
+  const auto firstIterationInstalls = [&set](const char* environment) {
+    if (environment) setenv("NEURALSTYLE_TENSOR_CACHE", environment, 1);
+    else unsetenv("NEURALSTYLE_TENSOR_CACHE");
+    Trainer trainer(tinyOptions(set));
+    c10::Allocator* before = c10::GetCPUAllocator();
+    trainer.step();
+    return c10::GetCPUAllocator() != before;
+  };
+  EXPECT_EXIT(std::exit(firstIterationInstalls(nullptr) ? 0 : 1), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstIterationInstalls("0") ? 1 : 0), testing::ExitedWithCode(0), "");
 }
 
 TEST(Trainer, TheSeedMakesTrainingDeterministic) {
