@@ -29,7 +29,8 @@ namespace neuralstyle::detail {
 constexpr size_t kCachedBlockBytes = (size_t{32} << 20) + 1;
 
 /// glibc's thresholds, pinned when the allocator is installed: blocks up to 32 MB come
-/// from the heap (above, mmap: the cache's), the heap keeps up to 64 MB free at its top,
+/// from the heap (above: mmap, unless the free top of the heap holds them), the heap
+/// keeps up to 64 MB free at its top,
 /// and a trim leaves 64 MB (M_TOP_PAD). These are the largest values glibc's own adaptive
 /// thresholds reach (they start at 128 kB and 256 kB and grow only as mmapped blocks are
 /// freed); left to adapt, the heap gave memory back within a step and the next step
