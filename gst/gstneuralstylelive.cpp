@@ -49,13 +49,6 @@ LiveWorker::newest () const
   return newest_;
 }
 
-guint64
-LiveWorker::published () const
-{
-  std::lock_guard<std::mutex> lock (mutex_);
-  return published_;
-}
-
 void
 LiveWorker::forget_locked ()
 {
@@ -115,7 +108,6 @@ LiveWorker::run ()
       std::lock_guard<std::mutex> lock (mutex_);
       if (frame && generation == generation_ && !stopping_) {
         newest_ = LiveResult {std::move (frame), job.stamp.index};
-        ++published_;
         published = true;
       }
     }

@@ -87,9 +87,6 @@ public:
   /* discard(), then ends the thread and waits for it. */
   void stop ();
 
-  /* Jobs finished and published since the start (for the logs and tests). */
-  guint64 published () const;
-
 private:
   void run ();
   /* discard() with the mutex held. */
@@ -105,7 +102,6 @@ private:
   guint64 generation_ = 0;
   bool fresh_ = true;
   bool stopping_ = false;
-  guint64 published_ = 0;
   /* What the core polls for the frame in progress. */
   std::atomic<bool> cancel_{false};
 };
