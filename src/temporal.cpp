@@ -49,8 +49,8 @@ cv::Mat disoccluded(const cv::Mat& backward, const cv::Mat& forward) {
 cv::Mat opticalFlow(const cv::Mat& from, const cv::Mat& to) {
   if (from.size() != to.size() || from.empty())
     throw ImageError("optical flow needs two images of one size");
-  // Medium: at 256 px about 10 ms a pair on one core, against whole seconds of
-  // optimisation a frame; the faster presets miss the thin structures whose ghosts show.
+  // Medium: a small cost against the optimisation's seconds a frame (docs/video.md, step
+  // 1); the faster presets miss the thin structures whose ghosts show.
   const auto dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM);
   cv::Mat flow;
   dis->calc(toGray(from), toGray(to), flow);

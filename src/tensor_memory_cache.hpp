@@ -4,15 +4,15 @@
 //
 // Every step allocates and frees the same large activations and gradients. glibc maps each
 // block above 32 MB (its largest dynamic mmap threshold) fresh from the kernel and unmaps
-// it when freed, so every step pays page faults and page zeroing for them again: about a
-// fifth of a 512 px step here (perf: clear_page, exc_page_fault). Smaller blocks glibc
-// reuses from its heap by itself. While a TensorMemoryScope is alive on a thread,
-// LibTorch's CPU allocations above 32 MB made on that thread come from, and go back to, a
-// cache of freed blocks of the same size. The owner empties the cache where the live
-// memory peaks (releaseIdle) and the scope's end empties it too, so memory falls back
-// between frames. Measured at 512 px: page faults per step 148k -> 63k, peak resident
-// memory 1278 -> 1324 MB. (Caching from 1 MB up saved more faults but raised the peak by
-// 300 MB: blocks of one size idle while others are needed.)
+// it when freed, so every step pays page faults and page zeroing for them again (perf:
+// clear_page, exc_page_fault). Smaller blocks glibc reuses from its heap by itself. While
+// a TensorMemoryScope is alive on a thread, LibTorch's CPU allocations above 32 MB made on
+// that thread come from, and go back to, a cache of freed blocks of the same size. The
+// owner empties the cache where the live memory peaks (releaseIdle) and the scope's end
+// empties it too, so memory falls back between frames. That saves most of those faults
+// for a little more peak memory. (Caching from 1 MB up saved more faults but raised the
+// peak far more: blocks of one size idle while others are needed.) The measurements:
+// docs/performance.md, "What makes it fast".
 //
 // The first scope installs a CPU allocator for LibTorch process-wide (once, priority 1).
 // It never writes anything beside the memory it hands out: the blocks of live scopes are

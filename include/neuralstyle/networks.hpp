@@ -29,9 +29,10 @@ enum class Pooling { Max, Average };
 /// - Winograd: Winograd F(4x4, 3x3) for every 3x3 stride-1 layer, on every CPU: the
 ///   portable one (tile transforms vectorised for the CPU at hand, products in oneDNN's
 ///   GEMM) and, on CPUs with AVX-512, oneDNN's own for the 64-channel layers where it is
-///   faster. About 2x faster a VGG19 step at 256-512 px, on AVX2 and on AVX-512 CPUs;
-///   losses differ from Direct by about 1e-6 relative (docs/performance.md). Float32 on
-///   the CPU only: asking for it on CUDA or in bfloat16 is an OptionsError.
+///   faster. A VGG19 step at 256-512 px is faster than Direct's, on AVX2 and on AVX-512
+///   CPUs, its losses equal to Direct's to float rounding (docs/performance.md, "Per
+///   CPU kind"). Float32 on the CPU only: asking for it on CUDA or in bfloat16 is an
+///   OptionsError.
 /// - Auto: Winograd where it pays (layers with 32 input channels or more, not VGG19's
 ///   conv1_1 nor SqueezeNet's first two expand layers, and outputs of 16x15 pixels or
 ///   more, where the filters' one-time transform is soon repaid), Direct elsewhere, on

@@ -115,8 +115,8 @@ enum class DeviceKind { Auto, CPU, CUDA };
 
 /// Arithmetic of the network. Float32 reproduces the reference notebook's losses;
 /// BFloat16 runs VGG19 in bfloat16, faster on CPUs with AVX512-BF16 or AMX and on GPUs,
-/// while the image, the Gram matrices and the losses stay float32; losses then differ by
-/// a few per cent (docs/performance.md has the measurements).
+/// while the image, the Gram matrices and the losses stay float32; losses then differ
+/// slightly from float32's (docs/performance.md, the bfloat16 columns).
 enum class Precision { Float32, BFloat16 };
 
 /// What the engine runs on. Fixed for the life of a Stylizer.
@@ -129,10 +129,11 @@ struct EngineOptions {
   uint64_t seed = 0;          ///< seeds torch's generators (see process_settings)
   Precision precision = Precision::Float32;
   Convolution convolution = Convolution::Auto;
-  /// Reuse LibTorch's CPU buffers above 32 MB from step to step within a frame (page
-  /// faults per 512 px step 148k -> 63k). The first frame that uses it installs a CPU
-  /// allocator for LibTorch process-wide (docs/element.md, process-wide settings). false, or
-  /// NEURALSTYLE_TENSOR_CACHE=0 in the environment, leaves LibTorch's allocator alone.
+  /// Reuse LibTorch's CPU buffers above 32 MB from step to step within a frame, which saves
+  /// most of the page faults a step paid for them (docs/performance.md, "What makes it fast").
+  /// The first frame that uses it installs a CPU allocator for LibTorch process-wide
+  /// (docs/element.md, process-wide settings). false, or NEURALSTYLE_TENSOR_CACHE=0 in the
+  /// environment, leaves LibTorch's allocator alone.
   bool tensor_cache = true;
   /// `threads` and `seed` are LibTorch's process-wide intra-op thread count and default
   /// generator, set when the Stylizer is made. false, or NEURALSTYLE_PROCESS_SETTINGS=0

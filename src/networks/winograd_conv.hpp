@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // VGG19's 3x3 convolution (stride 1, padding 1) and its ReLU through oneDNN's Winograd
-// F(4x4, 3x3) primitives. LibTorch always asks oneDNN for the direct algorithm; on this
-// project's CPUs (AVX-512) Winograd runs the same layer 2.4x faster, forward and backward,
-// at a relative error of about 1e-6 (bench/ and docs/performance.md).
+// F(4x4, 3x3) primitives. LibTorch always asks oneDNN for the direct algorithm; on CPUs
+// with AVX-512 Winograd runs the same layer faster, forward and backward, equal to it to
+// float rounding (bench/ and docs/performance.md: "Reading the table", "Per CPU kind").
 //
 // Internal to the core: FeatureNetworkImpl decides per layer whether to use it
 // (convolution_choice.hpp); winograd_f43.hpp is the portable alternative.
@@ -24,8 +24,8 @@ bool winogradSupports(int64_t in_channels, int64_t out_channels);
 /// Scratch memory shared by the Winograd layers of one network. The layers run one after
 /// another, so one set of buffers grown to the largest layer serves all of them at every
 /// step: fresh buffers per call cost more than Winograd saves (each large allocation is
-/// new pages from the kernel; a 50 MB scratchpad is 13,000 page faults, measured 2x
-/// slower layers). Thread-safe: concurrent users take turns.
+/// new pages from the kernel, every page a fault; docs/performance.md, "Reading the
+/// table"). Thread-safe: concurrent users take turns.
 class WinogradWorkspace;
 std::shared_ptr<WinogradWorkspace> makeWinogradWorkspace();
 

@@ -56,9 +56,10 @@ torch::Tensor transformFilters(const torch::Tensor& weight) {
 }
 
 // Inside at::parallel_for's workers, GEMMs must run on their own thread: oneDNN sizes its
-// team by omp_get_max_threads(), which a worker inherits from the caller, and two threads
-// each starting two measured 2-3x slower than one thread alone. Outside (a range too short
-// to split runs inline) the GEMM keeps every thread.
+// team by omp_get_max_threads(), which a worker inherits from the caller, and workers that
+// each start a team of their own oversubscribe the cores and run slower than one thread
+// alone (docs/performance.md, "Per CPU kind"). Outside (a range too short to split runs
+// inline) the GEMM keeps every thread.
 class OneThreadInWorkers {
  public:
   OneThreadInWorkers() {
@@ -179,9 +180,9 @@ torch::Tensor convolve(const torch::Tensor& image, const torch::Tensor& u, const
                    n * tiles_y * tiles_x};
   auto output = torch::empty({n, out, out_h, out_w}, torch::TensorOptions(torch::kFloat32)
                                                          .memory_format(at::MemoryFormat::ChannelsLast));
-  // Measured (2 threads, AVX-512 and AVX2): by blocks is faster from about four blocks a
-  // thread (VGG19's conv2 at 80x128: 5.3 against 6.3 ms); by positions below (conv5 at
-  // 10x16: 1.8 against 3.3 ms), where the blocks would be too few to share out.
+  // By blocks is faster from about four blocks a thread; by positions below, where the
+  // blocks would be too few to share out (2 threads, AVX-512 and AVX2: docs/performance.md,
+  // "Per CPU kind").
   const bool by_blocks = g.tiles >= 4 * at::get_num_threads() * tilesPerBlock(in, out);
   (by_blocks ? convolveByBlocks : convolveByPositions)(image.data_ptr<float>(), g,
                                                        u.data_ptr<float>(), bias, relu, kernels,
@@ -210,8 +211,8 @@ struct WinogradF43Conv::Impl : torch::CustomClassHolder {
   // The gradient of conv(x) with respect to x: the full correlation of the output's
   // gradient with the flipped filters, in and out swapped; padding 2 - pad restores the
   // input's size. (The exact adjoint of the forward's stages would reuse its filters and
-  // halve the memory, but measured 25-50% slower a VGG19 step: its overlapping tiles add
-  // into the gradient two tile rows at a time.)
+  // halve the memory, but made a VGG19 step slower: its overlapping tiles add into the
+  // gradient two tile rows at a time; docs/performance.md, "Per CPU kind".)
   torch::Tensor inputGradient(const torch::Tensor& grad_output, CpuIsa isa) {
     std::call_once(backward_once, [&] {
       torch::NoGradGuard no_grad;

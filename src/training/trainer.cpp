@@ -39,9 +39,9 @@ using detail::TransformerNet;
 constexpr double kMaxGradientNorm = 10.0;
 // A crop that is nearly flat in a channel the network computes (a sky, a smooth gradient
 // wallpaper) leaves an instance norm with a variance near 0, and its backward multiplies
-// the gradient by up to 1/sqrt(eps) = 316 per normalised layer: measured, the early
-// layers' gradients then overflow float32 (iteration 4 of a run on the Debian set). Such
-// a step is skipped; this many in a row means the run itself has gone wrong.
+// the gradient by up to 1/sqrt(eps) = 316 per normalised layer: the early layers'
+// gradients then overflow float32 (docs/training.md, "Data", has the run). Such a step is
+// skipped; this many in a row means the run itself has gone wrong.
 constexpr int kMaxSkippedInARow = 50;
 constexpr const char* kCheckpointFormat = "neuralstyle-training-checkpoint-1";
 
@@ -104,8 +104,8 @@ struct Trainer::Impl {
     device = detail::transformerNetDevice(options.device);
     // Each iteration allocates and frees the same activations and gradients: the
     // optimisation's memory reuse (tensor_memory_cache.hpp), under its switch
-    // (NEURALSTYLE_TENSOR_CACHE=0 turns it off). SqueezeNet losses, batch 4 of 128 px:
-    // page faults 336k -> 94k over 30 iterations.
+    // (NEURALSTYLE_TENSOR_CACHE=0 turns it off), which saves most of their page faults
+    // (docs/training.md, "Seconds per iteration").
     reuses_tensor_memory = device.is_cpu() && detail::tensorMemoryCacheAllowedByEnvironment();
     const cv::Mat style = readRgbImage(options.style);
     style_sha256 = sha256OfFile(options.style);
