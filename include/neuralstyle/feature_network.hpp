@@ -41,7 +41,7 @@ class FeatureNetworkImpl : public torch::nn::Module {
                                              const std::vector<int>& layers) = 0;
 
   /// The smallest height (and width) of an input from which `layer` can be computed.
-  virtual int64_t minimumSide(int layer) const = 0;
+  int64_t minimumSide(int layer) const { return minimumInputSide(network_, layer); }
 
   Pooling pooling() const { return pooling_; }
   void setPooling(Pooling pooling) { pooling_ = pooling; }

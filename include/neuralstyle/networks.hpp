@@ -59,6 +59,11 @@ const std::vector<std::string>& featureLayerNames(Network network);
 /// network and its layers for an unknown name.
 int featureLayer(Network network, const std::string& name);
 
+/// The smallest height (and width) of an input from which layer `layer` (a position in
+/// featureLayerNames) can be computed: VGG19 halves it at each 2x2 pooling (conv5_1: 16);
+/// SqueezeNet's first convolution and ceil-mode poolings shrink it (fire6: 17).
+int64_t minimumInputSide(Network network, int layer);
+
 struct LayerWeight {
   std::string layer;  ///< "conv1_1", "fire3", ...
   double weight;

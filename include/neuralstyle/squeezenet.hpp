@@ -16,7 +16,6 @@ class SqueezeNetFeaturesImpl : public FeatureNetworkImpl {
 
   std::vector<torch::Tensor> forward(const torch::Tensor& input,
                                      const std::vector<int>& layers) override;
-  int64_t minimumSide(int layer) const override;
 
  private:
   /// A Fire module: relu(squeeze 1x1), then the concatenated relu(expand 1x1) and

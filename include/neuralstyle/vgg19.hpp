@@ -24,7 +24,6 @@ class Vgg19FeaturesImpl : public FeatureNetworkImpl {
 
   std::vector<torch::Tensor> forward(const torch::Tensor& input,
                                      const std::vector<int>& layers) override;
-  int64_t minimumSide(int layer) const override;
 
   /// The convolution at torchvision index `index` (for tests and importers).
   torch::nn::Conv2d conv(int index) const;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "neuralstyle/errors.hpp"
+#include "network_geometry.hpp"
 
 namespace neuralstyle {
 namespace {
@@ -119,6 +120,27 @@ const NetworkDefaults& networkDefaults(Network network) {
       0.02,
       1e6};
   return network == Network::VGG19 ? vgg19 : squeezenet;
+}
+
+int64_t minimumInputSide(Network network, int layer) {
+  const auto& names = featureLayerNames(network);
+  if (layer < 0 || static_cast<size_t>(layer) >= names.size())
+    throw OptionsError("no layer " + std::to_string(layer) + " in " + networkName(network));
+  if (network == Network::VGG19) {
+    // conv<block>_<n>: 3x3 convolutions with padding 1 keep the size, and each of the
+    // block - 1 2x2 poolings before the layer halves it.
+    const int block = names[static_cast<size_t>(layer)][4] - '0';
+    return int64_t{1} << (block - 1);
+  }
+  // SqueezeNet: conv1 (3x3, stride 2, no padding) and the ceil-mode poolings shrink the
+  // input; the Fire modules keep the size. The smallest input whose every stage up to
+  // `layer` is non-empty.
+  for (int64_t side = 3;; ++side) {
+    int64_t size = (side - 3) / 2 + 1;  // after conv1
+    for (int l = 0; l < layer && size > 0; ++l)
+      if (detail::squeezeNetPoolFollows(l)) size = detail::squeezeNetPooledSize(size);
+    if (size > 0) return side;
+  }
 }
 
 }  // namespace neuralstyle

@@ -5,25 +5,10 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
+#include "network_geometry.hpp"
 
 namespace neuralstyle {
-namespace {
-
-// Layers (positions in featureLayerNames) that a 3x3 stride-2 pooling follows:
-// conv1, fire3 and fire5 (torchvision's features.2, .5 and .8).
-bool poolFollows(int layer) { return layer == 0 || layer == 2 || layer == 4; }
-
-// Output size of a 3x3 stride-2 pooling in ceil mode, as PyTorch computes it (0 if none):
-// ceil((size - 3) / 2) + 1, where the last window may hang over the edge but must start
-// inside the input. A 2-pixel side still gives one output.
-int64_t pooledSize(int64_t size) {
-  if (size < 2) return 0;
-  int64_t out = (size - 2) / 2 + 1;
-  if ((out - 1) * 2 >= size) --out;
-  return out;
-}
-
-}  // namespace
+using detail::squeezeNetPoolFollows;
 
 SqueezeNetFeaturesImpl::SqueezeNetFeaturesImpl(const NetworkWeights& weights, Pooling pooling)
     : FeatureNetworkImpl(Network::SqueezeNet1_1, weights, pooling) {
@@ -49,17 +34,6 @@ torch::Tensor SqueezeNetFeaturesImpl::pool(const torch::Tensor& x) const {
   return torch::avg_pool2d(x, 3, 2, 0, /*ceil_mode=*/true);
 }
 
-int64_t SqueezeNetFeaturesImpl::minimumSide(int layer) const {
-  // conv1 (3x3, stride 2, no padding) and the ceil-mode poolings shrink the input; the
-  // Fire modules keep the size. Smallest input whose every stage up to `layer` is non-empty.
-  for (int64_t side = 3;; ++side) {
-    int64_t size = (side - 3) / 2 + 1;  // after conv1
-    for (int l = 0; l < layer && size > 0; ++l)
-      if (poolFollows(l)) size = pooledSize(size);
-    if (size > 0) return side;
-  }
-}
-
 std::vector<torch::Tensor> SqueezeNetFeaturesImpl::forward(const torch::Tensor& input,
                                                            const std::vector<int>& layers) {
   if (layers.empty()) return {};
@@ -68,7 +42,7 @@ std::vector<torch::Tensor> SqueezeNetFeaturesImpl::forward(const torch::Tensor& 
   torch::Tensor x = convRelu(conv1_, input);
   activations.push_back(x);
   for (int layer = 1; layer <= deepest; ++layer) {
-    if (poolFollows(layer - 1)) x = pool(x);
+    if (squeezeNetPoolFollows(layer - 1)) x = pool(x);
     x = fire(fires_[static_cast<size_t>(layer - 1)], x);
     activations.push_back(x);
   }

@@ -44,14 +44,6 @@ bool Vgg19FeaturesImpl::usesWinograd(int index, const torch::Tensor& input) cons
   return usesWinograd(conv(index), input);
 }
 
-int64_t Vgg19FeaturesImpl::minimumSide(int layer) const {
-  // 3x3 convolutions with padding 1 keep the size; each 2x2 pooling before the layer halves it.
-  const int index = vgg19ConvIndices().at(static_cast<size_t>(layer));
-  const auto pools = std::count_if(kPoolIndices.begin(), kPoolIndices.end(),
-                                   [&](int pool) { return pool < index; });
-  return int64_t{1} << pools;
-}
-
 std::vector<torch::Tensor> Vgg19FeaturesImpl::forward(const torch::Tensor& input,
                                                       const std::vector<int>& layers) {
   if (layers.empty()) return {};
