@@ -59,54 +59,6 @@ std::string toString(PixelFormat format) {
   return "?";
 }
 
-namespace {
-
-/// processingSize's scaling, before its check.
-cv::Size scaledSize(cv::Size image, int max_size) {
-  const int longest = std::max(image.width, image.height);
-  if (longest <= max_size) return image;
-  const double scale = static_cast<double>(max_size) / longest;
-  return cv::Size(std::max(1, static_cast<int>(std::lround(image.width * scale))),
-                  std::max(1, static_cast<int>(std::lround(image.height * scale))));
-}
-
-bool largeEnough(cv::Size size) {
-  return size.width >= kMinimumSide && size.height >= kMinimumSide;
-}
-
-}  // namespace
-
-cv::Size processingSize(cv::Size image, int max_size) {
-  if (image.width <= 0 || image.height <= 0) throw ImageError("the image is empty");
-  const cv::Size size = scaledSize(image, max_size);
-  if (!largeEnough(size))
-    throw ImageError("image of " + std::to_string(image.width) + "x" +
-                     std::to_string(image.height) + " is too small: processed at " +
-                     std::to_string(size.width) + "x" + std::to_string(size.height) +
-                     ", but VGG19's deepest layers need at least " +
-                     std::to_string(kMinimumSide) + "x" + std::to_string(kMinimumSide) +
-                     " (raise max-size or use a larger image)");
-  return size;
-}
-
-int workableMaxSize(cv::Size image, int max_size) {
-  const int longest = std::max(image.width, image.height);
-  if (image.width <= 0 || image.height <= 0 || !largeEnough(image))
-    processingSize(image, longest);  // throws its error for the image itself
-  if (largeEnough(scaledSize(image, max_size))) return max_size;
-  // The scaled sides grow with max_size, and at `longest` the image is its own size:
-  // bisect between a value too small and one that works.
-  int too_small = max_size, works = longest;
-  while (works - too_small > 1) {
-    const int middle = too_small + (works - too_small) / 2;
-    if (largeEnough(scaledSize(image, middle)))
-      works = middle;
-    else
-      too_small = middle;
-  }
-  return works;
-}
-
 cv::Mat toRgb(const cv::Mat& image, PixelFormat format) {
   if (image.empty()) throw ImageError("the image is empty");
   if (image.depth() != CV_8U)

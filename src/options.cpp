@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "call_counts.hpp"
 #include "neuralstyle/errors.hpp"
 #include "parse_name.hpp"
 
@@ -53,6 +54,7 @@ std::string formatLayerWeights(const std::vector<LayerWeight>& layers) {
 }
 
 void StyleOptions::validate() const {
+  detail::count(detail::callCounts().option_validations);
   if (steps < 0) throw OptionsError("steps must be >= 0, got " + std::to_string(steps));
   if (learning_rate && (!(*learning_rate > 0) || !std::isfinite(*learning_rate)))
     throw OptionsError("learning rate must be a positive finite number");

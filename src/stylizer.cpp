@@ -480,9 +480,7 @@ torch::Tensor Stylizer::optimise(const torch::Tensor& content_in, const torch::T
 }
 
 int64_t Stylizer::minimumSide() const {
-  const auto indices = requestedIndices();
-  const int deepest = *std::max_element(indices.begin(), indices.end());
-  return std::max<int64_t>(kMinimumSide, network_->minimumSide(deepest));
+  return minimumProcessingSide(options_, network_->network());
 }
 
 /// What a frame's progress reports carry across sizes and tiles.
@@ -497,33 +495,17 @@ struct Stylizer::FrameProgress {
   std::function<cv::Mat(const torch::Tensor& image_at_size)> to_output;
 };
 
-std::vector<cv::Size> Stylizer::processingSizes(cv::Size image_size) const {
-  cv::Size size = processingSize(image_size, options_.max_size);
-  // A network that pools more (SqueezeNet to fire6) needs a little more than
-  // processingSize's floor: scale up, keeping the aspect, and back at the end.
-  const auto minimum = static_cast<double>(minimumSide());
-  if (std::min(size.width, size.height) < minimum) {
-    const double scale = minimum / std::min(size.width, size.height);
-    size = cv::Size(static_cast<int>(std::ceil(size.width * scale)),
-                    static_cast<int>(std::ceil(size.height * scale)));
-  }
-  return detail::scaleSchedule(size, options_.scales, options_.scale_factor,
-                               static_cast<int>(minimumSide()));
+FramePlan Stylizer::planFrame(cv::Size frame) const {
+  return neuralstyle::planFrame(frame, options_, network_->network());
+}
+
+PreparedFrame Stylizer::prepareFrame(const cv::Mat& content, PixelFormat format) const {
+  PreparedFrame frame{content, format, toRgb(content, format), {}};
+  frame.plan = planFrame(frame.rgb.size());
+  return frame;
 }
 
 namespace {
-
-/// Steps a size costs: `steps`, or with tiles the steps of both passes over every tile
-/// (the first pass gets the larger half).
-int stepsAtSize(cv::Size size, int steps, const StyleOptions& options) {
-  if (!detail::needsTiles(size, options.tile_size)) return steps;
-  const int first = (steps + 1) / 2, second = steps - first;
-  const auto tiles = [&](bool offset) {
-    return static_cast<int>(
-        detail::tileGrid(size, options.tile_size, options.tile_overlap, offset).size());
-  };
-  return first * tiles(false) + second * tiles(true);
-}
 
 torch::Tensor crop(const torch::Tensor& image, const cv::Rect& rect) {
   return image.narrow(2, rect.y, rect.height).narrow(3, rect.x, rect.width);
@@ -637,6 +619,13 @@ torch::Tensor Stylizer::stylizeAtSize(const torch::Tensor& content, const torch:
 StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
                                 const ProgressCallback& on_progress,
                                 const std::atomic<bool>* cancel, const FrameGuide& guide) {
+  return stylize(prepareFrame(content, format), on_progress, cancel, guide);
+}
+
+StylizeResult Stylizer::stylize(const PreparedFrame& prepared, const ProgressCallback& on_progress,
+                                const std::atomic<bool>* cancel, const FrameGuide& guide) {
+  if (prepared.plan.requested_max_size != options_.max_size || prepared.plan.sizes.empty())
+    throw OptionsError("the frame was prepared with other options: prepare it again");
   if (styles_.empty()) throw ImageError("no style image has been set");
   const auto check4d = [](const torch::Tensor& tensor, int64_t channels, const char* what) {
     if (tensor.defined() && (tensor.dim() != 4 || tensor.size(0) != 1 || tensor.size(1) != channels))
@@ -651,13 +640,13 @@ StylizeResult Stylizer::stylize(const cv::Mat& content, PixelFormat format,
   if (guide.temporal_weight < 0 || !std::isfinite(guide.temporal_weight))
     throw OptionsError("the temporal weight must be finite and at least 0");
   const auto start = Clock::now();
-  const cv::Mat rgb = toRgb(content, format);
-  auto sizes = processingSizes(rgb.size());
+  const cv::Mat& rgb = prepared.rgb;
+  auto sizes = prepared.plan.sizes;
   if (guide.final_size_only) sizes.erase(sizes.begin(), sizes.end() - 1);
   const auto toOutput = [&](const torch::Tensor& image) {
     cv::Mat stylised = resizeTo(tensorToRgb(image, convention_), rgb.size());
     if (options_.preserve_colors) stylised = keepContentColors(stylised, rgb);
-    return fromRgb(stylised, format, content);
+    return fromRgb(stylised, prepared.format, prepared.content);
   };
   FrameProgress frame;
   frame.callback = on_progress;

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/color.hpp"
+#include "call_counts.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/temporal.hpp"
 
@@ -91,6 +92,7 @@ FrameStart parseFrameStart(const std::string& name) {
 }
 
 void VideoOptions::validate() const {
+  detail::count(detail::callCounts().option_validations);
   if (temporal_weight && (!(*temporal_weight >= 0) || !std::isfinite(*temporal_weight)))
     throw OptionsError("temporal weight must be finite and at least 0, not " + std::to_string(*temporal_weight));
   if (steps_per_frame < -1)
@@ -134,9 +136,10 @@ int VideoStylizer::stepsPerFrame() const {
 VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat format,
                                         const ProgressCallback& on_progress,
                                         const std::atomic<bool>* cancel) {
-  const cv::Mat rgb = toRgb(content, format);
-  const cv::Size size = stylizer_.processingSizes(rgb.size()).back();
-  const cv::Mat now = resizeTo(rgb, size);
+  // Converted and planned once: the flow needs the RGB frame at its final size too.
+  const PreparedFrame prepared = stylizer_.prepareFrame(content, format);
+  const cv::Size size = prepared.plan.finalSize();
+  const cv::Mat now = resizeTo(prepared.rgb, size);
   VideoFrameResult frame;
   FrameGuide guide;
   if (last_ && last_->content.size() != size) last_.reset();  // new caps or max-size
@@ -178,7 +181,7 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     }
     frame.flow_seconds = guide.flow_seconds = secondsSince(start);
   }
-  frame.stylized = stylizer_.stylize(content, format, on_progress, cancel, guide);
+  frame.stylized = stylizer_.stylize(prepared, on_progress, cancel, guide);
   auto kept = std::make_shared<StylisedFrame>();
   kept->content = now;
   kept->result = tensorToMat(frame.stylized.processed);
@@ -202,7 +205,7 @@ std::shared_ptr<const StylisedFrame> VideoStylizer::frameFromImage(const cv::Mat
                                                                    const cv::Mat& result,
                                                                    PixelFormat format) const {
   const cv::Mat rgb = toRgb(content, format);
-  const cv::Size size = stylizer_.processingSizes(rgb.size()).back();
+  const cv::Size size = stylizer_.planFrame(rgb.size()).finalSize();
   auto frame = std::make_shared<StylisedFrame>();
   frame->content = resizeTo(rgb, size);
   frame->result = tensorToMat(rgbToTensor(resizeTo(toRgb(result, format), size), stylizer_.convention(),

@@ -7,6 +7,7 @@
 #include <string>
 #include <torch/types.h>
 
+#include "neuralstyle/frame_plan.hpp"
 #include "neuralstyle/weights.hpp"
 
 namespace neuralstyle {
@@ -19,21 +20,6 @@ enum class PixelFormat { Gray, RGB, BGR, RGBA, BGRA, ARGB, ABGR };
 int channelCount(PixelFormat format);
 /// "RGB", "BGRA", ... for messages.
 std::string toString(PixelFormat format);
-
-/// Smallest side the network accepts: conv5_1 sits after four 2x2 poolings.
-constexpr int kMinimumSide = 16;
-
-/// The processing size for an image: longest side at most max_size, aspect kept.
-/// (The reference notebook's load_image resizes the *shorter* side to max_size although its docstring
-/// promises at most max_size pixels; we keep the promise and bound the longest side.)
-/// Throws ImageError if the result would be smaller than kMinimumSide on a side.
-cv::Size processingSize(cv::Size image, int max_size);
-
-/// The max_size to process `image` with: max_size itself when processingSize accepts
-/// it, else the smallest larger value it accepts (a thin image at a small max_size
-/// would be scaled below kMinimumSide on its shorter side). Throws the same ImageError
-/// as processingSize when the image itself is smaller than kMinimumSide on a side.
-int workableMaxSize(cv::Size image, int max_size);
 
 /// Checks type and channel count; converts to 8-bit RGB (CV_8UC3). Throws ImageError.
 cv::Mat toRgb(const cv::Mat& image, PixelFormat format);

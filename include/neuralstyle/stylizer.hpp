@@ -12,6 +12,7 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
+#include "neuralstyle/frame_plan.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/feature_network.hpp"
@@ -89,6 +90,15 @@ struct FrameGuide {
   double flow_seconds = 0;
 };
 
+/// A frame converted to RGB and planned once (Stylizer::prepareFrame): what the
+/// VideoStylizer, which needs the RGB frame for its flow too, hands to Stylizer::stylize.
+struct PreparedFrame {
+  cv::Mat content;  ///< as the caller gave it (a fourth channel is kept through)
+  PixelFormat format = PixelFormat::RGB;
+  cv::Mat rgb;      ///< toRgb(content, format)
+  FramePlan plan;
+};
+
 /// Chooses the torch device: Auto = CUDA if available, else CPU. Throws DeviceError.
 torch::Device resolveDevice(DeviceKind kind);
 /// Sets torch's intra-op thread count (0 = all cores).
@@ -122,8 +132,11 @@ class Stylizer {
   bool hasStyle() const { return !styles_.empty(); }
   /// The blend weights in force, normalised.
   std::vector<double> styleBlendWeights() const;
-  /// The processing sizes of a frame of `image_size`, coarse to fine (StyleOptions::scales).
-  std::vector<cv::Size> processingSizes(cv::Size image_size) const;
+  /// How a frame of `frame` pixels is processed with the options in force (planFrame):
+  /// its sizes coarse to fine, the max-size raised for a thin frame, its steps and cost.
+  FramePlan planFrame(cv::Size frame) const;
+  /// `content` converted to RGB and planned, once, for stylize(). Throws ImageError.
+  PreparedFrame prepareFrame(const cv::Mat& content, PixelFormat format) const;
   /// The size style image `index` is processed at for a content processing size (with
   /// tiles: the tile's size).
   cv::Size styleProcessingSize(size_t index, cv::Size content_size) const;
@@ -135,7 +148,7 @@ class Stylizer {
 
   /// The smallest side an image is processed at with the options in force: the network
   /// must reach its deepest layer in use (VGG19 to conv5_1: 16; SqueezeNet to fire6: 17).
-  /// stylize() scales smaller processing sizes up to it.
+  /// stylize() scales smaller processing sizes up to it (minimumProcessingSide).
   int64_t minimumSide() const;
 
   /// Stylises one frame: at each size of StyleOptions::scales, coarse to fine, each size
@@ -145,6 +158,11 @@ class Stylizer {
   /// `guide` starts it from a given image and adds a temporal term (video).
   StylizeResult stylize(const cv::Mat& content, PixelFormat format,
                         const ProgressCallback& on_progress = {},
+                        const std::atomic<bool>* cancel = nullptr,
+                        const FrameGuide& guide = {});
+  /// The same for a frame prepareFrame made (with the options still in force: else
+  /// OptionsError), so that a caller that needs the RGB frame too converts it once.
+  StylizeResult stylize(const PreparedFrame& frame, const ProgressCallback& on_progress = {},
                         const std::atomic<bool>* cancel = nullptr,
                         const FrameGuide& guide = {});
 

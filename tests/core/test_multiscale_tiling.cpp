@@ -143,7 +143,7 @@ TEST(MultiScale, RunsEachSizeOfTheScheduleCoarseToFine) {
   }
   EXPECT_EQ(result.steps, 4);
   EXPECT_EQ(result.image.size(), cv::Size(128, 96));
-  EXPECT_EQ(stylizer.processingSizes({128, 96}), (std::vector<cv::Size>{{32, 24}, {64, 48}}));
+  EXPECT_EQ(stylizer.planFrame({128, 96}).sizes, (std::vector<cv::Size>{{32, 24}, {64, 48}}));
 }
 
 TEST(MultiScale, CoarseSizesRunCoarseSteps) {
