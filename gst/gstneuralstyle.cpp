@@ -115,9 +115,11 @@
  *
  * Latency: the element answers the latency query with the upstream latency
  * plus the time of the slowest frame so far, or, before the first frame, an
- * estimate from the processing size and the number of steps (about 1.4 MFLOP
- * per pixel and step, at a nominal 100 GFLOP/s on the CPU and 10 TFLOP/s on
- * CUDA), which follows #GstNeuralStyle:max-size and #GstNeuralStyle:steps;
+ * estimate from the frame's plan: the pixels each step optimises at each
+ * processing size (coarse sizes and tiles included) plus one pass at the final
+ * size (about 1.4 MFLOP per pixel and step, at a nominal 100 GFLOP/s on the CPU
+ * and 10 TFLOP/s on CUDA), which follows #GstNeuralStyle:max-size and
+ * #GstNeuralStyle:steps;
  * with a live upstream it posts a latency message when a frame takes
  * longer than reported. In live mode the answer is the warp's cost (the
  * slowest warp so far, at least a nominal 0.2 us per processing pixel), as
@@ -318,6 +320,20 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   return TRUE;
 }
 
+/* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
+static gboolean
+make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
+    neuralstyle::Network network, neuralstyle::StyleOptions * options)
+{
+  InvalidSettings why;
+
+  if (make_style_options (settings, network, options, &why))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
+      ("%s", why.detail.c_str ()));
+  return FALSE;
+}
+
 /* make_video_options, posting LIBRARY/SETTINGS naming the properties. */
 static gboolean
 video_options_or_error (GstNeuralStyle * self, const Settings & settings,
@@ -330,6 +346,26 @@ video_options_or_error (GstNeuralStyle * self, const Settings & settings,
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
       ("%s", why.detail.c_str ()));
   return FALSE;
+}
+
+/* Judges the values in force once more, now that the weights say which network
+ * runs (their layer names), and keeps the options they make for the frames;
+ * posts LIBRARY/SETTINGS if they cannot work. */
+static gboolean
+prepare_options_or_error (GstNeuralStyle * self)
+{
+  InvalidSettings why;
+  gboolean prepared;
+
+  {
+    ObjectLock lock (self);
+    prepared = prepare_options (&self->priv->settings, self->priv->network,
+        &why);
+  }
+  if (!prepared)
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
+        ("%s", why.detail.c_str ()));
+  return prepared;
 }
 
 static gboolean
@@ -362,7 +398,8 @@ gst_neural_style_start (GstBaseTransform * trans)
             network_known_up_front (settings), &options)
         || !video_options_or_error (self, settings, &video)
         || !make_stylizer (self, settings, options)
-        || !load_first_images (self, settings)) {
+        || !load_first_images (self, settings)
+        || !prepare_options_or_error (self)) {
       priv->stylizer.reset ();
       return FALSE;
     }
@@ -420,21 +457,18 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
 
   GST_OBJECT_LOCK (self);
-  const guint max_size = self->priv->settings.options.style.max_size;
   self->priv->latency.frame_size = frame_size;
   GST_OBJECT_UNLOCK (self);
   /* New caps: nothing to warp from. */
   reset_temporal_state (self);
   try {
     /* The caps allow no frame smaller than VGG19 takes; the core has the last
-     * word. A max-size too small for the frames' shape is raised per frame. */
-    const int workable =
-        neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
-    const cv::Size processing = neuralstyle::processingSize (frame_size,
-        workable);
+     * word. A max-size too small for the frames' shape is raised (the frame
+     * path warns). */
+    const neuralstyle::FramePlan plan = plan_frame (self, frame_size);
     GST_INFO_OBJECT (self, "%s %dx%d frames, processed at %dx%d",
         neuralstyle::toString (format).c_str (), frame_size.width,
-        frame_size.height, processing.width, processing.height);
+        frame_size.height, plan.finalSize ().width, plan.finalSize ().height);
   } catch (const std::exception & e) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Frames of %dx%d are too small to stylise.", frame_size.width,
@@ -507,30 +541,18 @@ gst_neural_style_src_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 }
 
-/* The pixels of the current caps' processing size at `max_size`; 0 before
- * caps, or for caps set_info refused. */
-static double
-processing_pixels (const LatencyModel & latency, guint max_size)
-{
-  if (latency.frame_size.empty ())
-    return 0;
-  try {
-    return neuralstyle::processingSize (latency.frame_size,
-        neuralstyle::workableMaxSize (latency.frame_size,
-            static_cast<int> (max_size))).area ();
-  } catch (const std::exception &) {
-    return 0;
-  }
-}
-
-/* Before a frame is measured: the time a frame of the current caps takes at
- * the current max-size and steps, from the model in the documentation. */
+/* Before a frame is measured: the time a frame of the current caps takes with
+ * the current options, from the model in the documentation: its optimisation's
+ * pixel-steps and the style targets at its final size. 0 before caps, or for
+ * caps set_info refused. */
 static GstClockTime
-estimated_frame_time (const LatencyModel & latency, guint steps,
-    guint max_size)
+estimated_frame_time (const LatencyModel & latency,
+    const neuralstyle::FramePlan & plan)
 {
+  if (plan.sizes.empty ())
+    return 0;
   const double flops = latency.on_cuda ? kNominalCudaFlops : kNominalCpuFlops;
-  const double seconds = (steps + 1.0) * processing_pixels (latency, max_size) *
+  const double seconds = (plan.pixel_steps + plan.finalSize ().area ()) *
       kFlopPerPixelAndStep / flops;
   return static_cast<GstClockTime> (seconds * GST_SECOND);
 }
@@ -538,9 +560,11 @@ estimated_frame_time (const LatencyModel & latency, guint steps,
 /* Live mode, before a warp is measured: the flow and warp at the processing
  * size, from the nominal cost in the documentation. */
 static GstClockTime
-estimated_warp_time (const LatencyModel & latency, guint max_size)
+estimated_warp_time (const neuralstyle::FramePlan & plan)
 {
-  return static_cast<GstClockTime> (processing_pixels (latency, max_size) *
+  if (plan.sizes.empty ())
+    return 0;
+  return static_cast<GstClockTime> (plan.finalSize ().area () *
       kWarpSecondsPerPixel * GST_SECOND);
 }
 
@@ -566,16 +590,22 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
 
   GST_OBJECT_LOCK (self);
   const LatencyModel latency = self->priv->latency;
-  const guint steps = self->priv->settings.options.style.steps;
-  const guint max_size = self->priv->settings.options.style.max_size;
   const bool live_mode =
       self->priv->settings.mode == GST_NEURAL_STYLE_MODE_LIVE;
   GST_OBJECT_UNLOCK (self);
-  /* Computed from the settings of now, so it follows max-size and steps. */
+  /* Planned with the settings of now, so it follows max-size and steps. */
+  neuralstyle::FramePlan plan;
+  if (!latency.frame_size.empty ()) {
+    try {
+      plan = plan_frame (self, latency.frame_size);
+    } catch (const std::exception &) {
+      /* caps set_info refused */
+    }
+  }
   const GstClockTime ours = live_mode ?
-      std::max (latency.slowest_warp, estimated_warp_time (latency, max_size)) :
+      std::max (latency.slowest_warp, estimated_warp_time (plan)) :
       latency.slowest_frame ? latency.slowest_frame :
-      estimated_frame_time (latency, steps, max_size);
+      estimated_frame_time (latency, plan);
   GST_OBJECT_LOCK (self);
   self->priv->latency.reported = ours;
   self->priv->latency.upstream_live = live;
@@ -627,26 +657,50 @@ engine_property_settable (GstNeuralStyle * self)
  * job. noexcept: running out of memory aborts, as in set_setting. */
 static gboolean
 value_works_while_running (GstNeuralStyle * self, guint prop_id,
-    const GValue * value, InvalidSettings * why) noexcept
+    const GValue * value, Settings * candidate, InvalidSettings * why) noexcept
 {
-  Settings candidate = snapshot_settings (self);
-  neuralstyle::StyleOptions options;
   neuralstyle::Network network;
+  *candidate = snapshot_settings (self);
   {
     ObjectLock lock (self);
     network = self->priv->network;
   }
 
-  set_setting (candidate, prop_id, value);
+  set_setting (*candidate, prop_id, value);
   if (prop_id == PROP_STYLE_LOCATION || prop_id == PROP_STYLE_LOCATIONS)
-    why->summary = style_locations_problem (candidate.style_locations);
+    why->summary = style_locations_problem (candidate->style_locations);
   else if (prop_id == PROP_INIT_LOCATION)
-    why->summary = init_location_problem (candidate.init_location);
+    why->summary = init_location_problem (candidate->init_location);
   if (!why->summary.empty ())
     return FALSE;
-  neuralstyle::VideoOptions video;
-  return make_style_options (candidate, network, &options, why)
-      && make_video_options (candidate, &video, why);
+  return prepare_options (candidate, network, why);
+}
+
+/* Stores a value in the settings, with the options the settings then make
+ * (judged once, for the network that runs, so that the frames take them as
+ * they are): `candidate`'s, judged by value_works_while_running, unless
+ * another thread changed a value meanwhile; before start() reads the weights,
+ * none (start() judges them all). Called with the object lock held; FALSE for
+ * an unknown property. noexcept: running out of memory aborts, as in
+ * set_setting. */
+static gboolean
+store_setting (GstNeuralStyle * self, guint prop_id, const GValue * value,
+    const Settings * candidate) noexcept
+{
+  Settings & settings = self->priv->settings;
+  const bool unchanged_meanwhile = candidate
+      && candidate->generation == settings.generation + 1;
+  InvalidSettings why;
+
+  if (!set_setting (settings, prop_id, value))
+    return FALSE;
+  if (unchanged_meanwhile)
+    settings.prepared = candidate->prepared;
+  else if (self->priv->network != neuralstyle::Network::Auto
+      && !prepare_options (&settings, self->priv->network, &why))
+    GST_DEBUG_OBJECT (self, "settings cannot work: %s %s", why.summary.c_str (),
+        why.detail.c_str ());
+  return TRUE;
 }
 
 /* In NULL and READY any value is taken and start() judges them all; while the
@@ -674,7 +728,9 @@ gst_neural_style_set_property (GObject * object, guint prop_id,
               "the new value is ignored.", name), (NULL));
     return;
   }
-  if (running && !value_works_while_running (self, prop_id, value, &why)) {
+  Settings candidate;
+  if (running && !value_works_while_running (self, prop_id, value, &candidate,
+          &why)) {
     GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
         ("%s The new %s is ignored; the value in force stays.",
             why.summary.c_str (), name), ("%s", why.detail.c_str ()));
@@ -682,7 +738,7 @@ gst_neural_style_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
-  known = set_setting (self->priv->settings, prop_id, value);
+  known = store_setting (self, prop_id, value, running ? &candidate : NULL);
   GST_OBJECT_UNLOCK (self);
   if (!known)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -23,19 +23,6 @@ snapshot_settings (GstNeuralStyle * self)
   return self->priv->settings;
 }
 
-gboolean
-make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
-    neuralstyle::Network network, neuralstyle::StyleOptions * options)
-{
-  InvalidSettings why;
-
-  if (make_style_options (settings, network, options, &why))
-    return TRUE;
-  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
-      ("%s", why.detail.c_str ()));
-  return FALSE;
-}
-
 /* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
  * or outside a TIME segment. */
 static GstClockTime
@@ -56,31 +43,41 @@ frame_stamp (GstNeuralStyle * self, guint64 index, GstBuffer * buffer)
       buffer_time (self, pts, false)};
 }
 
-/* The max-size to process `frame_size` frames with: the property, or, where it
- * is too small for their shape, the smallest size VGG19 takes, with a warning
- * once for each frame size and max-size. */
-static int
-workable_max_size (GstNeuralStyle * self, cv::Size frame_size, guint max_size)
+neuralstyle::FramePlan
+plan_frame (GstNeuralStyle * self, cv::Size frame_size)
+{
+  neuralstyle::StyleOptions options;
+  neuralstyle::Network network;
+  {
+    ObjectLock lock (self);
+    const Settings & settings = self->priv->settings;
+    options = settings.prepared ? settings.prepared->style :
+        settings.options.style;
+    network = self->priv->network;
+  }
+  return neuralstyle::planFrame (frame_size, options, network);
+}
+
+/* Warns once for each frame size and max-size when `plan` raised max-size for
+ * the frames' shape. */
+static void
+warn_if_raised (GstNeuralStyle * self, const neuralstyle::FramePlan & plan)
 {
   GstNeuralStylePrivate *priv = self->priv;
-  const int workable =
-      neuralstyle::workableMaxSize (frame_size, static_cast<int> (max_size));
+  const guint max_size = static_cast<guint> (plan.requested_max_size);
 
-  if (workable != static_cast<int> (max_size)
-      && (frame_size != priv->raised_for_size
-          || max_size != priv->raised_for_max_size)) {
-    const cv::Size processing = neuralstyle::processingSize (frame_size,
-        workable);
-    priv->raised_for_size = frame_size;
-    priv->raised_for_max_size = max_size;
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
-        ("max-size %u is too small for %dx%d frames: VGG19 needs %d pixels on "
-            "each side, so they are processed at %dx%d (max-size %d).",
-            max_size, frame_size.width, frame_size.height,
-            neuralstyle::kMinimumSide, processing.width, processing.height,
-            workable), (NULL));
-  }
-  return workable;
+  if (!plan.raised () || (plan.frame == priv->raised_for_size
+          && max_size == priv->raised_for_max_size))
+    return;
+  priv->raised_for_size = plan.frame;
+  priv->raised_for_max_size = max_size;
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("max-size %u is too small for %dx%d frames: %s needs %d pixels on each "
+          "side, so they are processed at %dx%d (max-size %d).", max_size,
+          plan.frame.width, plan.frame.height, neuralstyle::networkName
+          (priv->stylizer->network ()->network ()).c_str (), plan.minimum_side,
+          plan.finalSize ().width, plan.finalSize ().height, plan.max_size),
+      (NULL));
 }
 
 /* Records a frame's processing time; tells a live pipeline when frames take
@@ -154,42 +151,41 @@ post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
 }
 
 /* Brings the stylizer and the video stylizer up to `settings` for frames of
- * `frame_size`: style and init images changed while playing, the options. The
- * options are made and validated only when the settings, the frame size or
- * the init image in force changed since the last frame. FALSE when the
- * settings cannot work (the error is posted). */
+ * `frame_size`: style and init images changed while playing, and the options
+ * set_property (or start) prepared, handed over only when the settings, the
+ * frame size or the init image in force changed since the last frame. FALSE
+ * when the settings cannot work (the error is posted). */
 static gboolean
 apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
 {
   GstNeuralStylePrivate *priv = self->priv;
-  neuralstyle::StyleOptions options;
-  neuralstyle::VideoOptions video;
-  InvalidSettings why;
 
   if (settings.style_locations != priv->loaded_styles
       || settings.style_blend_weights != priv->loaded_blend_weights)
     change_styles (self, settings);
   /* The init image in force decides whether the frame starts from one. */
-  if (!settings.init_location.empty ()
-      && settings.init_location != priv->loaded_init)
+  const bool init_location_set = !settings.init_location.empty ();
+  if (init_location_set && settings.init_location != priv->loaded_init)
     settings.init_location = change_init (self, settings.init_location);
   const AppliedSettings applying {settings.generation, frame_size,
     !settings.init_location.empty ()};
   if (priv->applied == applying)
     return TRUE;
-  /* set_property refused what cannot work; this fails only for a value set
-   * in READY while the element was starting. */
-  if (!make_style_options_or_error (self, settings,
-          priv->stylizer->network ()->network (), &options))
-    return FALSE;
-  if (!make_video_options (settings, &video, &why)) {
+  InvalidSettings why;
+  /* Unprepared only after a race: a value set while the element started, or
+   * one another thread's value undid. Judged now, then. */
+  if (!settings.prepared && !prepare_options (&settings,
+          priv->stylizer->network ()->network (), &why)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
         ("%s", why.detail.c_str ()));
     return FALSE;
   }
-  options.max_size = workable_max_size (self, frame_size, settings.options.style.max_size);
+  neuralstyle::StyleOptions options = settings.prepared->style;
+  if (init_location_set && settings.init_location.empty ())
+    options.init = settings.options.style.init;  /* the init image failed */
   priv->stylizer->setOptions (options);
-  priv->video->setOptions (video);
+  priv->video->setOptions (settings.prepared->video);
+  warn_if_raised (self, priv->stylizer->planFrame (frame_size));
   priv->applied = applying;
   GST_DEBUG_OBJECT (self, "options of settings generation %" G_GUINT64_FORMAT
       " applied for %dx%d frames", applying.generation, frame_size.width,

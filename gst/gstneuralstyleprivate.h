@@ -69,12 +69,12 @@ private:
   GstObject * object_;
 };
 
-/* What the stylizers' options were last made from: frames that bring the same
+/* What the stylizers' options were last handed from: frames that bring the same
  * are not reconfigured (apply_settings). */
 struct AppliedSettings
 {
   guint64 generation;           /* Settings::generation */
-  cv::Size frame_size;          /* the processing size depends on it */
+  cv::Size frame_size;          /* a thin frame size raises max-size */
   bool init_image;              /* an init image was in force */
 
   bool operator== (const AppliedSettings & other) const
@@ -158,10 +158,10 @@ namespace gstneuralstyle
 /* A copy of the settings, taken under the object lock. */
 Settings snapshot_settings (GstNeuralStyle * self);
 
-/* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
-gboolean make_style_options_or_error (GstNeuralStyle * self,
-    const Settings & settings, neuralstyle::Network network,
-    neuralstyle::StyleOptions * options);
+/* How frames of `frame_size` are processed with the settings in force and the
+ * network that runs (Auto before the weights are read). Throws ImageError for
+ * frames too small to stylise. Any thread. */
+neuralstyle::FramePlan plan_frame (GstNeuralStyle * self, cv::Size frame_size);
 
 /* The images (gstneuralstyleimages.cpp). */
 

@@ -207,6 +207,7 @@ set_setting (Settings & settings, guint prop_id, const GValue * value) noexcept
   else if (!set_own_setting (settings, prop_id, value))
     return FALSE;
   ++settings.generation;
+  settings.prepared.reset ();
   return TRUE;
 }
 
@@ -371,6 +372,20 @@ make_video_options (const Settings & settings,
           "steps-per-frame, scene-cut-threshold).", e.what ()};
     return FALSE;
   }
+  return TRUE;
+}
+
+gboolean
+prepare_options (Settings * settings, neuralstyle::Network network,
+    InvalidSettings * why)
+{
+  PreparedOptions prepared;
+
+  settings->prepared.reset ();
+  if (!make_style_options (*settings, network, &prepared.style, why)
+      || !make_video_options (*settings, &prepared.video, why))
+    return FALSE;
+  settings->prepared = std::move (prepared);
   return TRUE;
 }
 

@@ -7,6 +7,7 @@
 #define __GST_NEURAL_STYLE_SETTINGS_H__
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,13 @@ struct RefusedValue
   std::string reason;
 };
 
+/* The core's options the property values make, judged by the core. */
+struct PreparedOptions
+{
+  neuralstyle::StyleOptions style;
+  neuralstyle::VideoOptions video;
+};
+
 /* Property values. The element guards them with its object lock; the streaming
  * thread works on a copy taken at the start of each frame. */
 struct Settings
@@ -52,9 +60,13 @@ struct Settings
   gboolean push_intermediate = FALSE;
   GstNeuralStyleMode mode = GST_NEURAL_STYLE_MODE_EVERY_FRAME;
   guint interval = 10;
-  /* Counts the values set, so that the frame path remakes the core's options
+  /* Counts the values set, so that the frame path hands the core new options
    * only when one changed. */
   guint64 generation = 0;
+  /* The options these values make, validated when they were set (while the
+   * element runs) or when it started; empty in NULL and READY after a change,
+   * until start() judges the values. The frame path builds no options. */
+  std::optional<PreparedOptions> prepared;
 };
 
 /* Installs every property on the element's class. */
@@ -100,6 +112,12 @@ std::string init_location_problem (const std::string & location);
  * network it is, the stylizer checks them when it is made. */
 gboolean make_style_options (const Settings & settings,
     neuralstyle::Network network, neuralstyle::StyleOptions * options,
+    InvalidSettings * why);
+
+/* Makes settings->prepared from the values (make_style_options and
+ * make_video_options for `network`); FALSE, `why` and no prepared options for
+ * values that cannot work. */
+gboolean prepare_options (Settings * settings, neuralstyle::Network network,
     InvalidSettings * why);
 
 /* The video settings (init, temporal-weight, steps-per-frame,

@@ -156,7 +156,8 @@ std::vector<OptionSpec> makeOptimisationOptions() {
       {"max-size", "Maximum processing size",
        "Longest side, in pixels, of the image that is optimised: larger frames are scaled down "
        "for processing and the result scaled back to the frame size. Where it is too small for "
-       "the frames' shape (VGG19 needs 16 pixels a side) the smallest size that works is used, "
+       "the frames' shape (VGG19 needs 16 pixels a side, SqueezeNet to fire6 17) the smallest "
+       "size that works is used, "
        "with a warning",
        kAnyTime},
       16, kIntMax, member(style, &S::max_size)));

@@ -349,24 +349,19 @@ int run(const std::vector<std::string>& arguments) {
                  stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
                  engine.weights.c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
-  // A --max-size too small for an image's shape is raised to the smallest that works, as
-  // the element does, with a warning once per image size (unless --quiet).
+  // The core raises a --max-size too small for an image's shape to the smallest that works
+  // (planFrame), as in the element; a warning says so once per image size (unless --quiet).
   cv::Size raised_for;
-  const auto fit_max_size = [&](const cv::Mat& content) {
-    const int workable = ns::workableMaxSize(content.size(), style_options.max_size);
-    if (stylizer.options().max_size != workable) {
-      ns::StyleOptions fitted = stylizer.options();
-      fitted.max_size = workable;
-      stylizer.setOptions(fitted);
-    }
-    if (workable == style_options.max_size || content.size() == raised_for || options.quiet) return;
+  const auto warn_if_raised = [&](const cv::Mat& content) {
+    const ns::FramePlan frame_plan = stylizer.planFrame(content.size());
+    if (!frame_plan.raised() || content.size() == raised_for || options.quiet) return;
     raised_for = content.size();
-    const cv::Size processing = ns::processingSize(content.size(), workable);
     std::fprintf(stderr,
-                 "neuralstyle: warning: --max-size %d is too small for %dx%d images: VGG19 needs %d "
+                 "neuralstyle: warning: --max-size %d is too small for %dx%d images: %s needs %d "
                  "pixels on each side, so they are processed at %dx%d (max-size %d)\n",
-                 style_options.max_size, content.cols, content.rows, ns::kMinimumSide, processing.width,
-                 processing.height, workable);
+                 frame_plan.requested_max_size, content.cols, content.rows,
+                 ns::networkName(stylizer.network()->network()).c_str(), frame_plan.minimum_side,
+                 frame_plan.finalSize().width, frame_plan.finalSize().height, frame_plan.max_size);
   };
   int number = 0;  // of the frame being stylised, from 1, over the slice's and the lead-in's
   // What every frame starts with: the cancel check, its number, and the progress callback
@@ -390,7 +385,7 @@ int run(const std::vector<std::string>& arguments) {
                               double handover) {
     const auto on_progress = begin_frame(frame);
     const cv::Mat content = ns::readRgbImage(frame.content);
-    fit_max_size(content);
+    warn_if_raised(content);
     if (!frame.previous_output.empty())  // --resume: the frame before is on disk
       chain.setLast(chain.frameFromImage(ns::readRgbImage(frame.previous_content),
                                          ns::readRgbImage(frame.previous_output), ns::PixelFormat::RGB));
@@ -413,7 +408,7 @@ int run(const std::vector<std::string>& arguments) {
     if (!video) {
       const auto on_progress = begin_frame(frame);
       const cv::Mat content = ns::readRgbImage(frame.content);
-      fit_max_size(content);
+      warn_if_raised(content);
       const ns::StylizeResult result =
           stylizer.stylize(content, ns::PixelFormat::RGB, on_progress, &g_interrupted);
       cli::writeImage(frame.output, result.image);

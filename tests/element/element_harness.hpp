@@ -85,6 +85,11 @@ inline guint uintField(const ElementMessage& message, const char* field) {
   EXPECT_TRUE(gst_structure_get_uint(message.structure.get(), field, &value)) << field;
   return value;
 }
+inline int intField(const ElementMessage& message, const char* field) {
+  int value = 0;
+  EXPECT_TRUE(gst_structure_get_int(message.structure.get(), field, &value)) << field;
+  return value;
+}
 inline double doubleField(const ElementMessage& message, const char* field) {
   double value = 0;
   EXPECT_TRUE(gst_structure_get_double(message.structure.get(), field, &value)) << field;

@@ -19,6 +19,7 @@
 #include "element_harness.hpp"
 #include "damaged_images.hpp"
 #include "element_test_support.hpp"
+#include "call_counts.hpp"  // the core's internal counters (src/)
 #include "gstneuralstylecancel.h"
 
 namespace neuralstyle::element_test {
@@ -351,6 +352,29 @@ TEST_F(LiveTest, TheCoresOptionsAreMadeOncePerChangeNotAtEveryFrame) {
   EXPECT_EQ(applied.count(), 3) << "another frame size plans another processing size";
   processFrame(harness, 6, 64, 32);
   EXPECT_EQ(applied.count(), 3);
+}
+
+TEST_F(LiveTest, AStreamsFramesValidateNoOptionsAValueIsJudgedWhenSet) {
+  Harness harness(settings("steps=1 progress-interval=0"));
+  harness.setCaps("RGB", 32, 32);
+  const auto frame = [] { return gst_buffer_new_allocate(nullptr, 32 * 32 * 3, nullptr); };
+  const auto& validations = detail::callCounts().option_validations;
+  harness.processAndDrop(frame());
+
+  const long before = validations;
+  for (int i = 0; i < 3; ++i) harness.processAndDrop(frame());
+  EXPECT_EQ(validations - before, 0) << "frames with the settings unchanged";
+
+  const long before_set = validations;
+  g_object_set(harness.element(), "steps", 2u, nullptr);
+  EXPECT_GT(validations - before_set, 0) << "the new value is judged when it is set";
+  const long after_set = validations;
+  harness.processAndDrop(frame());
+  // The core's setters check what they are handed (StyleOptions, VideoOptions), once.
+  EXPECT_LE(validations - after_set, 2);
+  const long settled = validations;
+  for (int i = 0; i < 3; ++i) harness.processAndDrop(frame());
+  EXPECT_EQ(validations - settled, 0) << "frames after the change";
 }
 
 TEST_F(LiveTest, ValuesSetBeforeStartAreKeptAsSetForStartToJudge) {
