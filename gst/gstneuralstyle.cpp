@@ -162,16 +162,17 @@
 #include "gstneuralstyle.h"
 
 #include <algorithm>
-#include <c10/util/Exception.h>
 #include <cstring>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
 
 #include "gstneuralstyleenums.h"
+#include "gstneuralstyleerrors.h"
 #include "gstneuralstyleformats.h"
 #include "gstneuralstyleprivate.h"
 #include "gstoptionschema.h"
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
@@ -277,33 +278,10 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
 
   try {
     priv->stylizer = std::make_unique < neuralstyle::Stylizer > (engine, options);
-  } catch (const neuralstyle::WeightsError & e) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not read the weights \"%s\".", weights), ("%s", e.what ()));
-    return FALSE;
-  } catch (const neuralstyle::DeviceError & e) {
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Cannot run on device \"%s\".",
-            device.c_str ()),
-        ("%s", e.what ()));
-    return FALSE;
-  } catch (const neuralstyle::OptionsError & e) {
-    // e.g. a malformed seed in weights-location=random:SEED
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Invalid neuralstyle settings."), ("%s", e.what ()));
-    return FALSE;
-  } catch (const c10::Error & e) {
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("LibTorch could not set up the network with the weights \"%s\" on device "
-            "\"%s\" in %s.", weights,
-            device.c_str (),
-            precision.c_str ()),
-        ("%s", e.what_without_backtrace ()));
-    return FALSE;
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Could not set up the network with the weights \"%s\".", weights),
-        ("%s", e.what ()));
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
+        "set up the network with the weights \"" + engine.weights +
+        "\" on device \"" + device + "\" in " + precision);
     return FALSE;
   }
 
@@ -407,14 +385,10 @@ gst_neural_style_start (GstBaseTransform * trans)
         (*priv->stylizer, video);
     priv->active_mode = settings.mode;
     return TRUE;
-  } catch (const std::exception & e) {
-    priv->stylizer.reset ();
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("Could not start neuralstyle."),
-        ("%s", e.what ()));
   } catch (...) {
     priv->stylizer.reset ();
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("Could not start neuralstyle."),
-        ("unknown exception"));
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
+        "start neuralstyle");
   }
   return FALSE;
 }

@@ -2,11 +2,11 @@
 /* The frame path: the settings of the moment, the style image, the
  * optimisation of one frame, the frame out and the messages about it. */
 #include <algorithm>
-#include <c10/util/Exception.h>
 #include <cstring>
 #include <stdexcept>
 
 #include "gstneuralstyleenums.h"
+#include "gstneuralstyleerrors.h"
 #include "gstneuralstyleprivate.h"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/image.hpp"
@@ -227,22 +227,9 @@ stylise_frame (GstNeuralStyle * self, const Settings & settings,
         e.what ());
     post_frame_cancelled (GST_ELEMENT (self), frame);
     return GST_FLOW_FLUSHING;
-  } catch (const neuralstyle::DivergedError & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("The optimisation of frame %" G_GUINT64_FORMAT " diverged: lower "
-            "learning-rate or style-weight.", index), ("%s", e.what ()));
-  } catch (const c10::Error & e) {
-    GST_ELEMENT_ERROR (self, LIBRARY, FAILED,
-        ("LibTorch failed while stylising frame %" G_GUINT64_FORMAT ".", index),
-        ("%s", e.what_without_backtrace ()));
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
-        ("%s", e.what ()));
   } catch (...) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not stylise frame %" G_GUINT64_FORMAT ".", index),
-        ("unknown exception"));
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Streaming,
+        "stylise frame " + std::to_string (index));
   }
   return GST_FLOW_ERROR;
 }

@@ -4,8 +4,8 @@
  * (neuralstyle::warpStylisedFrame, thread-safe), while a worker thread
  * optimises the newest input frame through the video stylizer and publishes
  * the result for the frames after it. */
-#include <c10/util/Exception.h>
 
+#include "gstneuralstyleerrors.h"
 #include "gstneuralstyleprivate.h"
 
 #define GST_CAT_DEFAULT gst_neural_style_debug
@@ -200,10 +200,9 @@ live_transform (GstNeuralStyle * self, const Settings & settings,
     post_frame_warped (GST_ELEMENT (self), frame, warped, newest.index);
     account_frame_time (self, warped.flow_seconds, true);
     return GST_FLOW_OK;
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not warp frame %" G_GUINT64_FORMAT " in live mode.",
-            frame.index), ("%s", e.what ()));
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Streaming,
+        "warp frame " + std::to_string (frame.index) + " in live mode");
   }
   return GST_FLOW_ERROR;
 }

@@ -3,8 +3,8 @@
  * and the others warped from the last optimised one; live mode hands over to
  * gstneuralstylelive.cpp. The temporal state (the video stylizer's last frame)
  * is forgotten at every discontinuity. */
-#include <c10/util/Exception.h>
 
+#include "gstneuralstyleerrors.h"
 #include "gstneuralstyleenums.h"
 #include "gstneuralstyleformats.h"
 #include "gstneuralstyleprivate.h"
@@ -112,11 +112,10 @@ transform_frame (GstVideoFilter * filter,
     account_frame_time (self,
         result.flow_seconds + result.stylized.elapsed_seconds, false);
     return GST_FLOW_OK;
-  } catch (const std::exception & e) {
+  } catch (...) {
     /* stylise_frame reports its own; this is the warp's or a copy's. */
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not warp frame %" G_GUINT64_FORMAT ".", frame.index),
-        ("%s", e.what ()));
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Streaming,
+        "warp frame " + std::to_string (frame.index));
   }
   return GST_FLOW_ERROR;
 }
