@@ -38,6 +38,7 @@
 
 #include "gstneuralstyleformats.h"
 #include "gstoptionschema.h"
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
@@ -183,8 +184,12 @@ load_network (GstFastNeuralStyle * self, const Settings & settings,
     return FALSE;
   }
   try {
+    /* The process-wide switch no property carries (environment.hpp). */
+    neuralstyle::FeedForwardOptions options = settings.options;
+    options.tensor_cache =
+        neuralstyle::processSwitchesFromEnvironment ().tensor_cache;
     auto stylizer =
-        std::make_unique < neuralstyle::FeedForwardStylizer > (settings.options);
+        std::make_unique < neuralstyle::FeedForwardStylizer > (options);
     GST_INFO_OBJECT (self, "model %s: %s", model.c_str (),
         stylizer->describe ().c_str ());
     self->processing->stylizer = std::move (stylizer);

@@ -254,6 +254,17 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
 
   if (engine.weights.empty ())
     engine.weights = neuralstyle::defaultWeightsLocation (engine.network);
+  /* The process-wide switches no property carries (environment.hpp). */
+  try {
+    const neuralstyle::ProcessSwitches switches =
+        neuralstyle::processSwitchesFromEnvironment ();
+    engine.tensor_cache = switches.tensor_cache;
+    engine.process_settings = switches.process_settings;
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
+        "read the process-wide settings from the environment");
+    return FALSE;
+  }
 
   const gchar *weights = engine.weights.c_str ();
   if (engine.weights.empty ()) {

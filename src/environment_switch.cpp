@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/errors.hpp"
 
 namespace neuralstyle::detail {
@@ -22,3 +23,14 @@ bool switchedOnByEnvironment(const std::string& variable) {
 }
 
 }  // namespace neuralstyle::detail
+
+namespace neuralstyle {
+
+ProcessSwitches processSwitchesFromEnvironment() {
+  ProcessSwitches switches;
+  switches.tensor_cache = detail::switchedOnByEnvironment("NEURALSTYLE_TENSOR_CACHE");
+  switches.process_settings = detail::switchedOnByEnvironment("NEURALSTYLE_PROCESS_SETTINGS");
+  return switches;
+}
+
+}  // namespace neuralstyle

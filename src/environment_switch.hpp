@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// On/off switches read from the environment, for settings that an application embedding
-// the element (which cannot pass core options to it) must be able to turn off.
+// On/off switches read from the environment (processSwitchesFromEnvironment, for the
+// front ends: the core's classes take their settings as options).
 #include <string>
 
 namespace neuralstyle::detail {

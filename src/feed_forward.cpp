@@ -186,7 +186,8 @@ FeedForwardStylizer::FeedForwardStylizer(const FeedForwardOptions& options)
                                                                 : "no such file"));
   impl_->network = impl_->engine == FeedForwardEngine::OpenCV
                        ? detail::openOpenCvNetwork(options.model, options.device, options.threads)
-                       : detail::openLibTorchNetwork(options.model, options.device, options.threads);
+                       : detail::openLibTorchNetwork(options.model, options.device, options.threads,
+                                                         options.tensor_cache);
 }
 
 FeedForwardStylizer::~FeedForwardStylizer() = default;

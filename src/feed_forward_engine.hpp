@@ -46,6 +46,7 @@ std::unique_ptr<FeedForwardNetwork> openOpenCvNetwork(const std::string& path,
 /// A TransformerNet from safetensors weights, in LibTorch. Throws WeightsError naming
 /// `path` and the key at fault, DeviceError for an unusable device.
 std::unique_ptr<FeedForwardNetwork> openLibTorchNetwork(const std::string& path,
-                                                        FeedForwardDevice device, int threads);
+                                                        FeedForwardDevice device, int threads,
+                                                        bool tensor_cache);
 
 }  // namespace neuralstyle::detail

@@ -27,7 +27,7 @@ std::string shapeText(c10::IntArrayRef shape) {
 
 class LibTorchNetwork final : public FeedForwardNetwork {
  public:
-  LibTorchNetwork(const std::string& path, FeedForwardDevice device)
+  LibTorchNetwork(const std::string& path, FeedForwardDevice device, bool tensor_cache)
       : path_(path), device_(transformerNetDevice(device)) {
     SafetensorsFile file(path);
     convention_ = ModelConvention::fromMetadata(file.index().metadata, path);
@@ -48,8 +48,7 @@ class LibTorchNetwork final : public FeedForwardNetwork {
     loadParameters(file);
     net_->eval();
     net_->to(device_);
-    // The optimisation's switch (NEURALSTYLE_TENSOR_CACHE=0) turns it off here too.
-    reuses_tensor_memory_ = device_.is_cpu() && tensorMemoryCacheAllowedByEnvironment();
+    reuses_tensor_memory_ = device_.is_cpu() && tensor_cache;
   }
 
   cv::Mat run(const cv::Mat& pixels) override {
@@ -121,9 +120,10 @@ class LibTorchNetwork final : public FeedForwardNetwork {
 }  // namespace
 
 std::unique_ptr<FeedForwardNetwork> openLibTorchNetwork(const std::string& path,
-                                                        FeedForwardDevice device, int threads) {
+                                                        FeedForwardDevice device, int threads,
+                                                        bool tensor_cache) {
   configureThreads(threads);
-  return std::make_unique<LibTorchNetwork>(path, device);
+  return std::make_unique<LibTorchNetwork>(path, device, tensor_cache);
 }
 
 }  // namespace neuralstyle::detail

@@ -12,7 +12,6 @@
 #include "neuralstyle/errors.hpp"
 #include "schedule.hpp"
 #include "style_loss.hpp"
-#include "environment_switch.hpp"
 #include "tensor_memory_cache.hpp"
 
 namespace neuralstyle {
@@ -117,8 +116,7 @@ Stylizer::Stylizer(const NetworkWeights& weights, torch::Device device, StyleOpt
       compute_dtype_(precision == Precision::BFloat16 ? torch::kBFloat16 : torch::kFloat32),
       convention_(weights.convention),
       network_(makeFeatureNetwork(weights, options.pooling)),
-      options_(options.resolvedFor(weights.network)),
-      tensor_cache_(detail::tensorMemoryCacheAllowedByEnvironment()) {
+      options_(options.resolvedFor(weights.network)) {
   if (convolution == Convolution::Winograd && (!device_.is_cpu() || precision != Precision::Float32))
     throw OptionsError("Winograd convolutions run in float32 on the CPU only; use convolution "
                        "'auto' (Winograd where it applies) or 'direct'");
@@ -141,8 +139,8 @@ Stylizer::Stylizer(const EngineOptions& engine, StyleOptions options)
                            engine.network),
                resolveDevice(engine.device), std::move(options), engine.precision,
                engine.convolution) {
-  tensor_cache_ = tensor_cache_ && engine.tensor_cache;
-  if (engine.process_settings && detail::switchedOnByEnvironment("NEURALSTYLE_PROCESS_SETTINGS")) {
+  tensor_cache_ = engine.tensor_cache;
+  if (engine.process_settings) {
     configureThreads(engine.threads);
     torch::manual_seed(engine.seed);
   }

@@ -16,7 +16,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "environment_switch.hpp"
 
 namespace neuralstyle::detail {
 namespace {
@@ -195,9 +194,5 @@ uint64_t TensorMemoryScope::reuses() const {
 }
 
 size_t trackedTensorBlocks() { return g.tracked_count.load(); }
-
-bool tensorMemoryCacheAllowedByEnvironment() {
-  return switchedOnByEnvironment("NEURALSTYLE_TENSOR_CACHE");
-}
 
 }  // namespace neuralstyle::detail

@@ -65,8 +65,4 @@ class TensorMemoryScope {
 /// Large blocks of live scopes the allocator knows, in use or cached (for tests).
 size_t trackedTensorBlocks();
 
-/// Whether NEURALSTYLE_TENSOR_CACHE allows the cache: unset, empty, 1/on/true/yes allow it,
-/// 0/off/false/no forbid it (case-insensitive). Throws OptionsError for any other value.
-bool tensorMemoryCacheAllowedByEnvironment();
-
 }  // namespace neuralstyle::detail

@@ -7,12 +7,15 @@
 
 #include "cli_write_image.hpp"
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/feed_forward.hpp"
 #include "neuralstyle/image.hpp"
 
 namespace neuralstyle::cli {
 void runFeedForward(const Options& options, const FramePlan& plan, const std::atomic<bool>& interrupted) {
-  FeedForwardStylizer stylizer(options.feed_forward);
+  FeedForwardOptions network_options = options.feed_forward;
+  network_options.tensor_cache = processSwitchesFromEnvironment().tensor_cache;
+  FeedForwardStylizer stylizer(network_options);
   const int frames = static_cast<int>(plan.frames.size());
   if (!options.quiet)
     std::fprintf(stderr, "%d frame%s with model '%s' (%s)%s\n", frames, frames == 1 ? "" : "s",

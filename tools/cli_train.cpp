@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cli_options.hpp"
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/trainer.hpp"
 
@@ -221,6 +222,8 @@ int runTrain(const std::vector<std::string>& arguments, const std::atomic<bool>&
       throw InputError("cannot write '" + file + "': folder '" + folder.string() + "' does not exist");
   }
 
+  // The process-wide switch no flag carries (environment.hpp).
+  run.options.tensor_cache = processSwitchesFromEnvironment().tensor_cache;
   Trainer trainer(run.options);
   if (run.resume) trainer.resume(run.checkpoint);
   Progress progress(run, trainer.iteration(), run.options.iterations);

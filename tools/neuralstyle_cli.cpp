@@ -27,6 +27,7 @@
 #include "cli_options.hpp"
 #include "cli_train.hpp"
 #include "cli_write_image.hpp"
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/neuralstyle.hpp"
 
 namespace {
@@ -102,6 +103,10 @@ ns::VideoOptions videoOptions(const cli::Options& options) {
 ns::EngineOptions engineOptions(const cli::Options& options) {
   ns::EngineOptions engine = options.core.engine;
   if (engine.weights.empty()) engine.weights = ns::defaultWeightsLocation(engine.network);
+  // The process-wide switches no flag carries (environment.hpp).
+  const ns::ProcessSwitches switches = ns::processSwitchesFromEnvironment();
+  engine.tensor_cache = switches.tensor_cache;
+  engine.process_settings = switches.process_settings;
   if (engine.weights.empty())
     throw ns::WeightsError(
         "no weights found ($NEURALSTYLE_WEIGHTS is unset and no vgg19.safetensors or "

@@ -58,6 +58,11 @@ struct FeedForwardOptions {
   /// Threads of the engine's library (process-wide, as OpenCV's and LibTorch's thread
   /// counts are); 0 = all cores (Debian's LibTorch would otherwise run on one).
   int threads = 0;
+  /// The LibTorch engine on the CPU reuses a frame's large buffers from frame to frame
+  /// (tensor_memory_cache.hpp; the first frame installs a CPU allocator for LibTorch
+  /// process-wide). false leaves LibTorch's allocator alone. Not a property: the element
+  /// and the CLI set it from NEURALSTYLE_TENSOR_CACHE (environment.hpp).
+  bool tensor_cache = true;
 
   /// Throws OptionsError naming the option and its range.
   void validate() const;

@@ -132,13 +132,14 @@ struct EngineOptions {
   /// Reuse LibTorch's CPU buffers above 32 MB from step to step within a frame, which saves
   /// most of the page faults a step paid for them (docs/performance.md, "What makes it fast").
   /// The first frame that uses it installs a CPU allocator for LibTorch process-wide
-  /// (docs/element.md, process-wide settings). false, or NEURALSTYLE_TENSOR_CACHE=0 in the
-  /// environment, leaves LibTorch's allocator alone.
+  /// (docs/element.md, process-wide settings). false leaves LibTorch's allocator alone
+  /// (the element and the CLI set it from NEURALSTYLE_TENSOR_CACHE: environment.hpp).
   bool tensor_cache = true;
   /// `threads` and `seed` are LibTorch's process-wide intra-op thread count and default
-  /// generator, set when the Stylizer is made. false, or NEURALSTYLE_PROCESS_SETTINGS=0
-  /// in the environment, leaves both as the application set them (for applications that
-  /// configure LibTorch themselves, or run stylizers that must not override each other).
+  /// generator, set when the Stylizer is made. false leaves both as the application set
+  /// them (for applications that configure LibTorch themselves, or run stylizers that must
+  /// not override each other); the element and the CLI set it from
+  /// NEURALSTYLE_PROCESS_SETTINGS (environment.hpp).
   bool process_settings = true;
 };
 

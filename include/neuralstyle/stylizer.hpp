@@ -107,7 +107,7 @@ void configureThreads(int threads);
 class Stylizer {
  public:
   /// Loads the weights and moves the network to the device. Throws WeightsError,
-  /// DeviceError, OptionsError (also for a NEURALSTYLE_TENSOR_CACHE it does not understand).
+  /// DeviceError, OptionsError.
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
   Stylizer(const NetworkWeights& weights, torch::Device device, StyleOptions options = {},
            Precision precision = Precision::Float32,
@@ -186,8 +186,8 @@ class Stylizer {
   Convolution convolution() const { return network_->convolution(); }
   const InputConvention& convention() const { return convention_; }
   std::shared_ptr<FeatureNetworkImpl> network() const { return network_; }
-  /// Whether frames reuse large CPU buffers (EngineOptions::tensor_cache and
-  /// NEURALSTYLE_TENSOR_CACHE both allow it, and the device is the CPU).
+  /// Whether frames reuse large CPU buffers (EngineOptions::tensor_cache, true for a
+  /// Stylizer made from weights, and the device is the CPU).
   bool reusesTensorMemory() const { return tensor_cache_ && device_.is_cpu(); }
 
  private:

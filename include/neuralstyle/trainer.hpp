@@ -41,6 +41,10 @@ struct TrainOptions {
   uint64_t seed = 0;
   int threads = 0;                 ///< CPU threads, 0 = all cores
   FeedForwardDevice device = FeedForwardDevice::Auto;  ///< Auto, Cpu or Cuda
+  /// On the CPU, iterations reuse their large buffers (tensor_memory_cache.hpp; installs a
+  /// CPU allocator for LibTorch process-wide). Not a flag: the CLI sets it from
+  /// NEURALSTYLE_TENSOR_CACHE (environment.hpp).
+  bool tensor_cache = true;
 
   /// Throws OptionsError naming the option and its range.
   void validate() const;

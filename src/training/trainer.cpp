@@ -103,10 +103,9 @@ struct Trainer::Impl {
     configureThreads(options.threads);
     device = detail::transformerNetDevice(options.device);
     // Each iteration allocates and frees the same activations and gradients: the
-    // optimisation's memory reuse (tensor_memory_cache.hpp), under its switch
-    // (NEURALSTYLE_TENSOR_CACHE=0 turns it off), which saves most of their page faults
+    // optimisation's memory reuse (tensor_memory_cache.hpp) saves most of their page faults
     // (docs/training.md, "Seconds per iteration").
-    reuses_tensor_memory = device.is_cpu() && detail::tensorMemoryCacheAllowedByEnvironment();
+    reuses_tensor_memory = device.is_cpu() && options.tensor_cache;
     const cv::Mat style = readRgbImage(options.style);
     style_sha256 = sha256OfFile(options.style);
 

@@ -107,6 +107,18 @@ TEST_F(CliBinary, AnImageTooThinForMaxSizeIsProcessedLargerWithAWarning) {
   EXPECT_EQ(output.size(), cv::Size(16, 64));
 }
 
+TEST_F(CliBinary, TheProcessSwitchesInTheEnvironmentAreReadAndJudgedByTheCli) {
+  // The core never reads the environment: the CLI reads NEURALSTYLE_TENSOR_CACHE and
+  // NEURALSTYLE_PROCESS_SETTINGS and refuses a value it does not understand.
+  for (const char* variable : {"NEURALSTYLE_TENSOR_CACHE", "NEURALSTYLE_PROCESS_SETTINGS"}) {
+    SCOPED_TRACE(variable);
+    const Outcome refused = runCli(oneImage(dir / "out.png") + fast(), dir, {std::string(variable) + "=maybe"});
+    expectFailure(refused, 2, std::string(variable) + "='maybe'");
+    const Outcome off = runCli(oneImage(dir / "out.png") + fast(), dir, {std::string(variable) + "=0"});
+    EXPECT_EQ(off.exit_code, 0) << off.err;
+  }
+}
+
 TEST_F(CliBinary, StylisesOneImageWithBfloat16Precision) {
   const Outcome run = runCli(oneImage(dir / "out.png") + fast() +
                                  Args{"--learning-rate", "0.05", "--precision", "bfloat16",

@@ -195,21 +195,21 @@ TEST(FeedForward, AMovedStylizerWorks) {
 
 // The LibTorch engine's frames reuse CPU memory as the optimisation's steps do
 // (tensor_memory_cache.hpp): the first frame installs the core's allocator, and
-// NEURALSTYLE_TENSOR_CACHE=0 turns that off. In fresh processes: it is installed once.
+// FeedForwardOptions::tensor_cache = false (the front ends' NEURALSTYLE_TENSOR_CACHE=0)
+// turns that off. In fresh processes: it is installed once.
 TEST(FeedForward, TheLibTorchEngineReusesTensorMemoryUnlessTurnedOff) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const auto firstFrameInstalls = [](const char* environment) {
-    if (environment) setenv("NEURALSTYLE_TENSOR_CACHE", environment, 1);
-    else unsetenv("NEURALSTYLE_TENSOR_CACHE");
+  const auto firstFrameInstalls = [](bool tensor_cache) {
     FeedForwardOptions options = optionsFor(kSafetensors);
     options.device = FeedForwardDevice::Cpu;
+    options.tensor_cache = tensor_cache;
     FeedForwardStylizer stylizer(options);
     c10::Allocator* before = c10::GetCPUAllocator();
     stylizer.stylize(testFrame());
     return c10::GetCPUAllocator() != before;
   };
-  EXPECT_EXIT(std::exit(firstFrameInstalls(nullptr) ? 0 : 1), testing::ExitedWithCode(0), "");
-  EXPECT_EXIT(std::exit(firstFrameInstalls("0") ? 1 : 0), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstFrameInstalls(true) ? 0 : 1), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstFrameInstalls(false) ? 1 : 0), testing::ExitedWithCode(0), "");
 }
 
 // --- the controls around it -------------------------------------------------------------

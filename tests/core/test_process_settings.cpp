@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 
+#include "neuralstyle/environment.hpp"
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/stylizer.hpp"
 
@@ -61,17 +62,24 @@ TEST_F(ProcessSettings, TheEngineOptionLeavesTheApplicationsSettings) {
   EXPECT_EQ(settings.seed, kApplicationSeed);
 }
 
-TEST_F(ProcessSettings, TheEnvironmentVariableLeavesTheApplicationsSettings) {
+TEST_F(ProcessSettings, TheEnvironmentVariableIsReadForTheFrontEndsNotByTheStylizer) {
+  // The element and the CLI read it (processSwitchesFromEnvironment) and pass it as
+  // EngineOptions::process_settings; the core's classes never read the environment.
   setenv("NEURALSTYLE_PROCESS_SETTINGS", "off", 1);
+  EXPECT_FALSE(processSwitchesFromEnvironment().process_settings);
   const Settings settings = afterMakingAStylizer(engineAsking());
-  EXPECT_EQ(settings.threads, kApplicationThreads);
-  EXPECT_EQ(settings.seed, kApplicationSeed);
+  EXPECT_EQ(settings.threads, 2);
+  EXPECT_EQ(settings.seed, 7u);
+  for (const char* on : {"", "1", "on", "TRUE", "yes"}) {
+    setenv("NEURALSTYLE_PROCESS_SETTINGS", on, 1);
+    EXPECT_TRUE(processSwitchesFromEnvironment().process_settings) << on;
+  }
 }
 
 TEST_F(ProcessSettings, TheEnvironmentVariableRefusesWhatItDoesNotUnderstand) {
   setenv("NEURALSTYLE_PROCESS_SETTINGS", "sometimes", 1);
   try {
-    Stylizer stylizer(engineAsking());
+    processSwitchesFromEnvironment();
     ADD_FAILURE() << "a value it does not understand was accepted";
   } catch (const OptionsError& error) {
     EXPECT_NE(std::string(error.what()).find("NEURALSTYLE_PROCESS_SETTINGS='sometimes'"), std::string::npos)

@@ -112,21 +112,22 @@ TEST(Trainer, AFewIterationsLowerTheHeldOutLoss) {
 }
 
 // Iterations reuse CPU memory as the optimisation's steps do (tensor_memory_cache.hpp):
-// the first installs the core's allocator, NEURALSTYLE_TENSOR_CACHE=0 turns that off.
-// In fresh processes: it is installed once a process.
+// the first installs the core's allocator, TrainOptions::tensor_cache = false (the CLI's
+// NEURALSTYLE_TENSOR_CACHE=0) turns that off. In fresh processes: it is installed once a
+// process.
 TEST(Trainer, IterationsReuseTensorMemoryUnlessTurnedOff) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const TinySet set;
-  const auto firstIterationInstalls = [&set](const char* environment) {
-    if (environment) setenv("NEURALSTYLE_TENSOR_CACHE", environment, 1);
-    else unsetenv("NEURALSTYLE_TENSOR_CACHE");
-    Trainer trainer(tinyOptions(set));
+  const auto firstIterationInstalls = [&set](bool tensor_cache) {
+    TrainOptions options = tinyOptions(set);
+    options.tensor_cache = tensor_cache;
+    Trainer trainer(options);
     c10::Allocator* before = c10::GetCPUAllocator();
     trainer.step();
     return c10::GetCPUAllocator() != before;
   };
-  EXPECT_EXIT(std::exit(firstIterationInstalls(nullptr) ? 0 : 1), testing::ExitedWithCode(0), "");
-  EXPECT_EXIT(std::exit(firstIterationInstalls("0") ? 1 : 0), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstIterationInstalls(true) ? 0 : 1), testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(firstIterationInstalls(false) ? 1 : 0), testing::ExitedWithCode(0), "");
 }
 
 TEST(Trainer, TheSeedMakesTrainingDeterministic) {
@@ -192,7 +193,8 @@ TEST(Trainer, ExportsRunInOpenCvAndLibTorchAsTheTrainersForwardPass) {
 
   const auto opencv = neuralstyle::detail::openOpenCvNetwork(onnx, FeedForwardDevice::Cpu, 1);
   EXPECT_LT(maxRelativeDifference(opencv->run(probe()), expected), 1e-4);
-  const auto libtorch = neuralstyle::detail::openLibTorchNetwork(safetensors, FeedForwardDevice::Cpu, 1);
+  const auto libtorch = neuralstyle::detail::openLibTorchNetwork(safetensors, FeedForwardDevice::Cpu, 1,
+                                                                    /*tensor_cache=*/true);
   EXPECT_LT(maxRelativeDifference(libtorch->run(probe()), expected), 1e-4);
 
   // The bound is in the graph: never outside 0..255, whatever the input.
