@@ -22,49 +22,38 @@ ns_die() {
 
 ns_options_help() {
   cat <<'EOF'
-Stylisation options (properties of the neuralstyle element; unset ones keep the
-element's defaults, see `gst-inspect-1.0 neuralstyle`):
-  -s, --style FILE            style image (required, unless --model)
-  -w, --weights LOCATION      the network's weights: a VGG19 or SqueezeNet 1.1
-                              .safetensors, a VGG19 .onnx or .caffemodel file, or
-                              random[:SEED]. Default: $NEURALSTYLE_WEIGHTS, then
-                              vgg19.safetensors, then squeezenet1_1.safetensors in
-                              the neuralstyle data folders
-      --network NAME          auto (default: what the weights hold), vgg19 or
-                              squeezenet1_1
-  -n, --steps N               optimisation steps per frame (default 2000)
-  -m, --max-size N            longest side of the processing size (default 400)
-  -d, --device DEVICE         auto, cpu or cuda (default auto)
-      --precision NAME        float32 (default; exact losses) or bfloat16 (VGG19 in
-                              bfloat16: about 1.6x faster with AVX512-BF16/AMX or
-                              on GPUs, losses within about 1%)
-      --convolution NAME      auto (default: Winograd where it pays), direct (the
-                              reference notebook's arithmetic) or winograd (about
-                              2x faster a step, losses within about 1e-6)
-      --learning-rate X       optimiser step size (default: the network's, vgg19
-                              0.003, squeezenet1_1 0.02)
-      --optimizer NAME        adam (default) or lbfgs (use --learning-rate 1 with it)
-      --content-weight X      alpha (default 1)
-      --style-weight X        beta (default: the network's, vgg19 1e6, squeezenet1_1 1e-3)
-      --style-layers SPEC     e.g. conv1_1=1,conv2_1=0.75,conv3_1=0.2,conv4_1=0.2,conv5_1=0.2
-                              (default: the network's)
-      --content-layer NAME    e.g. conv4_2 or fire4 (default: the network's)
-      --pooling NAME          max (default) or average
-      --threads N             CPU threads, 0 = all cores
-      --seed N                seed of LibTorch's generators
-      --progress-interval N   report every N steps (0 = at the end of each frame)
+Stylisation options: each sets the neuralstyle element's property named after it;
+unset ones keep the element's defaults. Their values, defaults and meaning are the
+element's, listed once by `neuralstyle --list-options` (or `gst-inspect-1.0 neuralstyle`):
+  -s, --style FILE            style-location (required, unless --model)
+  -w, --weights LOCATION      weights-location (a .safetensors, .onnx or .caffemodel
+                              file, or random[:SEED]; default: $NEURALSTYLE_WEIGHTS,
+                              then the neuralstyle data folders)
+      --network NAME          network
+  -n, --steps N               steps
+  -m, --max-size N            max-size
+  -d, --device DEVICE         device
+      --precision NAME        precision
+      --convolution NAME      convolution
+      --learning-rate X       learning-rate
+      --optimizer NAME        optimizer
+      --content-weight X      content-weight
+      --style-weight X        style-weight
+      --style-layers SPEC     style-layer-weights (e.g. conv1_1=1,conv2_1=0.75)
+      --content-layer NAME    content-layer
+      --pooling NAME          pooling
+      --threads N             threads
+      --seed N                seed
+      --progress-interval N   progress-interval
 
-Feed-forward networks (the fastneuralstyle element: one pass a frame, the style built
-into the model; see `gst-inspect-1.0 fastneuralstyle`). With --model, the options
-above other than --max-size (default: the frame's size), --device (auto, cpu,
-opencl or cuda) and --threads do not apply:
-      --model FILE            the network: .onnx in the pytorch/examples convention,
-                              or its .safetensors weights
-      --engine NAME           auto (default: by the file), opencv or libtorch
-      --strength X            0 (the frame) to 1 (the network's output; default)
-      --preserve-colors       keep the frame's colours (YCrCb chroma)
-      --temporal-blend X      against flicker: weight (0 to 0.99) of the previous
-                              output moved onto the frame by optical flow (video)
+Feed-forward networks: with --model the fastneuralstyle element runs instead (one pass
+a frame, the style built into the model; `gst-inspect-1.0 fastneuralstyle`), and of
+the options above only --max-size, --device and --threads apply:
+      --model FILE            model-location (.onnx or .safetensors)
+      --engine NAME           engine
+      --strength X            strength
+      --preserve-colors       preserve-colors=true
+      --temporal-blend X      temporal-blend
 
   -v, --verbose               print every progress report
   -q, --quiet                 print errors only
@@ -81,22 +70,14 @@ EOF
 # scripts that stream video).
 ns_video_options_help() {
   cat <<'EOF'
-Video options (properties of the neuralstyle element, see `gst-inspect-1.0 neuralstyle`):
-      --init NAME             where a frame's optimisation starts: previous-warped
-                              (default: the previous result moved by optical flow),
-                              previous, content or noise; the first frame and a
-                              frame after a scene cut start from the content
-      --temporal-weight X     weight of the temporal term that keeps a frame where
-                              the warped previous result is consistent (0: none;
-                              default: the network's)
-      --steps-per-frame N     steps of a frame that starts from the previous
-                              result (default: half of --steps; 0: --steps)
-      --scene-cut-threshold X share of inconsistent pixels (0 to 1] above which a
-                              frame is a new shot and starts afresh (1: never)
-      --mode NAME             every-frame (default), interval (every Nth frame
-                              optimised, the others warped from it), keyframes
-                              (key units optimised, the others warped) or live
-      --interval N            with --mode interval: optimise frames 0, N, 2N, ...
+Video options (properties of the neuralstyle element, as below):
+      --init NAME             init (previous-warped: the previous result moved by
+                              optical flow)
+      --temporal-weight X     temporal-weight
+      --steps-per-frame N     steps-per-frame
+      --scene-cut-threshold X scene-cut-threshold
+      --mode NAME             mode (every-frame, interval, keyframes or live)
+      --interval N            interval (with --mode interval)
 
 EOF
   ns_options_help
