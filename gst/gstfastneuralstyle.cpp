@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "gstneuralstyleerrors.h"
 #include "gstneuralstyleformats.h"
 #include "gstoptionschema.h"
 #include "neuralstyle/environment.hpp"
@@ -166,21 +167,15 @@ load_network (GstFastNeuralStyle * self, const Settings & settings,
     gboolean playing)
 {
   const std::string & model = settings.options.model;
-  auto report =[&](GQuark domain, gint code, const std::string & text) {
-    if (playing)
-      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_WARNING,
-          domain, code, g_strdup (text.c_str ()), NULL, __FILE__, GST_FUNCTION,
-          __LINE__);
-    else
-      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR,
-          domain, code, g_strdup (text.c_str ()), NULL, __FILE__, GST_FUNCTION,
-          __LINE__);
-  };
+  /* While playing, the old network stays: a warning. */
+  const GstMessageType type = playing ? GST_MESSAGE_WARNING : GST_MESSAGE_ERROR;
 
   if (model.empty ()) {
-    report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
-        "No model: set model-location to a feed-forward style network (.onnx "
-        "in the pytorch/examples convention, or .safetensors).");
+    gst_element_message_full (GST_ELEMENT (self), type, GST_RESOURCE_ERROR,
+        GST_RESOURCE_ERROR_NOT_FOUND, g_strdup ("No model: set model-location "
+            "to a feed-forward style network (.onnx in the pytorch/examples "
+            "convention, or .safetensors)."), NULL, __FILE__, GST_FUNCTION,
+        __LINE__);
     return FALSE;
   }
   try {
@@ -195,12 +190,9 @@ load_network (GstFastNeuralStyle * self, const Settings & settings,
     self->processing->stylizer = std::move (stylizer);
     self->processing->generation = settings.generation;
     return TRUE;
-  } catch (const neuralstyle::OptionsError & e) {
-    report (GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_SETTINGS, e.what ());
-  } catch (const neuralstyle::WeightsError & e) {
-    report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, e.what ());
-  } catch (const std::exception & e) {
-    report (GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT, e.what ());
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION_AS (self, type,
+        gstneuralstyle::Stage::Starting, "load the model \"" + model + "\"");
   }
   /* Tried: the same settings are not tried again at every frame. */
   self->processing->generation = settings.generation;
@@ -223,8 +215,9 @@ update_network (GstFastNeuralStyle * self, const Settings & settings)
   }
   try {
     processing->stylizer->adjust (settings.options);
-  } catch (const std::exception & e) {
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("%s", e.what ()), (NULL));
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION_AS (self, GST_MESSAGE_WARNING,
+        gstneuralstyle::Stage::Streaming, "apply the new settings");
   }
   processing->generation = settings.generation;
 }
@@ -381,10 +374,10 @@ gst_fast_neural_style_transform_frame (GstVideoFilter * filter,
         std::chrono::steady_clock::now () - began).count ();
     neuralstyle::fromRgb (styled, format, in).copyTo (out);
     report_frame (self, in_frame->buffer, seconds);
-  } catch (const std::exception & e) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Frame %" G_GUINT64_FORMAT " could not be stylised.",
-            processing->frames), ("%s", e.what ()));
+  } catch (...) {
+    GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self,
+        gstneuralstyle::Stage::Streaming,
+        "stylise frame " + std::to_string (processing->frames));
     return GST_FLOW_ERROR;
   }
   ++processing->frames;

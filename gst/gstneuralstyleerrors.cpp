@@ -23,6 +23,12 @@ ErrorReport
 report_current_exception (Stage stage, const std::string & action) noexcept
 {
   const bool starting = stage == Stage::Starting;
+  /* What the exception's type does not explain. */
+  const GQuark unexplained_domain = starting ? GST_LIBRARY_ERROR :
+      GST_STREAM_ERROR;
+  const gint unexplained_code = starting ?
+      static_cast<gint> (GST_LIBRARY_ERROR_INIT) :
+      static_cast<gint> (GST_STREAM_ERROR_FAILED);
   try {
     try {
       throw;
@@ -50,13 +56,11 @@ report_current_exception (Stage stage, const std::string & action) noexcept
       return report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
           action, "out of memory", e.what ());
     } catch (const std::exception & e) {
-      return report (starting ? GST_LIBRARY_ERROR : GST_STREAM_ERROR,
-          starting ? GST_LIBRARY_ERROR_INIT : GST_STREAM_ERROR_FAILED, action,
-          nullptr, e.what ());
+      return report (unexplained_domain, unexplained_code, action, nullptr,
+          e.what ());
     } catch (...) {
-      return report (starting ? GST_LIBRARY_ERROR : GST_STREAM_ERROR,
-          starting ? GST_LIBRARY_ERROR_INIT : GST_STREAM_ERROR_FAILED, action,
-          nullptr, "unknown exception");
+      return report (unexplained_domain, unexplained_code, action, nullptr,
+          "unknown exception");
     }
   } catch (...) {
     /* Building the report itself failed (out of memory): say so plainly. */
@@ -66,10 +70,11 @@ report_current_exception (Stage stage, const std::string & action) noexcept
 }
 
 void
-post_report (GstElement * element, const ErrorReport & report,
-    const gchar * file, const gchar * function, gint line)
+post_report (GstElement * element, GstMessageType type,
+    const ErrorReport & report, const gchar * file, const gchar * function,
+    gint line)
 {
-  gst_element_message_full (element, GST_MESSAGE_ERROR, report.domain,
+  gst_element_message_full (element, type, report.domain,
       report.code, report.summary.empty ()? NULL :
       g_strdup (report.summary.c_str ()), report.debug.empty ()? NULL :
       g_strdup (report.debug.c_str ()), file, function, line);

@@ -36,14 +36,19 @@ struct ErrorReport
 ErrorReport report_current_exception (Stage stage, const std::string & action)
     noexcept;
 
-/* Posts report_current_exception as an ERROR message of `element`. */
+/* Posts report_current_exception as an ERROR (or `type`: a WARNING for what
+ * the element survives) message of `element`. */
 #define GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION(element, stage, action) \
-  gstneuralstyle::post_report (GST_ELEMENT (element), \
+  GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION_AS (element, GST_MESSAGE_ERROR, \
+      stage, action)
+#define GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION_AS(element, type, stage, action) \
+  gstneuralstyle::post_report (GST_ELEMENT (element), type, \
       gstneuralstyle::report_current_exception (stage, action), \
       __FILE__, GST_FUNCTION, __LINE__)
 
-void post_report (GstElement * element, const ErrorReport & report,
-    const gchar * file, const gchar * function, gint line);
+void post_report (GstElement * element, GstMessageType type,
+    const ErrorReport & report, const gchar * file, const gchar * function,
+    gint line);
 
 }  // namespace gstneuralstyle
 
