@@ -12,6 +12,8 @@ struct CallCounts {
   std::atomic<long> option_validations{0};
   /// planFrame.
   std::atomic<long> frame_plans{0};
+  /// Style Gram targets a Stylizer computed (its cache's misses).
+  std::atomic<long> style_target_computations{0};
 };
 
 CallCounts& callCounts();

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/color.hpp"
+#include "call_counts.hpp"
 #include "neuralstyle/errors.hpp"
 #include "schedule.hpp"
 #include "style_loss.hpp"
@@ -301,7 +302,7 @@ const std::vector<torch::Tensor>& Stylizer::styleTargets(cv::Size size,
         }
         for (size_t l = 0; l < indices.size(); ++l) computed[l] /= positions[l];
       }
-      ++style_computations_;
+      detail::count(detail::callCounts().style_target_computations);
     }
     grams.back() = &computed;
   }

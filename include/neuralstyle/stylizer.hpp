@@ -144,7 +144,6 @@ class Stylizer {
   /// The image that StyleOptions::init = Init::Image starts from (any size: it is resized
   /// to each frame's processing size). Throws ImageError.
   void setInitImage(const cv::Mat& image, PixelFormat format);
-  bool hasInitImage() const { return !init_rgb_.empty(); }
 
   /// The smallest side an image is processed at with the options in force: the network
   /// must reach its deepest layer in use (VGG19 to conv5_1: 16; SqueezeNet to fire6: 17).
@@ -177,8 +176,6 @@ class Stylizer {
                               Losses* final_losses = nullptr,
                               const torch::Tensor& initial = {});
 
-  /// How many times style Gram targets were computed (cache misses), for tests.
-  int styleTargetComputations() const { return style_computations_; }
   torch::Device device() const { return device_; }
   Precision precision() const {
     return compute_dtype_ == torch::kBFloat16 ? Precision::BFloat16 : Precision::Float32;
@@ -250,7 +247,6 @@ class Stylizer {
   /// The blend, one per options_.style_layers entry, per content processing size.
   std::map<SizeKey, std::vector<torch::Tensor>> style_targets_;
   std::vector<torch::Tensor> colour_matched_targets_;  ///< the current frame's, not kept
-  int style_computations_ = 0;
   bool tensor_cache_ = true;
 };
 

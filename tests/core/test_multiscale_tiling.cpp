@@ -193,16 +193,17 @@ TEST(MultiScale, StyleTargetsAreComputedOncePerSize) {
   options.max_size = 64;
   options.scales = 2;
   auto stylizer = makeStylizer(options);
+  const test::StyleTargetCount targets;
   const cv::Mat content = test::syntheticRgb({64, 64}, 3);
   stylizer.stylize(content, PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 2);
+  EXPECT_EQ(targets(), 2);
   stylizer.stylize(content, PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 2) << "both sizes' targets were kept";
+  EXPECT_EQ(targets(), 2) << "both sizes' targets were kept";
   options.scales = 3;
   options.max_size = 64;
   stylizer.setOptions(options);  // 16x16, 32x32, 64x64: one new size
   stylizer.stylize(content, PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 3);
+  EXPECT_EQ(targets(), 3);
 }
 
 TEST(MultiScale, BadScaleOptionsAreRefused) {
@@ -225,6 +226,7 @@ TEST(Tiling, EveryTileOfBothPassesIsOptimisedAndReported) {
   options.tile_size = 64;
   options.tile_overlap = 8;
   auto stylizer = makeStylizer(options);
+  const test::StyleTargetCount targets;
   StylizeResult result;
   const auto reports = recordedRun(stylizer, test::syntheticRgb({160, 96}, 4), &result);
   const auto first = tileGrid({160, 96}, 64, 8, false), second = tileGrid({160, 96}, 64, 8, true);
@@ -236,7 +238,7 @@ TEST(Tiling, EveryTileOfBothPassesIsOptimisedAndReported) {
   EXPECT_EQ(reports.back().tiles, static_cast<int>(second.size()));
   EXPECT_EQ(reports.back().tile, static_cast<int>(second.size()));
   EXPECT_EQ(reports.back().total_step, expected);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 1) << "one set of targets for every tile";
+  EXPECT_EQ(targets(), 1) << "one set of targets for every tile";
   EXPECT_EQ(result.image.size(), cv::Size(160, 96));
 }
 

@@ -188,10 +188,10 @@ TEST(ColorMatch, ChangesTheStyleTargetsPerContentFrame) {
   const double unmatched = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
   options.color_match = ColorMatch::MeanStd;
   stylizer.setOptions(options);
-  const int before = stylizer.styleTargetComputations();
+  const test::StyleTargetCount targets;
   const double matched = stylizer.stylize(content, PixelFormat::RGB).final_losses.style;
   stylizer.stylize(content, PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), before + 2) << "matched targets are per frame";
+  EXPECT_EQ(targets(), 2) << "matched targets are per frame";
   EXPECT_NE(matched, unmatched);
   // Back to none: the plain targets again, the same loss as before.
   options.color_match = ColorMatch::None;
@@ -204,13 +204,13 @@ TEST(StyleBlend, WeightsOneAndZeroReproduceTheSingleStyleExactly) {
   auto single = makeStylizer(withSteps(3));
   auto blended = makeStylizer(withSteps(3));
   blended.setStyles({first, second}, PixelFormat::RGB, {1, 0});
-  const int before = blended.styleTargetComputations();
   const cv::Mat content = test::syntheticRgb({32, 24}, 1);
   const auto a = single.stylize(content, PixelFormat::RGB);
+  const test::StyleTargetCount targets;
   const auto b = blended.stylize(content, PixelFormat::RGB);
   EXPECT_EQ(cv::norm(a.image, b.image, cv::NORM_INF), 0);
   EXPECT_EQ(a.final_losses.total, b.final_losses.total);
-  EXPECT_EQ(blended.styleTargetComputations(), before + 1) << "a style of weight 0 is not computed";
+  EXPECT_EQ(targets(), 1) << "a style of weight 0 is not computed";
 }
 
 TEST(StyleBlend, HalfAndHalfTargetsTheMeanOfTheTwoGramSets) {
@@ -265,13 +265,13 @@ TEST(StyleScale, KeepsTheStylesAspectAndScalesItsLongestSide) {
   stylizer.setOptions(options);
   // 16x8 would be below VGG19's 16-pixel minimum: raised, aspect kept.
   EXPECT_EQ(stylizer.styleProcessingSize(0, {32, 24}), cv::Size(32, 16));
-  const int before = stylizer.styleTargetComputations();
+  const test::StyleTargetCount targets;
   stylizer.stylize(test::syntheticRgb({32, 24}, 2), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), before + 1);
+  EXPECT_EQ(targets(), 1);
   options.style_scale.reset();
   stylizer.setOptions(options);
   stylizer.stylize(test::syntheticRgb({32, 24}, 2), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), before + 2) << "a new scale, new targets";
+  EXPECT_EQ(targets(), 2) << "a new scale, new targets";
   options.style_scale = 0;
   EXPECT_THROW(stylizer.setOptions(options), OptionsError);
 }

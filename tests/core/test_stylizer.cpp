@@ -31,10 +31,10 @@ Stylizer makeStylizer(int steps) {
 
 TEST(Stylizer, StyleTargetsAreComputedOncePerStyleAndSize) {
   auto stylizer = makeStylizer(1);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 0);
+  const test::StyleTargetCount targets;
   for (unsigned frame = 0; frame < 4; ++frame)
     stylizer.stylize(test::syntheticRgb({32, 24}, frame), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 1);
+  EXPECT_EQ(targets(), 1);
 
   // Layer weights only scale the loss: the targets stay.
   auto options = stylizer.options();
@@ -42,19 +42,19 @@ TEST(Stylizer, StyleTargetsAreComputedOncePerStyleAndSize) {
   options.steps = 2;
   stylizer.setOptions(options);
   stylizer.stylize(test::syntheticRgb({32, 24}, 7), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 1);
+  EXPECT_EQ(targets(), 1);
 
   // Another processing size, other layers, another style: recomputed, once each.
   stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 2);
+  EXPECT_EQ(targets(), 2);
   options.style_layers = parseLayerWeights("conv1_1=1,conv2_1=1");
   stylizer.setOptions(options);
   stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
   stylizer.stylize(test::syntheticRgb({24, 32}, 8), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 3);
+  EXPECT_EQ(targets(), 3);
   stylizer.setStyle(test::syntheticRgb({20, 20}, 5), PixelFormat::RGB);
   stylizer.stylize(test::syntheticRgb({24, 32}, 7), PixelFormat::RGB);
-  EXPECT_EQ(stylizer.styleTargetComputations(), 4);
+  EXPECT_EQ(targets(), 4);
 }
 
 TEST(Stylizer, ZeroStepsReturnsTheContent) {

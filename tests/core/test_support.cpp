@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "call_counts.hpp"
 #include "test_support.hpp"
 
 #include <array>
@@ -11,6 +12,8 @@
 #include <random>
 
 namespace neuralstyle::test {
+
+long StyleTargetCount::now() { return detail::callCounts().style_target_computations.load(); }
 
 std::string requiredEnv(const char* name) {
   if (const char* value = std::getenv(name); value && *value) return value;

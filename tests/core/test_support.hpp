@@ -48,6 +48,18 @@ int runCommand(const std::string& command, std::string* output);
 int runReferenceScript(const std::string& script, const std::string& arguments,
                        std::string* output);
 
+/// How many times style Gram targets were computed (the stylizers' cache misses) since
+/// this was made, in this process (the core's internal counter, src/call_counts.hpp).
+class StyleTargetCount {
+ public:
+  StyleTargetCount() : start_(now()) {}
+  long operator()() const { return now() - start_; }
+
+ private:
+  static long now();
+  long start_;
+};
+
 }  // namespace neuralstyle::test
 
 #include <map>
