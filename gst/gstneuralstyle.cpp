@@ -309,52 +309,37 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   return TRUE;
 }
 
-/* make_style_options, posting LIBRARY/SETTINGS naming the property at fault. */
+/* prepare_options for `network`, posting LIBRARY/SETTINGS naming the property
+ * at fault when the values cannot work. */
 static gboolean
-make_style_options_or_error (GstNeuralStyle * self, const Settings & settings,
-    neuralstyle::Network network, neuralstyle::StyleOptions * options)
+prepare_options_or_error (GstNeuralStyle * self, Settings * settings,
+    neuralstyle::Network network)
 {
   InvalidSettings why;
 
-  if (make_style_options (settings, network, options, &why))
+  if (prepare_options (settings, network, &why))
     return TRUE;
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
       ("%s", why.detail.c_str ()));
   return FALSE;
 }
 
-/* make_video_options, posting LIBRARY/SETTINGS naming the properties. */
+/* The values in force judged once more, now that the weights say which
+ * network runs (their layer names), and the options they make kept for the
+ * frames. */
 static gboolean
-video_options_or_error (GstNeuralStyle * self, const Settings & settings,
-    neuralstyle::VideoOptions * options)
+prepare_settings_in_force (GstNeuralStyle * self)
 {
-  InvalidSettings why;
+  Settings settings = snapshot_settings (self);
 
-  if (make_video_options (settings, options, &why))
-    return TRUE;
-  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
-      ("%s", why.detail.c_str ()));
-  return FALSE;
-}
-
-/* Judges the values in force once more, now that the weights say which network
- * runs (their layer names), and keeps the options they make for the frames;
- * posts LIBRARY/SETTINGS if they cannot work. */
-static gboolean
-prepare_options_or_error (GstNeuralStyle * self)
-{
-  InvalidSettings why;
-  gboolean prepared;
-
-  {
-    ObjectLock lock (self);
-    prepared = prepare_options (&self->priv->settings, self->priv->network,
-        &why);
-  }
-  if (!prepared)
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
-        ("%s", why.detail.c_str ()));
-  return prepared;
+  if (!prepare_options_or_error (self, &settings, self->priv->network))
+    return FALSE;
+  ObjectLock lock (self);
+  /* A value set meanwhile is judged by set_property, now that the network
+   * is known. */
+  if (self->priv->settings.generation == settings.generation)
+    self->priv->settings.prepared = settings.prepared;
+  return TRUE;
 }
 
 static gboolean
@@ -365,8 +350,9 @@ gst_neural_style_start (GstBaseTransform * trans)
 
   try {
     const Settings settings = snapshot_settings (self);
-    neuralstyle::StyleOptions options;
-    neuralstyle::VideoOptions video;
+    /* Judged before the weights say which network runs: a bad value fails
+     * before the slow part. */
+    Settings early = settings;
 
     priv->cancel.clear_all ();
     priv->next_frame = 0;
@@ -383,17 +369,16 @@ gst_neural_style_start (GstBaseTransform * trans)
 
     /* The cheap checks first: loading the weights takes a while. */
     if (!check_image_locations (self, settings)
-        || !make_style_options_or_error (self, settings,
-            network_known_up_front (settings), &options)
-        || !video_options_or_error (self, settings, &video)
-        || !make_stylizer (self, settings, options)
+        || !prepare_options_or_error (self, &early,
+            network_known_up_front (settings))
+        || !make_stylizer (self, settings, early.prepared->style)
         || !load_first_images (self, settings)
-        || !prepare_options_or_error (self)) {
+        || !prepare_settings_in_force (self)) {
       priv->stylizer.reset ();
       return FALSE;
     }
     priv->video = std::make_unique < neuralstyle::VideoStylizer >
-        (*priv->stylizer, video);
+        (*priv->stylizer, early.prepared->video);
     priv->active_mode = settings.mode;
     return TRUE;
   } catch (...) {

@@ -319,7 +319,7 @@ blend_weights_valid (const Settings & settings, InvalidSettings * why)
   return FALSE;
 }
 
-gboolean
+static gboolean
 make_style_options (const Settings & settings, neuralstyle::Network network,
     neuralstyle::StyleOptions * options, InvalidSettings * why)
 {
@@ -360,7 +360,7 @@ make_style_options (const Settings & settings, neuralstyle::Network network,
   return TRUE;
 }
 
-gboolean
+static gboolean
 make_video_options (const Settings & settings,
     neuralstyle::VideoOptions * options, InvalidSettings * why)
 {

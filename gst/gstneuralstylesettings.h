@@ -105,26 +105,14 @@ std::string style_locations_problem (const std::vector<std::string> & locations)
  * file system tells, or when it is empty (no init image). */
 std::string init_location_problem (const std::string & location);
 
-/* The settings as the core's options, validated by the core; FALSE and `why`
+/* Makes settings->prepared: the values as the core's StyleOptions and
+ * VideoOptions, validated by the core. FALSE, `why` and no prepared options
  * for a value the core refuses, or for style-blend-weights that do not give
  * one weight to each style image. Layer names are checked against `network`
  * (the one the element runs on); with Auto, before the weights say which
  * network it is, the stylizer checks them when it is made. */
-gboolean make_style_options (const Settings & settings,
-    neuralstyle::Network network, neuralstyle::StyleOptions * options,
-    InvalidSettings * why);
-
-/* Makes settings->prepared from the values (make_style_options and
- * make_video_options for `network`); FALSE, `why` and no prepared options for
- * values that cannot work. */
 gboolean prepare_options (Settings * settings, neuralstyle::Network network,
     InvalidSettings * why);
-
-/* The video settings (init, temporal-weight, steps-per-frame,
- * scene-cut-threshold) as the core's VideoOptions, validated by the core;
- * FALSE and `why` for a value it refuses. */
-gboolean make_video_options (const Settings & settings,
-    neuralstyle::VideoOptions * options, InvalidSettings * why);
 
 }  // namespace gstneuralstyle
 
