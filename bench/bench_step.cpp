@@ -171,7 +171,7 @@ int main(int argc, char** argv) try {
       {"auto", Convolution::Auto}, {"direct", Convolution::Direct}, {"winograd", Convolution::Winograd}};
   if (!convolutions.count(args.convolution))
     throw std::invalid_argument("--convolution is auto, direct or winograd");
-  Stylizer stylizer(loadWeights(args.weights, parseNetwork(args.network)), torch::kCPU, options,
+  Stylizer stylizer(loadWeights(args.weights, parseNetwork(args.network)), DeviceKind::CPU, options,
                     args.precision == "bfloat16" ? Precision::BFloat16 : Precision::Float32,
                     convolutions.at(args.convolution));
   stylizer.setStyle(readRgbImage(args.style), PixelFormat::RGB);
@@ -209,12 +209,12 @@ int main(int argc, char** argv) try {
       }
     };
     if (whole_frame) stylizer.stylize(content_rgb, PixelFormat::RGB, record, &reached);
-    else stylizer.stylizeTensor(content, record, &reached);
+    else stylizeTensor(stylizer, content, record, &reached);
   } catch (const CancelledError&) {
     // reached the target loss
   }
   out["size"] = {content.size(3), content.size(2)};
-  out["network"] = networkName(stylizer.network()->network());
+  out["network"] = networkName(stylizer.network());
   // The loss terms in force, so that the driver runs the reference notebook's loop with the same ones.
   out["content_layer"] = stylizer.options().content_layer;
   out["style_layers"] = formatLayerWeights(stylizer.options().style_layers);
@@ -233,7 +233,7 @@ int main(int argc, char** argv) try {
     const double median = step_ms.empty() ? 0 : step_ms[step_ms.size() / 2];
     out["ms_per_step"] = median;
     out["steps_per_second"] = median > 0 ? 1000.0 / median : 0;
-    if (stylizer.network()->network() == Network::VGG19) {
+    if (stylizer.network() == Network::VGG19) {
       const double flops = vgg19FlopsPerStep(content.size(2), content.size(3), stylizer.options());
       out["gflop_per_step"] = flops / 1e9;
       out["kernels"] = vgg19Kernels(content.size(2), content.size(3), stylizer.options(),

@@ -107,7 +107,7 @@ int main(int argc, char** argv) try {
     std::cerr << "frame " << k + 1 << "/" << args.count << ": " << frame.stylized.steps << " steps, "
               << frame.stylized.elapsed_seconds << " s\n";
   }
-  std::cout << nlohmann::json{{"network", networkName(stylizer.network()->network())},
+  std::cout << nlohmann::json{{"network", networkName(stylizer.network())},
                               {"temporal_weight", sequence.temporalWeight()},
                               {"frames", frames}}.dump(2)
             << "\n";

@@ -177,7 +177,7 @@
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/stylizer.hpp"
-#include "neuralstyle/weights.hpp"
+#include "neuralstyle/weights_location.hpp"
 
 using namespace gstneuralstyle;
 
@@ -296,8 +296,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     return FALSE;
   }
 
-  const bool on_cuda = priv->stylizer->device ().is_cuda ();
-  const neuralstyle::Network network = priv->stylizer->network ()->network ();
+  const bool on_cuda = priv->stylizer->device () == neuralstyle::DeviceKind::CUDA;
+  const neuralstyle::Network network = priv->stylizer->network ();
   GST_OBJECT_LOCK (self);
   priv->latency.on_cuda = on_cuda;
   priv->network = network;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "gstneuralstyleerrors.h"
 
-#include <c10/util/Exception.h>
 #include <exception>
 #include <new>
 #include <opencv2/core.hpp>
@@ -45,10 +44,6 @@ report_current_exception (Stage stage, const std::string & action) noexcept
       return report (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, action,
           "the optimisation diverged (lower learning-rate or style-weight)",
           e.what ());
-    } catch (const c10::Error & e) {
-      return report (GST_LIBRARY_ERROR, starting ? GST_LIBRARY_ERROR_INIT :
-          GST_LIBRARY_ERROR_FAILED, action, "LibTorch failed",
-          e.what_without_backtrace ());
     } catch (const cv::Exception & e) {
       return report (GST_LIBRARY_ERROR, starting ? GST_LIBRARY_ERROR_INIT :
           GST_LIBRARY_ERROR_FAILED, action, "OpenCV failed", e.what ());
@@ -56,6 +51,9 @@ report_current_exception (Stage stage, const std::string & action) noexcept
       return report (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
           action, "out of memory", e.what ());
     } catch (const std::exception & e) {
+      if (const auto libtorch = neuralstyle::libtorchMessage (e))
+        return report (GST_LIBRARY_ERROR, starting ? GST_LIBRARY_ERROR_INIT :
+            GST_LIBRARY_ERROR_FAILED, action, "LibTorch failed", *libtorch);
       return report (unexplained_domain, unexplained_code, action, nullptr,
           e.what ());
     } catch (...) {

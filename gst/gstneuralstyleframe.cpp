@@ -75,7 +75,7 @@ warn_if_raised (GstNeuralStyle * self, const neuralstyle::FramePlan & plan)
       ("max-size %u is too small for %dx%d frames: %s needs %d pixels on each "
           "side, so they are processed at %dx%d (max-size %d).", max_size,
           plan.frame.width, plan.frame.height, neuralstyle::networkName
-          (priv->stylizer->network ()->network ()).c_str (), plan.minimum_side,
+          (priv->stylizer->network ()).c_str (), plan.minimum_side,
           plan.finalSize ().width, plan.finalSize ().height, plan.max_size),
       (NULL));
 }
@@ -175,7 +175,7 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
   /* Unprepared only after a race: a value set while the element started, or
    * one another thread's value undid. Judged now, then. */
   if (!settings.prepared && !prepare_options (&settings,
-          priv->stylizer->network ()->network (), &why)) {
+          priv->stylizer->network (), &why)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
         ("%s", why.detail.c_str ()));
     return FALSE;

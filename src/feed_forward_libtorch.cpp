@@ -12,7 +12,7 @@
 #include "feed_forward_engine.hpp"
 #include "tensor_memory_cache.hpp"
 #include "neuralstyle/errors.hpp"
-#include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
 #include "safetensors.hpp"
 #include "transformer_net.hpp"
 

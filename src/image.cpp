@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "neuralstyle/image.hpp"
+#include "neuralstyle/image_tensor.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 
 #include <torch/torch.h>
 
-#include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
 
 namespace neuralstyle::detail {
 namespace {
@@ -52,6 +52,19 @@ struct StyleLayerLoss : public torch::autograd::Function<StyleLayerLoss> {
 torch::Tensor styleLayerLoss(const torch::Tensor& feature, const torch::Tensor& target_gram,
                              double weight, double gram_scale) {
   return StyleLayerLoss::apply(feature, target_gram, weight, gram_scale);
+}
+
+double gramScale(const torch::Tensor& feature, GramNormalization normalization) {
+  if (normalization == GramNormalization::None) return 1.0;
+  return 1.0 / static_cast<double>(feature.size(2) * feature.size(3));
+}
+
+torch::Tensor totalVariation(const torch::Tensor& image) {
+  const auto height = image.size(2), width = image.size(3);
+  auto tv = torch::zeros({}, image.options());
+  if (height > 1) tv = tv + torch::mean((image.slice(2, 1) - image.slice(2, 0, height - 1)).pow(2));
+  if (width > 1) tv = tv + torch::mean((image.slice(3, 1) - image.slice(3, 0, width - 1)).pow(2));
+  return tv;
 }
 
 }  // namespace neuralstyle::detail

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// One layer's style loss, w * mean((G(F) - S)^2) / (d*h*w), as an autograd function.
+// The losses the optimisation and training share: one layer's style loss,
+// w * mean((G(F) - S)^2) / (d*h*w), as an autograd function, and total variation.
 #include <torch/types.h>
+
+#include "neuralstyle/options.hpp"
 
 namespace neuralstyle::detail {
 
@@ -12,5 +15,12 @@ namespace neuralstyle::detail {
 /// Positions); at 1 the arithmetic is the reference notebook's exactly.
 torch::Tensor styleLayerLoss(const torch::Tensor& feature, const torch::Tensor& target_gram,
                              double weight, double gram_scale = 1.0);
+
+/// 1/(h w) of a [1,d,h,w] feature under Positions normalisation, else 1.
+double gramScale(const torch::Tensor& feature, GramNormalization normalization);
+
+/// Total variation of a [N,C,H,W] image: the mean squared difference of vertical
+/// neighbours plus that of horizontal ones (0 for an image of one row or column).
+torch::Tensor totalVariation(const torch::Tensor& image);
 
 }  // namespace neuralstyle::detail

@@ -10,6 +10,8 @@
 #include "neuralstyle/color.hpp"
 #include "call_counts.hpp"
 #include "neuralstyle/errors.hpp"
+#include "neuralstyle/image_tensor.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
 #include "neuralstyle/temporal.hpp"
 
 namespace neuralstyle {
@@ -123,7 +125,7 @@ void VideoStylizer::setOptions(const VideoOptions& options) {
 }
 
 double VideoStylizer::temporalWeight() const {
-  return options_.temporal_weight.value_or(networkDefaults(stylizer_.network()->network()).temporal_weight);
+  return options_.temporal_weight.value_or(networkDefaults(stylizer_.network()).temporal_weight);
 }
 
 int VideoStylizer::stepsPerFrame() const {
@@ -151,7 +153,7 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     frame.inconsistent_share = inconsistentShare(consistency);
     frame.scene_cut = frame.inconsistent_share > options_.scene_cut_threshold;
     if (!frame.scene_cut) {
-      const auto device = stylizer_.device();
+      const auto device = torchDevice(stylizer_);
       const auto warped = matToTensor(warpByFlow(last_->result, backward, cv::INTER_CUBIC), device);
       const auto mask = matToTensor(consistency, device);
       if (temporalWeight() > 0) {
@@ -181,10 +183,11 @@ VideoFrameResult VideoStylizer::stylize(const cv::Mat& content, PixelFormat form
     }
     frame.flow_seconds = guide.flow_seconds = secondsSince(start);
   }
-  frame.stylized = stylizer_.stylize(prepared, on_progress, cancel, guide);
+  torch::Tensor processed;
+  frame.stylized = stylizeGuided(stylizer_, prepared, guide, on_progress, cancel, &processed);
   auto kept = std::make_shared<StylisedFrame>();
   kept->content = now;
-  kept->result = tensorToMat(frame.stylized.processed);
+  kept->result = tensorToMat(processed);
   kept->convention = stylizer_.convention();
   kept->preserve_colors = stylizer_.options().preserve_colors;
   last_ = std::move(kept);

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <c10/util/Exception.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -350,7 +349,7 @@ int run(const std::vector<std::string>& arguments) {
   ProgressReporter reporter(options, frames);
   if (!options.quiet)
     std::fprintf(stderr, "%d frame%s on %s%s with weights '%s'%s\n", frames, frames == 1 ? "" : "s",
-                 stylizer.device().str().c_str(),
+                 stylizer.deviceName().c_str(),
                  stylizer.precision() == ns::Precision::BFloat16 ? " in bfloat16" : "",
                  engine.weights.c_str(),
                  plan.skipped ? (" (" + std::to_string(plan.skipped) + " already complete)").c_str() : "");
@@ -365,7 +364,7 @@ int run(const std::vector<std::string>& arguments) {
                  "neuralstyle: warning: --max-size %d is too small for %dx%d images: %s needs %d "
                  "pixels on each side, so they are processed at %dx%d (max-size %d)\n",
                  frame_plan.requested_max_size, content.cols, content.rows,
-                 ns::networkName(stylizer.network()->network()).c_str(), frame_plan.minimum_side,
+                 ns::networkName(stylizer.network()).c_str(), frame_plan.minimum_side,
                  frame_plan.finalSize().width, frame_plan.finalSize().height, frame_plan.max_size);
   };
   int number = 0;  // of the frame being stylised, from 1, over the slice's and the lead-in's
@@ -474,9 +473,7 @@ int main(int argc, char** argv) {
     return fail(cli::kExitDiverged, e.what());
   } catch (const ns::CancelledError& e) {
     return fail(cli::kExitInterrupted, std::string("interrupted (") + e.what() + ")");
-  } catch (const c10::Error& e) {
-    return fail(cli::kExitFailure, e.what_without_backtrace());
   } catch (const std::exception& e) {
-    return fail(cli::kExitFailure, e.what());
+    return fail(cli::kExitFailure, ns::libtorchMessage(e).value_or(e.what()));
   }
 }

@@ -2,6 +2,7 @@
 #pragma once
 // Typed errors of the core. Every failure the core can foresee is one of these, so that
 // callers (the element, the CLI) can map them to their own error domains and exit codes.
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -49,5 +50,10 @@ class CancelledError : public Error {
  public:
   using Error::Error;
 };
+
+/// LibTorch's own errors (c10::Error) carry a C++ backtrace in what(): the message
+/// without it, so that a front end names them without compiling LibTorch's headers.
+/// nullopt for any other exception.
+std::optional<std::string> libtorchMessage(const std::exception& error);
 
 }  // namespace neuralstyle

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// Conversion between caller images (cv::Mat, 8-bit, in a stated channel order) and the
-// network's input tensors. OpenCV does the colour conversion and resizing; the tensor
-// side follows the weights' input convention.
+// Caller images (cv::Mat, 8-bit, in a stated channel order): conversion to and from RGB,
+// resizing and reading, through OpenCV. Torch-free; the conversion to the network's
+// input tensors is in image_tensor.hpp.
 #include <opencv2/core.hpp>
 #include <string>
-#include <torch/types.h>
 
 #include "neuralstyle/frame_plan.hpp"
-#include "neuralstyle/weights.hpp"
 
 namespace neuralstyle {
 
@@ -23,13 +21,6 @@ std::string toString(PixelFormat format);
 
 /// Checks type and channel count; converts to 8-bit RGB (CV_8UC3). Throws ImageError.
 cv::Mat toRgb(const cv::Mat& image, PixelFormat format);
-
-/// RGB 8-bit image -> normalised [1,3,H,W] float tensor on `device`, per `convention`.
-torch::Tensor rgbToTensor(const cv::Mat& rgb, const InputConvention& convention,
-                          const torch::Device& device);
-
-/// Inverse of rgbToTensor: de-normalise, clamp to [0,1], scale and round to 8-bit RGB.
-cv::Mat tensorToRgb(const torch::Tensor& tensor, const InputConvention& convention);
 
 /// RGB 8-bit image -> caller's format. For four-channel formats the fourth byte of
 /// `original` (same size) is carried over; otherwise it is set to 255.

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // The reference notebook's Gatys et al. style transfer: one style, many content frames.
+// Torch-free: the tensor-level interface (normalised tensors, the device, the feature
+// network, frame guides for video) is in stylizer_tensor.hpp.
 #include <atomic>
-#include <chrono>
+#include <cstdint>
 #include <functional>
-#include <map>
-#include <tuple>
 #include <memory>
-#include <optional>
+#include <string>
+#include <vector>
 #include <opencv2/core.hpp>
-#include <torch/optim/optimizer.h>
-#include <torch/types.h>
 
 #include "neuralstyle/frame_plan.hpp"
 #include "neuralstyle/image.hpp"
+#include "neuralstyle/input_convention.hpp"
 #include "neuralstyle/options.hpp"
-#include "neuralstyle/feature_network.hpp"
-#include "neuralstyle/weights.hpp"
 
 namespace neuralstyle {
 
@@ -63,31 +61,6 @@ struct StylizeResult {
   Losses final_losses;
   int steps = 0;           ///< over every size and tile (Progress::total_steps)
   double elapsed_seconds = 0;
-  /// The result at the final processing size, normalised [1,3,H,W] float on the
-  /// stylizer's device, before the conversion to 8 bits: what a next video frame starts
-  /// from (VideoStylizer).
-  torch::Tensor processed;
-};
-
-/// What a video frame's optimisation is guided by (VideoStylizer makes it; a still needs
-/// none). Tensors are normalised [1,3,H,W] (the mask [1,1,H,W]) at any size: they are
-/// resized bilinearly to each processing size.
-struct FrameGuide {
-  /// Where the optimisation starts; undefined: StyleOptions::init.
-  torch::Tensor initial;
-  /// The temporal term temporal_weight * sum(c * (x - w)^2) / (H W): x the image being
-  /// optimised, w this target (the previous result warped to this frame), c the
-  /// per-pixel weight `temporal_mask` (1 where the flow is consistent, else 0), summed
-  /// over channels and pixels, over the number of pixels H W. Undefined: no term.
-  torch::Tensor temporal_target;
-  torch::Tensor temporal_mask;
-  double temporal_weight = 0;
-  /// Steps at the final size instead of StyleOptions::steps; -1: those.
-  int steps = -1;
-  /// Optimise at the final size only (a start that already holds the coarse structure).
-  bool final_size_only = false;
-  /// Reported in every Progress of the frame.
-  double flow_seconds = 0;
 };
 
 /// A frame converted to RGB and planned once (Stylizer::prepareFrame): what the
@@ -97,24 +70,35 @@ struct PreparedFrame {
   PixelFormat format = PixelFormat::RGB;
   cv::Mat rgb;      ///< toRgb(content, format)
   FramePlan plan;
+  /// Which options of which Stylizer planned it: stylize() refuses a frame planned with
+  /// options no longer in force (or by another Stylizer).
+  uint64_t options_stamp = 0;
 };
 
-/// Chooses the torch device: Auto = CUDA if available, else CPU. Throws DeviceError.
-torch::Device resolveDevice(DeviceKind kind);
-/// Sets torch's intra-op thread count (0 = all cores).
+/// Sets LibTorch's intra-op thread count (0 = all cores). Throws OptionsError.
 void configureThreads(int threads);
+
+struct NetworkWeights;
+namespace detail {
+class StylizerEngine;
+struct StylizerAccess;
+}  // namespace detail
 
 class Stylizer {
  public:
   /// Loads the weights and moves the network to the device. Throws WeightsError,
   /// DeviceError, OptionsError.
   Stylizer(const EngineOptions& engine, StyleOptions options = {});
-  Stylizer(const NetworkWeights& weights, torch::Device device, StyleOptions options = {},
+  /// `device` Auto: CUDA if available, else the CPU.
+  Stylizer(const NetworkWeights& weights, DeviceKind device, StyleOptions options = {},
            Precision precision = Precision::Float32,
            Convolution convolution = Convolution::Auto);
+  ~Stylizer();
+  Stylizer(Stylizer&&) noexcept;
+  Stylizer& operator=(Stylizer&&) noexcept;
 
   /// The options in force, with every unset value resolved to the network's default.
-  const StyleOptions& options() const { return options_; }
+  const StyleOptions& options() const;
   /// Takes effect at the next stylize(); style targets are recomputed only if needed.
   /// Throws OptionsError (naming the network for an unknown layer) and keeps the old options.
   void setOptions(const StyleOptions& options);
@@ -129,7 +113,7 @@ class Stylizer {
   /// finite, all 0, or not one per image); the styles in force then stay.
   void setStyles(const std::vector<cv::Mat>& images, PixelFormat format,
                  std::vector<double> blend_weights = {});
-  bool hasStyle() const { return !styles_.empty(); }
+  bool hasStyle() const;
   /// The blend weights in force, normalised.
   std::vector<double> styleBlendWeights() const;
   /// How a frame of `frame` pixels is processed with the options in force (planFrame):
@@ -154,103 +138,30 @@ class Stylizer {
   /// starting from the previous one's result upsampled, whole or in tiles. `cancel`, if
   /// given, is polled between steps; when it becomes true the run stops with
   /// CancelledError. Throws ImageError, DivergedError, ...
-  /// `guide` starts it from a given image and adds a temporal term (video).
   StylizeResult stylize(const cv::Mat& content, PixelFormat format,
                         const ProgressCallback& on_progress = {},
-                        const std::atomic<bool>* cancel = nullptr,
-                        const FrameGuide& guide = {});
-  /// The same for a frame prepareFrame made (with the options still in force: else
-  /// OptionsError), so that a caller that needs the RGB frame too converts it once.
+                        const std::atomic<bool>* cancel = nullptr);
+  /// The same for a frame this Stylizer's prepareFrame made, with the options still in
+  /// force (else OptionsError), so that a caller that needs the RGB frame too converts it
+  /// once.
   StylizeResult stylize(const PreparedFrame& frame, const ProgressCallback& on_progress = {},
-                        const std::atomic<bool>* cancel = nullptr,
-                        const FrameGuide& guide = {});
+                        const std::atomic<bool>* cancel = nullptr);
 
-  /// Tensor-level entry point (already normalised [1,3,H,W] content on any device).
-  /// Returns the optimised target tensor (normalised, on the stylizer's device). It
-  /// starts from `initial` when given (normalised, the content's size), else from the
-  /// content. It optimises at the content's size only: StyleOptions::init, scales,
-  /// tile_size and preserve_colors are applied by stylize(), not here.
-  torch::Tensor stylizeTensor(const torch::Tensor& content,
-                              const ProgressCallback& on_progress = {},
-                              const std::atomic<bool>* cancel = nullptr,
-                              Losses* final_losses = nullptr,
-                              const torch::Tensor& initial = {});
-
-  torch::Device device() const { return device_; }
-  Precision precision() const {
-    return compute_dtype_ == torch::kBFloat16 ? Precision::BFloat16 : Precision::Float32;
-  }
-  Convolution convolution() const { return network_->convolution(); }
-  const InputConvention& convention() const { return convention_; }
-  std::shared_ptr<FeatureNetworkImpl> network() const { return network_; }
+  Network network() const;
+  /// Where it runs: CPU or CUDA (never Auto).
+  DeviceKind device() const;
+  /// "cpu", "cuda", ... for messages.
+  std::string deviceName() const;
+  Precision precision() const;
+  Convolution convolution() const;
+  const InputConvention& convention() const;
   /// Whether frames reuse large CPU buffers (EngineOptions::tensor_cache, true for a
   /// Stylizer made from weights, and the device is the CPU).
-  bool reusesTensorMemory() const { return tensor_cache_ && device_.is_cpu(); }
+  bool reusesTensorMemory() const;
 
  private:
-  struct FrameProgress;
-  /// A FrameGuide's temporal term at one size (or tile).
-  struct TemporalTerm {
-    torch::Tensor target, mask;
-    double weight = 0;
-    bool active() const { return target.defined() && weight > 0; }
-  };
-  /// The optimisation at one size, whole or in tiles (StyleOptions::tile_size), from
-  /// `initial` (normalised, the content's size; undefined: the content).
-  torch::Tensor stylizeAtSize(const torch::Tensor& content, const torch::Tensor& initial,
-                              int steps, FrameProgress& progress, const std::atomic<bool>* cancel,
-                              Losses* final_losses, const TemporalTerm& temporal);
-  /// Called at each reporting step with the image being optimised.
-  using StepReport = std::function<void(Progress&, const torch::Tensor& image)>;
-  /// `steps` steps of the optimiser on `content` (checked, normalised [1,3,H,W]).
-  /// `style_balance` multiplies the style loss (a tile's: see stylizeAtSize). Where
-  /// `update_mask` ([1,1,H,W]) is 0, the image keeps its value.
-  torch::Tensor optimise(const torch::Tensor& content, const torch::Tensor& initial, int steps,
-                         const std::vector<torch::Tensor>& style_targets, const StepReport& on_step,
-                         const std::atomic<bool>* cancel, Losses* final_losses,
-                         double style_balance, const torch::Tensor& update_mask,
-                         const TemporalTerm& temporal);
-  void checkContentSize(int64_t height, int64_t width) const;
-  std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const torch::Tensor& target) const;
-  /// The blended Gram targets for a content processing size, computed once per size and
-  /// kept until the styles or the options that shape them change. With a content image
-  /// (RGB), the style's colours are matched to it first (StyleOptions::color_match); such
-  /// targets belong to that content and are not kept. With `tile_size`, the targets are
-  /// the style's Gram matrices per position (sum F F^T / positions) at the scale the
-  /// whole `size` gives it, computed in pieces of at most tile_size a side.
-  const std::vector<torch::Tensor>& styleTargets(cv::Size size, const cv::Mat& content_rgb = {},
-                                                 int tile_size = 0);
-  /// The normalised image the optimisation starts from for StyleOptions::init, at `size`;
-  /// undefined for Init::Content.
-  torch::Tensor initialImage(cv::Size size) const;
-  std::vector<int> requestedIndices() const;  ///< the content layer's, then styleIndices()
-  std::vector<int> styleIndices() const;
-  /// Float32 activations at `indices`, whatever the network's precision.
-  std::vector<torch::Tensor> features(const torch::Tensor& image, const std::vector<int>& indices);
-
-  /// What style targets were computed for: the content processing size, and the tile
-  /// size (0: whole) they were computed in pieces of.
-  using SizeKey = std::tuple<int, int, int>;
-  torch::Device device_;
-  torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
-  torch::Dtype compute_dtype_ = torch::kFloat32;
-  InputConvention convention_;
-  std::shared_ptr<FeatureNetworkImpl> network_;
-  StyleOptions options_;  // resolved for network_
-  struct StyleSource {
-    cv::Mat rgb;
-    double weight = 1;  ///< normalised blend weight
-    std::map<SizeKey, std::vector<torch::Tensor>> grams;  ///< per style layer, per size
-  };
-  std::vector<StyleSource> styles_;
-  cv::Mat init_rgb_;
-  /// The blend, one per options_.style_layers entry, per content processing size.
-  std::map<SizeKey, std::vector<torch::Tensor>> style_targets_;
-  std::vector<torch::Tensor> colour_matched_targets_;  ///< the current frame's, not kept
-  bool tensor_cache_ = true;
+  friend struct detail::StylizerAccess;  // the tensor-level interface (stylizer_tensor.hpp)
+  std::unique_ptr<detail::StylizerEngine> engine_;
 };
-
-/// Gram matrix of a [1,d,h,w] feature: F' F'^T with F' = [d, h*w] (not normalised).
-torch::Tensor gramMatrix(const torch::Tensor& feature);
 
 }  // namespace neuralstyle

@@ -1,30 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// A feature network's weights and the input convention they were trained with.
+// A feature network's weights (tensors) and the input convention they were trained with.
 #include <array>
 #include <string>
 #include <vector>
 #include <torch/types.h>
 
+#include "neuralstyle/input_convention.hpp"
 #include "neuralstyle/networks.hpp"
+#include "neuralstyle/weights_location.hpp"
 
 namespace neuralstyle {
-
-enum class ChannelOrder { RGB, BGR };
-
-/// How pixels must be prepared for a given set of weights:
-/// value = (pixel_in_[0,1] * scale - mean[c]) / std[c], channels in `order`.
-struct InputConvention {
-  ChannelOrder order = ChannelOrder::RGB;
-  float scale = 1.0f;
-  std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
-  std::array<float, 3> std{0.229f, 0.224f, 0.225f};
-  std::string name = "torchvision (RGB, [0,1], ImageNet mean/std)";
-
-  static InputConvention torchvision();
-  /// The original VGG_ILSVRC_19_layers Caffe model: BGR, [0,255], mean subtraction.
-  static InputConvention caffe();
-};
 
 /// The weighted convolutions of a network's feature extractor, in the order of
 /// convSpecs(network), as float32 tensors on the CPU: weight [out,in,k,k], bias [out].
@@ -60,12 +46,5 @@ NetworkWeights randomWeights(uint64_t seed, Network network = Network::VGG19);
 /// Checks count and shapes against convSpecs(weights.network); throws WeightsError
 /// naming `source` and the layer.
 void validateWeights(const NetworkWeights& weights);
-
-/// The weights location used when none is given: $NEURALSTYLE_WEIGHTS, else the first
-/// existing of $XDG_DATA_HOME/neuralstyle/vgg19.safetensors (~/.local/share/...),
-/// <install prefix>/share/neuralstyle/vgg19.safetensors, then the same two places for
-/// squeezenet1_1.safetensors; `network` other than Auto looks for that network's file
-/// only. Empty if none exists.
-std::string defaultWeightsLocation(Network network = Network::Auto);
 
 }  // namespace neuralstyle

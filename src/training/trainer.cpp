@@ -16,8 +16,8 @@
 
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/feature_network.hpp"
-#include "neuralstyle/image.hpp"
-#include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/image_tensor.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
 #include "neuralstyle/weights.hpp"
 #include "equivalent_steps.hpp"
 #include "onnx_export.hpp"

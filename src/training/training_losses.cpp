@@ -3,17 +3,13 @@
 
 #include <torch/torch.h>
 
+#include "style_loss.hpp"
+
 namespace neuralstyle::detail {
 
 torch::Tensor normalisedGrams(const torch::Tensor& features) {
   const auto flat = features.reshape({features.size(0), features.size(1), -1});
   return torch::bmm(flat, flat.transpose(1, 2)) / static_cast<double>(flat.size(2));
-}
-
-torch::Tensor totalVariation(const torch::Tensor& image) {
-  const auto vertical = image.slice(2, 1) - image.slice(2, 0, -1);
-  const auto horizontal = image.slice(3, 1) - image.slice(3, 0, -1);
-  return vertical.pow(2).mean() + horizontal.pow(2).mean();
 }
 
 PerceptualLoss::PerceptualLoss(std::shared_ptr<FeatureNetworkImpl> network, InputConvention convention,

@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "neuralstyle/feature_network.hpp"
+#include "neuralstyle/image_tensor.hpp"
 #include "neuralstyle/weights.hpp"
 
 namespace neuralstyle::detail {
@@ -45,9 +46,5 @@ class PerceptualLoss {
 /// Gram matrices of a batch of features, normalised by positions: [N,C,H,W] -> [N,C,C],
 /// F F^T / (H W).
 torch::Tensor normalisedGrams(const torch::Tensor& features);
-
-/// Mean squared difference of neighbouring pixels, vertically plus horizontally, of
-/// [N,3,H,W] values in 0..1 (the optimisation's TV term on the image it optimises).
-torch::Tensor totalVariation(const torch::Tensor& image);
 
 }  // namespace neuralstyle::detail

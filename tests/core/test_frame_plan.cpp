@@ -8,6 +8,7 @@
 #include "neuralstyle/frame_plan.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "neuralstyle/video_stylizer.hpp"
+#include "neuralstyle/weights.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;
@@ -86,7 +87,7 @@ TEST(FramePlan, AFrameBelowSixteenPixelsIsRefused) {
 TEST(FramePlan, TheStylizerProcessesAFrameAsItsPlanSays) {
   configureThreads(2);
   StyleOptions options = withMaxSize(16, 2);
-  Stylizer stylizer(randomWeights(2, Network::SqueezeNet1_1), torch::kCPU, options);
+  Stylizer stylizer(randomWeights(2, Network::SqueezeNet1_1), DeviceKind::CPU, options);
   stylizer.setStyle(test::syntheticRgb({20, 20}, 5), PixelFormat::RGB);
   const FramePlan plan = stylizer.planFrame({17, 80});
   EXPECT_EQ(plan.finalSize(), cv::Size(17, 78));
@@ -101,7 +102,7 @@ TEST(FramePlan, TheStylizerProcessesAFrameAsItsPlanSays) {
 
 TEST(FramePlan, AVideoFrameIsPlannedOnceAndValidatesNoOptions) {
   configureThreads(2);
-  Stylizer stylizer(randomWeights(9), torch::kCPU, withMaxSize(32, 1));
+  Stylizer stylizer(randomWeights(9), DeviceKind::CPU, withMaxSize(32, 1));
   stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
   VideoStylizer video(stylizer, VideoOptions{});
   auto& counts = neuralstyle::detail::callCounts();
@@ -112,4 +113,20 @@ TEST(FramePlan, AVideoFrameIsPlannedOnceAndValidatesNoOptions) {
     EXPECT_EQ(counts.frame_plans - plans, 1);
     EXPECT_EQ(counts.option_validations - validations, 0);
   }
+}
+
+TEST(FramePlan, AFramePlannedWithOtherOptionsOrByAnotherStylizerIsRefused) {
+  configureThreads(2);
+  Stylizer stylizer(randomWeights(9), DeviceKind::CPU, withMaxSize(32, 1));
+  Stylizer other(randomWeights(9), DeviceKind::CPU, withMaxSize(32, 1));
+  stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
+  const cv::Mat content = test::syntheticRgb({32, 24}, 1);
+  const PreparedFrame prepared = stylizer.prepareFrame(content, PixelFormat::RGB);
+  // The same max-size, other steps: the plan's steps no longer hold.
+  StyleOptions more_steps = stylizer.options();
+  more_steps.steps = 2;
+  stylizer.setOptions(more_steps);
+  EXPECT_THROW(stylizer.stylize(prepared), OptionsError);
+  EXPECT_THROW(stylizer.stylize(other.prepareFrame(content, PixelFormat::RGB)), OptionsError);
+  EXPECT_EQ(stylizer.stylize(stylizer.prepareFrame(content, PixelFormat::RGB)).steps, 2);
 }

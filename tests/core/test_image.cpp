@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
-#include "neuralstyle/image.hpp"
+#include "neuralstyle/image_tensor.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;

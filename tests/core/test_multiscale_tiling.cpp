@@ -10,6 +10,7 @@
 
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/weights.hpp"
 #include "schedule.hpp"
 #include "test_support.hpp"
 
@@ -22,7 +23,7 @@ namespace {
 
 Stylizer makeStylizer(const StyleOptions& options) {
   configureThreads(2);
-  Stylizer stylizer(randomWeights(9), torch::kCPU, options);
+  Stylizer stylizer(randomWeights(9), DeviceKind::CPU, options);
   stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
   return stylizer;
 }
@@ -267,11 +268,11 @@ TEST(Tiling, AgreesWithTheUntiledResultAwayFromTileBordersAndLeavesNoSeam) {
   const bool pretrained = !test::sharedSqueezeNetWeights().empty();
   const auto weights = loadWeights(test::squeezeNetWeights());
   const cv::Mat style = test::sampleImage("starry_night.jpg");
-  Stylizer whole(weights, torch::kCPU, options);
+  Stylizer whole(weights, DeviceKind::CPU, options);
   whole.setStyle(style, PixelFormat::RGB);
   options.tile_size = 256;
   options.tile_overlap = 32;
-  Stylizer tiled(weights, torch::kCPU, options);
+  Stylizer tiled(weights, DeviceKind::CPU, options);
   tiled.setStyle(style, PixelFormat::RGB);
   cv::Mat content;
   cv::resize(test::sampleImage("fruits.jpg"), content, {512, 512}, 0, 0, cv::INTER_AREA);

@@ -8,7 +8,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/weights.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;
@@ -74,7 +76,7 @@ void expectParity(const ParityCase& parity) {
   StyleOptions options;
   options.steps = parity.steps;
   options.learning_rate = parity.learning_rate;
-  Stylizer stylizer(loadWeights(weights, parity.network), torch::kCPU, options, Precision::Float32,
+  Stylizer stylizer(loadWeights(weights, parity.network), DeviceKind::CPU, options, Precision::Float32,
                     parity.convolution);
   stylizer.setStyle(readRgbImage(dir.file("style.png")), PixelFormat::RGB);
   std::vector<Losses> ours;

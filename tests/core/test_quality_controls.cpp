@@ -9,7 +9,9 @@
 
 #include "neuralstyle/color.hpp"
 #include "neuralstyle/errors.hpp"
-#include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/image_tensor.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
+#include "neuralstyle/weights.hpp"
 #include "chroma.hpp"
 #include "test_support.hpp"
 
@@ -21,7 +23,7 @@ namespace {
 Stylizer makeStylizer(StyleOptions options) {
   configureThreads(2);
   options.max_size = options.max_size == 400 ? 32 : options.max_size;
-  Stylizer stylizer(randomWeights(9), torch::kCPU, options);
+  Stylizer stylizer(randomWeights(9), DeviceKind::CPU, options);
   stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
   return stylizer;
 }
@@ -225,7 +227,7 @@ TEST(StyleBlend, HalfAndHalfTargetsTheMeanOfTheTwoGramSets) {
 
   // The same loss computed here from each style's own Gram matrices, averaged.
   torch::NoGradGuard no_grad;
-  auto network = stylizer.network();
+  auto network = featureNetwork(stylizer);
   const auto& convention = stylizer.convention();
   const std::vector<int> layers{network->layer("conv1_1"), network->layer("conv3_1")};
   const auto featuresOf = [&](const cv::Mat& rgb) {
@@ -315,7 +317,7 @@ TEST(StyleScale, ALargerScaleGivesCoarserTexture) {
   const cv::Mat content(64, 64, CV_8UC3, cv::Scalar::all(128));
   const auto meanFrequency = [&](double scale) {
     options.style_scale = scale;
-    Stylizer stylizer(weights, torch::kCPU, options);
+    Stylizer stylizer(weights, DeviceKind::CPU, options);
     stylizer.setStyle(stripes, PixelFormat::RGB);
     cv::Mat image;
     stylizer.stylize(content, PixelFormat::RGB).image.convertTo(image, CV_32FC3);

@@ -5,7 +5,9 @@
 #include <torch/torch.h>
 
 #include "neuralstyle/errors.hpp"
-#include "neuralstyle/stylizer.hpp"
+#include "neuralstyle/image_tensor.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
+#include "neuralstyle/weights.hpp"
 #include "test_support.hpp"
 #include "style_loss.hpp"  // internal: tested directly
 
@@ -22,7 +24,7 @@ StyleOptions fastOptions(int steps) {
 
 Stylizer makeStylizer(int steps) {
   configureThreads(2);
-  Stylizer stylizer(randomWeights(9), torch::kCPU, fastOptions(steps));
+  Stylizer stylizer(randomWeights(9), DeviceKind::CPU, fastOptions(steps));
   stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
   return stylizer;
 }
@@ -172,12 +174,12 @@ TEST(Stylizer, BadImagesAreImageErrors) {
   EXPECT_THROW(stylizer.stylize(cv::Mat(7, 3, CV_8UC3, cv::Scalar::all(9)), PixelFormat::RGB), ImageError);
   EXPECT_THROW(stylizer.stylize(cv::Mat(32, 32, CV_8UC3), PixelFormat::RGBA), ImageError);
   EXPECT_THROW(stylizer.setStyle(cv::Mat(), PixelFormat::RGB), ImageError);
-  EXPECT_THROW(stylizer.stylizeTensor(torch::zeros({1, 3, 8, 8})), ImageError);
-  EXPECT_THROW(stylizer.stylizeTensor(torch::zeros({3, 32, 32})), ImageError);
+  EXPECT_THROW(stylizeTensor(stylizer, torch::zeros({1, 3, 8, 8})), ImageError);
+  EXPECT_THROW(stylizeTensor(stylizer, torch::zeros({3, 32, 32})), ImageError);
 }
 
 TEST(Stylizer, NoStyleIsAnImageError) {
-  Stylizer stylizer(randomWeights(1), torch::kCPU, fastOptions(1));
+  Stylizer stylizer(randomWeights(1), DeviceKind::CPU, fastOptions(1));
   EXPECT_FALSE(stylizer.hasStyle());
   EXPECT_THROW(stylizer.stylize(test::syntheticRgb({32, 24}, 3), PixelFormat::RGB), ImageError);
 }
@@ -188,7 +190,7 @@ TEST(Stylizer, InvalidOptionsAreRejected) {
   options.content_layer = "conv9_9";
   EXPECT_THROW(stylizer.setOptions(options), OptionsError);
   EXPECT_EQ(stylizer.options().content_layer, "conv4_2");  // unchanged after a refusal
-  EXPECT_THROW(Stylizer(randomWeights(1), torch::kCPU, options), OptionsError);
+  EXPECT_THROW(Stylizer(randomWeights(1), DeviceKind::CPU, options), OptionsError);
 }
 
 TEST(Device, AutoPicksWhatIsAvailableAndCudaFailsClearlyWithoutIt) {
@@ -245,10 +247,10 @@ TEST(Stylizer, Bfloat16PrecisionStaysCloseToFloat32AndStillOptimises) {
   const cv::Mat style = test::syntheticRgb({40, 40}, 99);
   auto options = fastOptions(4);
   options.learning_rate = 0.05;
-  Stylizer exact(randomWeights(9), torch::kCPU, options);
-  Stylizer reduced(randomWeights(9), torch::kCPU, options, Precision::BFloat16);
+  Stylizer exact(randomWeights(9), DeviceKind::CPU, options);
+  Stylizer reduced(randomWeights(9), DeviceKind::CPU, options, Precision::BFloat16);
   EXPECT_EQ(reduced.precision(), Precision::BFloat16);
-  for (const auto& parameter : reduced.network()->parameters())
+  for (const auto& parameter : featureNetwork(reduced)->parameters())
     EXPECT_EQ(parameter.scalar_type(), torch::kBFloat16);
   exact.setStyle(style, PixelFormat::RGB);
   reduced.setStyle(style, PixelFormat::RGB);
@@ -288,8 +290,8 @@ TEST(SqueezeNetStylizer, RunsWithItsDefaultsAndLowersTheStyleLoss) {
   configureThreads(2);
   StyleOptions options = fastOptions(10);
   options.max_size = 48;
-  Stylizer stylizer(loadWeights(test::squeezeNetWeights()), torch::kCPU, options);
-  EXPECT_EQ(stylizer.network()->network(), Network::SqueezeNet1_1);
+  Stylizer stylizer(loadWeights(test::squeezeNetWeights()), DeviceKind::CPU, options);
+  EXPECT_EQ(stylizer.network(), Network::SqueezeNet1_1);
   EXPECT_EQ(stylizer.options().content_layer, networkDefaults(Network::SqueezeNet1_1).content_layer);
   EXPECT_DOUBLE_EQ(*stylizer.options().learning_rate, 0.02);
   stylizer.setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
@@ -308,7 +310,7 @@ TEST(SqueezeNetStylizer, RunsWithItsDefaultsAndLowersTheStyleLoss) {
 
 TEST(SqueezeNetStylizer, SmallImagesAreProcessedAtTheNetworksMinimumSide) {
   configureThreads(2);
-  Stylizer stylizer(randomWeights(2, Network::SqueezeNet1_1), torch::kCPU, fastOptions(1));
+  Stylizer stylizer(randomWeights(2, Network::SqueezeNet1_1), DeviceKind::CPU, fastOptions(1));
   // fire6, the deepest default layer, sits behind conv1 and three poolings.
   EXPECT_EQ(stylizer.minimumSide(), 17);
   stylizer.setStyle(test::syntheticRgb({20, 20}, 5), PixelFormat::RGB);
@@ -317,7 +319,7 @@ TEST(SqueezeNetStylizer, SmallImagesAreProcessedAtTheNetworksMinimumSide) {
   // The tensor entry point takes the size as given and says what it needs.
   const auto tiny = torch::zeros({1, 3, 16, 16});
   try {
-    stylizer.stylizeTensor(tiny);
+    stylizeTensor(stylizer, tiny);
     FAIL() << "16x16 is below SqueezeNet's minimum for fire6";
   } catch (const ImageError& e) {
     EXPECT_NE(std::string(e.what()).find("squeezenet1_1 up to fire6 (at least 17"), std::string::npos)

@@ -7,7 +7,9 @@
 
 #include "neuralstyle/errors.hpp"
 #include "neuralstyle/temporal.hpp"
+#include "neuralstyle/stylizer_tensor.hpp"
 #include "neuralstyle/video_stylizer.hpp"
+#include "neuralstyle/weights.hpp"
 #include "test_support.hpp"
 
 using namespace neuralstyle;
@@ -25,7 +27,7 @@ StyleOptions quickOptions(int steps) {
 
 std::unique_ptr<Stylizer> makeStylizer(const StyleOptions& options) {
   configureThreads(2);
-  auto stylizer = std::make_unique<Stylizer>(randomWeights(9), torch::kCPU, options);
+  auto stylizer = std::make_unique<Stylizer>(randomWeights(9), DeviceKind::CPU, options);
   stylizer->setStyle(test::syntheticRgb({40, 40}, 99), PixelFormat::RGB);
   return stylizer;
 }
@@ -335,16 +337,16 @@ TEST(FrameGuide, MalformedGuidesAreRefused) {
   const cv::Mat frame = panFrame(0);
   FrameGuide guide;
   guide.initial = torch::zeros({1, 4, 48, 48});
-  EXPECT_THROW(stylizer->stylize(frame, PixelFormat::RGB, {}, nullptr, guide), ImageError);
+  EXPECT_THROW(stylizeGuided(*stylizer, stylizer->prepareFrame(frame, PixelFormat::RGB), guide), ImageError);
   guide = {};
   guide.temporal_target = torch::zeros({1, 3, 48, 48});
   guide.temporal_weight = 1;
-  EXPECT_THROW(stylizer->stylize(frame, PixelFormat::RGB, {}, nullptr, guide), ImageError);
+  EXPECT_THROW(stylizeGuided(*stylizer, stylizer->prepareFrame(frame, PixelFormat::RGB), guide), ImageError);
   guide.temporal_mask = torch::ones({1, 1, 48, 48});
   guide.temporal_weight = -1;
-  EXPECT_THROW(stylizer->stylize(frame, PixelFormat::RGB, {}, nullptr, guide), OptionsError);
+  EXPECT_THROW(stylizeGuided(*stylizer, stylizer->prepareFrame(frame, PixelFormat::RGB), guide), OptionsError);
   guide.temporal_weight = 1;
-  EXPECT_NO_THROW(stylizer->stylize(frame, PixelFormat::RGB, {}, nullptr, guide));
+  EXPECT_NO_THROW(stylizeGuided(*stylizer, stylizer->prepareFrame(frame, PixelFormat::RGB), guide));
 }
 
 TEST(FrameGuide, AGuideAtAnotherSizeIsResizedToEachScale) {
@@ -358,18 +360,19 @@ TEST(FrameGuide, AGuideAtAnotherSizeIsResizedToEachScale) {
   guide.temporal_mask = torch::ones({1, 1, 10, 10});
   guide.temporal_weight = 1;
   std::vector<cv::Size> sizes;
-  const auto result = stylizer->stylize(panFrame(0), PixelFormat::RGB, [&](const Progress& progress) {
-    if (progress.step == 1) sizes.push_back(progress.size);
-    EXPECT_GT(progress.losses.temporal, -1.0);
-  }, nullptr, guide);
+  torch::Tensor processed;
+  stylizeGuided(*stylizer, stylizer->prepareFrame(panFrame(0), PixelFormat::RGB), guide,
+                [&](const Progress& progress) {
+                  if (progress.step == 1) sizes.push_back(progress.size);
+                  EXPECT_GT(progress.losses.temporal, -1.0);
+                }, nullptr, &processed);
   EXPECT_EQ(sizes.size(), 2u);
-  EXPECT_EQ(result.processed.size(2), 48);  // (a 48 px frame is not enlarged)
+  EXPECT_EQ(processed.size(2), 48);  // (a 48 px frame is not enlarged)
   guide.final_size_only = true;
   guide.steps = 1;
   sizes.clear();
-  const auto final_only = stylizer->stylize(panFrame(0), PixelFormat::RGB, [&](const Progress& progress) {
-    sizes.push_back(progress.size);
-  }, nullptr, guide);
+  const auto final_only = stylizeGuided(*stylizer, stylizer->prepareFrame(panFrame(0), PixelFormat::RGB),
+                                        guide, [&](const Progress& progress) { sizes.push_back(progress.size); });
   ASSERT_EQ(sizes.size(), 1u);
   EXPECT_EQ(sizes[0], cv::Size(48, 48));
   EXPECT_EQ(final_only.steps, 1);

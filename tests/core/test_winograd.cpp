@@ -10,6 +10,7 @@
 #include "neuralstyle/squeezenet.hpp"
 #include "neuralstyle/stylizer.hpp"
 #include "neuralstyle/vgg19.hpp"
+#include "neuralstyle/weights.hpp"
 #include "convolution_choice.hpp"  // internal: tested directly
 #include "cpu_features.hpp"
 #include "test_support.hpp"
@@ -283,7 +284,7 @@ TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirectOnEveryCpuKind) {
   options.learning_rate = 0.05;
   const auto weights = randomWeights(9);
   const auto losses = [&](Convolution convolution) {
-    Stylizer stylizer(weights, torch::kCPU, options, Precision::Float32, convolution);
+    Stylizer stylizer(weights, DeviceKind::CPU, options, Precision::Float32, convolution);
     EXPECT_EQ(stylizer.convolution(), convolution);
     stylizer.setStyle(test::syntheticRgb({48, 48}, 99), PixelFormat::RGB);
     std::vector<double> totals;
@@ -305,7 +306,7 @@ TEST(StylizerWinograd, LossesStayWithinFloatNoiseOfDirectOnEveryCpuKind) {
 }
 
 TEST(StylizerWinograd, IsRefusedWhereItCannotRun) {
-  EXPECT_THROW(Stylizer(randomWeights(1), torch::kCPU, {}, Precision::BFloat16, Convolution::Winograd),
+  EXPECT_THROW(Stylizer(randomWeights(1), DeviceKind::CPU, {}, Precision::BFloat16, Convolution::Winograd),
                OptionsError);
 }
 

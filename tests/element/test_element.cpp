@@ -13,6 +13,7 @@
 
 #include "element_harness.hpp"
 #include "element_test_support.hpp"
+#include "neuralstyle/feature_network.hpp"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/options.hpp"
 #include "neuralstyle/stylizer.hpp"
