@@ -3,143 +3,40 @@
  * SECTION:element-neuralstyle
  * @title: neuralstyle
  *
- * Restyles each video frame after a style image with the neural algorithm of
- * Gatys, Ecker and Bethge ("Image Style Transfer Using Convolutional Neural
- * Networks", CVPR 2016): starting from the frame, the element optimises an
- * image whose activations in a feature network (#GstNeuralStyle:network: VGG19,
- * the reference notebook's, or SqueezeNet 1.1) match the frame
- * (#GstNeuralStyle:content-layer)
- * and whose Gram matrices match the style image
- * (#GstNeuralStyle:style-layer-weights), for #GstNeuralStyle:steps steps, and
- * pushes the result. The work is done by LibTorch, on CUDA when available
- * (#GstNeuralStyle:device), in float32 or, faster and within about 1% of
- * the float32 losses, with the network in bfloat16 (#GstNeuralStyle:precision). On
- * the CPU the float32 convolutions run as Winograd transforms, about twice as
- * fast, with losses within about 1e-6 (#GstNeuralStyle:convolution).
- * Frames are processed at #GstNeuralStyle:max-size
- * (longest side) and scaled back, so the output has the input's format and
- * size; the alpha (or padding) byte of four-byte formats passes through
- * unchanged. Timestamps, durations and the number of frames are preserved, in
- * every #GstNeuralStyle:mode.
+ * Restyles each video frame after a style image with the optimisation of Gatys,
+ * Ecker and Bethge (CVPR 2016): starting from the frame, it optimises an image
+ * whose features in #GstNeuralStyle:network (VGG19 or SqueezeNet 1.1) match the
+ * frame's content and the style image's Gram matrices, with LibTorch on the CPU
+ * or CUDA. The output keeps the input's format, size and timestamps: one frame
+ * out for each frame in, in every #GstNeuralStyle:mode.
  *
- * Video is temporally coherent (Ruder, Dosovitskiy and Brox, "Artistic style
- * transfer for videos", 2016): by default (#GstNeuralStyle:init
- * previous-warped) each frame starts from the previous result moved onto it by
- * optical flow, and a temporal term (#GstNeuralStyle:temporal-weight) keeps it
- * where the flow is consistent, with #GstNeuralStyle:steps-per-frame steps. The
- * first frame, and a frame whose share of inconsistent pixels exceeds
- * #GstNeuralStyle:scene-cut-threshold (a scene cut), start from the frame, so a
- * single still is stylised as before. A flush (seek), new caps, EOS, a mode
- * change and stopping forget the previous frame. #GstNeuralStyle:mode chooses
- * the frames that are optimised: every-frame; interval (frames 0, N, 2N, ...
- * since the start or the last flush, #GstNeuralStyle:interval); keyframes
- * (buffers without GST_BUFFER_FLAG_DELTA_UNIT, and the frame after a
- * force-key-unit event from either side; the first frame always). The others
- * are the last optimised frame warped onto them by the flow from that frame,
- * one hop; pixels it did not see take the stylised texture the flow points at
- * (its nearest pixel past the border). live never blocks the stream: each
- * frame goes out at once, the newest stylised frame warped onto it, while a
- * worker thread optimises the newest input frame (a frame arriving while it is
- * busy replaces the pending one); until the first stylised frame exists frames
- * go out unchanged.
+ * Bus messages (element messages; docs/element.md lists their fields):
+ * - `neuralstyle-progress`: losses, every #GstNeuralStyle:progress-interval steps
+ * - `neuralstyle-intermediate`: with #GstNeuralStyle:push-intermediate, the image
+ * - `neuralstyle-scene-cut`: a frame starts afresh as a new shot
+ * - `neuralstyle-frame-done`: a frame was optimised and pushed
+ * - `neuralstyle-frame-warped`: a frame was warped from an optimised one, pushed
+ * - `neuralstyle-frame-cancelled`: a flush or stop cut it short; not pushed
+ * - `neuralstyle-frame-dropped`: QoS dropped it, late, before its optimisation
  *
- * The network needs weights (#GstNeuralStyle:weights-location): a VGG19 or
- * SqueezeNet 1.1 .safetensors file (the network is recognised from its
- * tensors), or a VGG19 .onnx or Caffe model. When the property is unset the
- * element uses `$NEURALSTYLE_WEIGHTS`, then `vgg19.safetensors` in
- * `$XDG_DATA_HOME/neuralstyle` (`~/.local/share/...`) and in the installed
- * data directory, then `squeezenet1_1.safetensors` there;
- * `scripts/fetch_weights.sh` downloads and converts them.
- * `weights-location=random` (or `random:SEED`) uses random, untrained filters
- * instead: they still transfer colours and fine texture, far more weakly than
- * trained weights. Unset #GstNeuralStyle:content-layer and
- * #GstNeuralStyle:style-layer-weights, #GstNeuralStyle:learning-rate 0 and
- * #GstNeuralStyle:style-weight -1 mean the network's defaults (VGG19's are the
- * notebook's).
+ * Each frame received gets one of the last four, unless an error ends the stream.
  *
- * Each frame posts element messages on the bus. Every one has `frame`
- * (guint64): the index of the frame among those the element received since it
- * started or since the last flush (a flushing seek), from 0; and `running-time`
- * and `stream-time` (guint64) of its buffer, GST_CLOCK_TIME_NONE
- * (18446744073709551615) for a buffer without a timestamp. Each frame received
- * gets exactly one of `neuralstyle-frame-done` (stylised and pushed, with
- * `steps` (guint), `elapsed` (gdouble, seconds), `total-loss`, `content-loss`,
- * `style-loss`, `tv-loss` and `temporal-loss` (gdouble), `from-previous`
- * (gboolean: started from the previous result), `scene-cut` (gboolean) and
- * `flow-seconds` (gdouble)), `neuralstyle-frame-warped` (made by warping and
- * pushed, with `from-frame` (guint64: the optimised frame it comes from;
- * G_MAXUINT64 when live mode had none yet and pushed the frame unchanged),
- * `flow-seconds` and `inconsistent-share` (gdouble)),
- * `neuralstyle-frame-cancelled` (a flush or a state change stopped it; not
- * pushed) or `neuralstyle-frame-dropped` (late: QoS dropped it before its
- * optimisation) -- or an error ends the stream at it. In live mode every frame
- * pushed gets `neuralstyle-frame-warped`, and the frames the worker optimises
- * get `neuralstyle-frame-done` (or `-cancelled`) besides, from its thread. A
- * scene cut posts `neuralstyle-scene-cut` (with `inconsistent-share`) before
- * its frame's `neuralstyle-frame-done`. While a frame is optimised, `neuralstyle-progress` comes every
- * #GstNeuralStyle:progress-interval steps of each processing size (and tile)
- * with `step` (guint, from 1; the losses computed in that step, before its
- * update) and `steps` within the size and tile, `total-step` and
- * `total-steps` over the whole frame, `scale`, `scales`, `tile`, `tiles`,
- * `width` and `height` of the processing size, the four losses
- * (`tv-loss` too), `elapsed` and `flow-seconds` (the flow computed before the
- * optimisation began). With #GstNeuralStyle:push-intermediate, each
- * one is followed by `neuralstyle-intermediate`, with the same position fields
- * and a `sample` (GstSample) holding the image as it stands, in the output
- * caps: a message rather than a buffer, so that each buffer in still gives
- * exactly one buffer out with its timestamp.
- *
- * Several style images: #GstNeuralStyle:style-locations (gst-launch:
- * `style-locations="<a.jpg, b.jpg>"`), weighed by
- * #GstNeuralStyle:style-blend-weights (`"<0.7, 0.3>"`, normalised). It is the
- * same list as #GstNeuralStyle:style-location, which sets it to one image and
- * reads back its first: whichever is set last wins.
- *
- * Optimisation settings and #GstNeuralStyle:style-location may change while
- * playing; they apply from the next frame on (the style targets are
- * recomputed once). A value that cannot work is refused when it is set, with
+ * Properties not limited to NULL or READY may change while playing and apply
+ * from the next frame. A value that cannot work is refused when it is set, with
  * a warning on the bus, and the property keeps (and reads back) the value in
- * force: an unknown layer or a malformed layer weight, a style or init image
- * that is unset (style) or does not exist, blend weights of another count than
- * the style images (GLib itself refuses numbers out of range). A style image that exists but cannot be read is found at
- * the next frame: a warning, and the previous style stays in force. When
- * #GstNeuralStyle:max-size is too small for the frames' shape (VGG19 needs 16
- * pixels on the shorter side, SqueezeNet up to fire6 17), they are processed
- * at the smallest size that works, with a warning. In the NULL and READY states values are taken as
- * they are and checked when the element starts, where a bad one is an error.
- * #GstNeuralStyle:weights-location, #GstNeuralStyle:network, #GstNeuralStyle:device,
- * #GstNeuralStyle:precision, #GstNeuralStyle:convolution, #GstNeuralStyle:threads
- * and #GstNeuralStyle:seed
- * apply when the element starts and can only be changed in the NULL or READY
- * state.
+ * force. In the NULL and READY states values are checked when the element
+ * starts, where a bad one is an error.
  *
- * Latency: the element answers the latency query with the upstream latency
- * plus the time of the slowest frame so far, or, before the first frame, an
- * estimate from the frame's plan: the pixels each step optimises at each
- * processing size (coarse sizes and tiles included) plus one pass at the final
- * size (about 1.4 MFLOP per pixel and step, at a nominal 100 GFLOP/s on the CPU
- * and 10 TFLOP/s on CUDA), which follows #GstNeuralStyle:max-size and
- * #GstNeuralStyle:steps;
- * with a live upstream it posts a latency message when a frame takes
- * longer than reported. In live mode the answer is the warp's cost (the
- * slowest warp so far, at least a nominal 0.2 us per processing pixel), as
- * the optimisation never holds a frame back. QoS stays enabled as in every #GstVideoFilter: a
- * sink that synchronises to the clock makes late frames be dropped, so set
- * `qos=false` (or `sync=false` on the sink) to keep every frame.
+ * Latency: upstream's plus the slowest frame so far (an estimate before the
+ * first); in live mode the warp's cost. QoS is on as in every #GstVideoFilter:
+ * set `qos=false` (or `sync=false` on the sink) to keep every late frame.
  *
- * Stopping, flushing or going to READY cancels the running optimisation
- * (live mode: the worker's) between two steps, so a long frame does not delay
- * shutdown or seeking.
+ * Stopping, flushing or going to READY cancels the optimisation between steps.
  *
- * Process-wide settings: #GstNeuralStyle:threads and #GstNeuralStyle:seed set
- * LibTorch's thread count and generator for the whole process (with several
- * elements, the last one to start decides). On the CPU the first frame installs
- * a CPU allocator for LibTorch in the process that keeps buffers above 32 MB
- * from one step to the next within a frame (fewer page faults) and passes
- * every other allocation and free to the allocator installed before it. Set
- * the environment variable `NEURALSTYLE_TENSOR_CACHE=0` to keep LibTorch's own
- * allocator untouched (frames then pay more page faults); a value other than
- * 0/1 (off/on, false/true, no/yes) is a settings error when the element starts.
+ * #GstNeuralStyle:threads and #GstNeuralStyle:seed are process-wide: with
+ * several elements, the last one to start decides. On the CPU the first frame
+ * installs a LibTorch CPU allocator for the process that reuses large buffers
+ * from step to step; `NEURALSTYLE_TENSOR_CACHE=0` leaves LibTorch's own alone.
  *
  * ## Example launch lines
  * |[
