@@ -138,11 +138,11 @@ network_known_up_front (const Settings & settings)
       neuralstyle::Network::VGG19 : neuralstyle::Network::Auto;
 }
 
-/* Loads the weights onto the device; posts the error and returns FALSE on
- * failure. */
+/* Loads the weights onto the device, into `processing`; posts the error and
+ * returns FALSE on failure. */
 static gboolean
-make_stylizer (GstNeuralStyle * self, const Settings & settings,
-    const neuralstyle::StyleOptions & options)
+make_stylizer (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings, const neuralstyle::StyleOptions & options)
 {
   GstNeuralStylePrivate *priv = self->priv;
   neuralstyle::EngineOptions engine = settings.options.engine;
@@ -185,7 +185,8 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
   }
 
   try {
-    priv->stylizer = std::make_unique < neuralstyle::Stylizer > (engine, options);
+    processing.stylizer = std::make_unique < neuralstyle::Stylizer > (engine,
+        options);
   } catch (...) {
     GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
         "set up the network with the weights \"" + engine.weights +
@@ -193,8 +194,9 @@ make_stylizer (GstNeuralStyle * self, const Settings & settings,
     return FALSE;
   }
 
-  const bool on_cuda = priv->stylizer->device () == neuralstyle::DeviceKind::CUDA;
-  const neuralstyle::Network network = priv->stylizer->network ();
+  const bool on_cuda =
+      processing.stylizer->device () == neuralstyle::DeviceKind::CUDA;
+  const neuralstyle::Network network = processing.stylizer->network ();
   GST_OBJECT_LOCK (self);
   priv->latency.on_cuda = on_cuda;
   priv->network = network;
@@ -250,15 +252,13 @@ gst_neural_style_start (GstBaseTransform * trans)
     /* Judged before the weights say which network runs: a bad value fails
      * before the slow part. */
     Settings early = settings;
+    auto processing = std::make_unique < Processing > ();
 
     priv->cancel.clear_all ();
     priv->next_frame = 0;
     priv->last_stylised = 0;
     priv->force_key_unit = false;
     priv->live_failed = false;
-    priv->raised_for_size = cv::Size ();
-    priv->raised_for_max_size = 0;
-    priv->applied.reset ();
     GST_OBJECT_LOCK (self);
     priv->latency.slowest_frame = 0;
     priv->latency.slowest_warp = 0;
@@ -268,18 +268,16 @@ gst_neural_style_start (GstBaseTransform * trans)
     if (!check_image_locations (self, settings)
         || !prepare_options_or_error (self, &early,
             network_known_up_front (settings))
-        || !make_stylizer (self, settings, early.prepared->style)
-        || !load_first_images (self, settings)
-        || !prepare_settings_in_force (self)) {
-      priv->stylizer.reset ();
+        || !make_stylizer (self, *processing, settings, early.prepared->style)
+        || !load_first_images (self, *processing, settings)
+        || !prepare_settings_in_force (self))
       return FALSE;
-    }
-    priv->video = std::make_unique < neuralstyle::VideoStylizer >
-        (*priv->stylizer, early.prepared->video);
+    processing->video = std::make_unique < neuralstyle::VideoStylizer >
+        (*processing->stylizer, early.prepared->video);
+    priv->processing = std::move (processing);
     priv->active_mode = settings.mode;
     return TRUE;
   } catch (...) {
-    priv->stylizer.reset ();
     GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
         "start neuralstyle");
   }
@@ -292,13 +290,10 @@ gst_neural_style_stop (GstBaseTransform * trans)
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
   GstNeuralStylePrivate *priv = self->priv;
 
-  /* The worker uses the stylizer: it ends first. */
+  /* The worker holds the processing state while it runs: it ends first and
+   * gives it back, and the state goes. */
   priv->live.stop ();
-  priv->video.reset ();
-  priv->stylizer.reset ();
-  priv->loaded_styles.clear ();
-  priv->loaded_blend_weights.clear ();
-  priv->loaded_init.clear ();
+  priv->processing.reset ();
   GST_OBJECT_LOCK (self);
   priv->network = neuralstyle::Network::Auto;
   GST_OBJECT_UNLOCK (self);

@@ -61,21 +61,21 @@ plan_frame (GstNeuralStyle * self, cv::Size frame_size)
 /* Warns once for each frame size and max-size when `plan` raised max-size for
  * the frames' shape. */
 static void
-warn_if_raised (GstNeuralStyle * self, const neuralstyle::FramePlan & plan)
+warn_if_raised (GstNeuralStyle * self, Processing & processing,
+    const neuralstyle::FramePlan & plan)
 {
-  GstNeuralStylePrivate *priv = self->priv;
   const guint max_size = static_cast<guint> (plan.requested_max_size);
 
-  if (!plan.raised () || (plan.frame == priv->raised_for_size
-          && max_size == priv->raised_for_max_size))
+  if (!plan.raised () || (plan.frame == processing.raised_for_size
+          && max_size == processing.raised_for_max_size))
     return;
-  priv->raised_for_size = plan.frame;
-  priv->raised_for_max_size = max_size;
+  processing.raised_for_size = plan.frame;
+  processing.raised_for_max_size = max_size;
   GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
       ("max-size %u is too small for %dx%d frames: %s needs %d pixels on each "
           "side, so they are processed at %dx%d (max-size %d).", max_size,
           plan.frame.width, plan.frame.height, neuralstyle::networkName
-          (priv->stylizer->network ()).c_str (), plan.minimum_side,
+          (processing.stylizer->network ()).c_str (), plan.minimum_side,
           plan.finalSize ().width, plan.finalSize ().height, plan.max_size),
       (NULL));
 }
@@ -156,26 +156,26 @@ post_intermediate_image (GstNeuralStyle * self, const FrameStamp & frame,
  * frame size or the init image in force changed since the last frame. FALSE
  * when the settings cannot work (the error is posted). */
 static gboolean
-apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
+apply_settings (GstNeuralStyle * self, Processing & processing,
+    Settings settings, cv::Size frame_size)
 {
-  GstNeuralStylePrivate *priv = self->priv;
-
-  if (settings.style_locations != priv->loaded_styles
-      || settings.style_blend_weights != priv->loaded_blend_weights)
-    change_styles (self, settings);
+  if (settings.style_locations != processing.loaded_styles
+      || settings.style_blend_weights != processing.loaded_blend_weights)
+    change_styles (self, processing, settings);
   /* The init image in force decides whether the frame starts from one. */
   const bool init_location_set = !settings.init_location.empty ();
-  if (init_location_set && settings.init_location != priv->loaded_init)
-    settings.init_location = change_init (self, settings.init_location);
+  if (init_location_set && settings.init_location != processing.loaded_init)
+    settings.init_location = change_init (self, processing,
+        settings.init_location);
   const AppliedSettings applying {settings.generation, frame_size,
     !settings.init_location.empty ()};
-  if (priv->applied == applying)
+  if (processing.applied == applying)
     return TRUE;
   InvalidSettings why;
   /* Unprepared only after a race: a value set while the element started, or
    * one another thread's value undid. Judged now, then. */
   if (!settings.prepared && !prepare_options (&settings,
-          priv->stylizer->network (), &why)) {
+          processing.stylizer->network (), &why)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", why.summary.c_str ()),
         ("%s", why.detail.c_str ()));
     return FALSE;
@@ -183,10 +183,11 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
   neuralstyle::StyleOptions options = settings.prepared->style;
   if (init_location_set && settings.init_location.empty ())
     options.init = settings.options.style.init;  /* the init image failed */
-  priv->stylizer->setOptions (options);
-  priv->video->setOptions (settings.prepared->video);
-  warn_if_raised (self, priv->stylizer->planFrame (frame_size));
-  priv->applied = applying;
+  processing.stylizer->setOptions (options);
+  processing.video->setOptions (settings.prepared->video);
+  warn_if_raised (self, processing,
+      processing.stylizer->planFrame (frame_size));
+  processing.applied = applying;
   GST_DEBUG_OBJECT (self, "options of settings generation %" G_GUINT64_FORMAT
       " applied for %dx%d frames", applying.generation, frame_size.width,
       frame_size.height);
@@ -194,23 +195,23 @@ apply_settings (GstNeuralStyle * self, Settings settings, cv::Size frame_size)
 }
 
 GstFlowReturn
-stylise_frame (GstNeuralStyle * self, const Settings & settings,
+stylise_frame (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings,
     const cv::Mat & content, neuralstyle::PixelFormat format,
     const FrameStamp & frame, GstBuffer * timing,
     const GstVideoInfo & out_info, GstCaps * out_caps,
     const std::atomic<bool> * cancel, neuralstyle::VideoFrameResult * result,
     bool post_done)
 {
-  GstNeuralStylePrivate *priv = self->priv;
   const guint64 index = frame.index;
 
   try {
-    if (!apply_settings (self, settings, content.size ()))
+    if (!apply_settings (self, processing, settings, content.size ()))
       return GST_FLOW_ERROR;
     GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT
         ", %d steps", index, GST_TIME_ARGS (GST_BUFFER_PTS (timing)),
         settings.options.style.steps);
-    *result = priv->video->stylize (content, format,
+    *result = processing.video->stylize (content, format,
         [&](const neuralstyle::Progress & progress) {
           post_progress (GST_ELEMENT (self), frame, progress);
           if (settings.push_intermediate && progress.image)

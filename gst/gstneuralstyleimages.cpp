@@ -41,27 +41,29 @@ read_image (const std::string & location)
 /* Reads the style images into the stylizer; throws UnreadableImage, or what
  * setStyles throws. */
 void
-read_styles (GstNeuralStyle * self, const std::vector<std::string> & locations,
+read_styles (GstNeuralStyle * self, Processing & processing,
+    const std::vector<std::string> & locations,
     const std::vector<gdouble> & weights)
 {
-  GstNeuralStylePrivate *priv = self->priv;
   std::vector<cv::Mat> images;
 
   for (const auto & location : locations)
     images.push_back (read_image (location));
-  priv->stylizer->setStyles (images, neuralstyle::PixelFormat::RGB, weights);
-  priv->loaded_styles = locations;
-  priv->loaded_blend_weights = weights;
+  processing.stylizer->setStyles (images, neuralstyle::PixelFormat::RGB,
+      weights);
+  processing.loaded_styles = locations;
+  processing.loaded_blend_weights = weights;
   for (const auto & location : locations)
     GST_INFO_OBJECT (self, "style image %s", location.c_str ());
 }
 
 void
-read_init (GstNeuralStyle * self, const std::string & location)
+read_init (GstNeuralStyle * self, Processing & processing,
+    const std::string & location)
 {
-  self->priv->stylizer->setInitImage (read_image (location),
+  processing.stylizer->setInitImage (read_image (location),
       neuralstyle::PixelFormat::RGB);
-  self->priv->loaded_init = location;
+  processing.loaded_init = location;
   GST_INFO_OBJECT (self, "init image %s", location.c_str ());
 }
 
@@ -92,15 +94,17 @@ check_image_locations (GstNeuralStyle * self, const Settings & settings)
 }
 
 gboolean
-load_first_images (GstNeuralStyle * self, const Settings & settings)
+load_first_images (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings)
 {
   if (!check_image_locations (self, settings))
     return FALSE;
   const bool init = !settings.init_location.empty ();
   try {
-    read_styles (self, settings.style_locations, settings.style_blend_weights);
+    read_styles (self, processing, settings.style_locations,
+        settings.style_blend_weights);
     if (init)
-      read_init (self, settings.init_location);
+      read_init (self, processing, settings.init_location);
   } catch (const UnreadableImage & e) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
         ("Could not read the %s image \"%s\".",
@@ -120,19 +124,21 @@ load_first_images (GstNeuralStyle * self, const Settings & settings)
 /* Puts the styles in force back into the properties, unless the application
  * set other values meanwhile. */
 static void
-restore_styles (GstNeuralStyle * self, const Settings & refused)
+restore_styles (GstNeuralStyle * self, const Processing & processing,
+    const Settings & refused)
 {
   ObjectLock lock (self);
   Settings & settings = self->priv->settings;
   if (settings.style_locations == refused.style_locations
       && settings.style_blend_weights == refused.style_blend_weights) {
-    settings.style_locations = self->priv->loaded_styles;
-    settings.style_blend_weights = self->priv->loaded_blend_weights;
+    settings.style_locations = processing.loaded_styles;
+    settings.style_blend_weights = processing.loaded_blend_weights;
   }
 }
 
 void
-change_styles (GstNeuralStyle * self, const Settings & settings)
+change_styles (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings)
 {
   try {
     const std::string problem =
@@ -140,35 +146,37 @@ change_styles (GstNeuralStyle * self, const Settings & settings)
     if (!problem.empty ())
       throw UnreadableImage (settings.style_locations.empty ()? "" :
           settings.style_locations.front (), problem);
-    read_styles (self, settings.style_locations, settings.style_blend_weights);
+    read_styles (self, processing, settings.style_locations,
+        settings.style_blend_weights);
     return;
   } catch (const UnreadableImage & e) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
         ("Could not read the style image \"%s\"; the new style images are "
             "ignored and %s stay in force.", e.location.c_str (),
-            quoted_list (self->priv->loaded_styles).c_str ()),
+            quoted_list (processing.loaded_styles).c_str ()),
         ("%s", e.what ()));
   } catch (const std::exception & e) {
     GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
         ("Could not use the style images %s; %s stay in force.",
             quoted_list (settings.style_locations).c_str (),
-            quoted_list (self->priv->loaded_styles).c_str ()),
+            quoted_list (processing.loaded_styles).c_str ()),
         ("%s", e.what ()));
   }
-  restore_styles (self, settings);
+  restore_styles (self, processing, settings);
 }
 
 std::string
-change_init (GstNeuralStyle * self, const std::string & location)
+change_init (GstNeuralStyle * self, Processing & processing,
+    const std::string & location)
 {
   try {
     const std::string problem = init_location_problem (location);
     if (!problem.empty ())
       throw std::runtime_error (problem);
-    read_init (self, location);
+    read_init (self, processing, location);
     return location;
   } catch (const std::exception & e) {
-    const std::string & kept = self->priv->loaded_init;
+    const std::string & kept = processing.loaded_init;
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
         ("Could not read the init image \"%s\"; the new init-location is "
             "ignored and %s stays in force.", location.c_str (),
@@ -178,8 +186,8 @@ change_init (GstNeuralStyle * self, const std::string & location)
   ObjectLock lock (self);
   std::string & setting = self->priv->settings.init_location;
   if (setting == location)
-    setting = self->priv->loaded_init;
-  return self->priv->loaded_init;
+    setting = processing.loaded_init;
+  return processing.loaded_init;
 }
 
 }  // namespace gstneuralstyle

@@ -14,12 +14,12 @@ namespace gstneuralstyle
 {
 
 void
-LiveWorker::start (Work work)
+LiveWorker::start (std::unique_ptr<Processing> processing, Work work)
 {
   std::lock_guard<std::mutex> lock (mutex_);
-  if (thread_.joinable ())
-    return;
+  g_return_if_fail (!thread_.joinable () && processing);
   work_ = std::move (work);
+  processing_ = std::move (processing);
   stopping_ = false;
   fresh_ = true;
   thread_ = std::thread (&LiveWorker::run, this);
@@ -66,7 +66,7 @@ LiveWorker::discard ()
   forget_locked ();
 }
 
-void
+std::unique_ptr<Processing>
 LiveWorker::stop ()
 {
   std::thread thread;
@@ -79,6 +79,8 @@ LiveWorker::stop ()
   wake_.notify_all ();
   if (thread.joinable ())
     thread.join ();
+  /* The thread has ended: the state is this thread's again. */
+  return std::move (processing_);
 }
 
 void
@@ -101,7 +103,7 @@ LiveWorker::run ()
       /* A discard() from here on cancels this job. */
       cancel_ = false;
     }
-    auto frame = work_ (job, fresh, &cancel_);
+    auto frame = work_ (*processing_, job, fresh, &cancel_);
     const bool frame_made = frame != nullptr;
     bool published = false;
     {
@@ -126,21 +128,21 @@ timing_of (GstBuffer * input)
   return std::shared_ptr<GstBuffer> (timing, gst_buffer_unref);
 }
 
-/* The worker's job: the video stylizer is the worker's alone while it runs. */
+/* The worker's job, with the processing state it holds. */
 static std::shared_ptr<const neuralstyle::StylisedFrame>
-stylise_in_worker (GstNeuralStyle * self, LiveJob & job, bool fresh,
-    const std::atomic<bool> * cancel)
+stylise_in_worker (GstNeuralStyle * self, Processing & processing,
+    LiveJob & job, bool fresh, const std::atomic<bool> * cancel)
 {
-  GstNeuralStylePrivate *priv = self->priv;
   neuralstyle::VideoFrameResult result;
 
   if (fresh)
-    priv->video->reset ();
-  const GstFlowReturn ret = stylise_frame (self, job.settings, job.content,
+    processing.video->reset ();
+  const GstFlowReturn ret = stylise_frame (self, processing, job.settings,
+      job.content,
       job.format, job.stamp, job.timing.get (), job.out_info,
       job.out_caps.get (), cancel, &result, false);
   if (ret == GST_FLOW_ERROR)
-    priv->live_failed = true;
+    self->priv->live_failed = true;
   if (ret != GST_FLOW_OK)
     return nullptr;
   GST_DEBUG_OBJECT (self, "live: frame %" G_GUINT64_FORMAT " stylised in "
@@ -153,7 +155,7 @@ stylise_in_worker (GstNeuralStyle * self, LiveJob & job, bool fresh,
     else
       post_frame_cancelled (GST_ELEMENT (self), stamp);
   };
-  return priv->video->last ();
+  return processing.video->last ();
 }
 
 GstFlowReturn
@@ -170,11 +172,13 @@ live_transform (GstNeuralStyle * self, const Settings & settings,
   const LiveResult newest = priv->live.newest ();
   try {
     /* Handed over first, so that the worker starts on it while this thread
-     * warps. */
-    priv->live.start ([self](LiveJob & job, bool fresh,
-            const std::atomic<bool> * cancel) {
-          return stylise_in_worker (self, job, fresh, cancel);
-        });
+     * warps. The first live frame hands the worker the processing state. */
+    if (!priv->live.running ())
+      priv->live.start (std::move (priv->processing), [self](Processing &
+              processing, LiveJob & job, bool fresh,
+              const std::atomic<bool> * cancel) {
+            return stylise_in_worker (self, processing, job, fresh, cancel);
+          });
     LiveJob job;
     job.content = content.clone ();
     job.format = format;

@@ -17,6 +17,7 @@
 #include <opencv2/core.hpp>
 
 #include "gstneuralstylemessages.h"
+#include "gstneuralstyleprocessing.h"
 #include "gstneuralstylesettings.h"
 #include "neuralstyle/image.hpp"
 #include "neuralstyle/video_stylizer.hpp"
@@ -53,23 +54,28 @@ struct LiveResult
 
 /* One worker thread and one pending frame: a frame submitted while the worker
  * is busy replaces the pending one (the newest wins), so the worker always
- * starts on the newest input and never queues up. Thread-safe. */
+ * starts on the newest input and never queues up. While it runs the worker
+ * owns the processing state: start() takes it, stop() gives it back. Thread-
+ * safe. */
 class LiveWorker
 {
 public:
-  /* Optimises a job; returns the stylised frame, or null (cancelled through
-   * `cancel`, or failed: the work reports it). `fresh`: the temporal state
-   * must be forgotten first (the first job, or the first after discard()). */
+  /* Optimises a job with the processing state; returns the stylised frame,
+   * or null (cancelled through `cancel`, or failed: the work reports it).
+   * `fresh`: the temporal state must be forgotten first (the first job, or
+   * the first after discard()). */
   using Work = std::function<std::shared_ptr<const neuralstyle::StylisedFrame>
-      (LiveJob & job, bool fresh, const std::atomic<bool> * cancel)>;
+      (Processing & processing, LiveJob & job, bool fresh,
+          const std::atomic<bool> * cancel)>;
 
   LiveWorker () = default;
   ~LiveWorker () { stop (); }
   LiveWorker (const LiveWorker &) = delete;
   LiveWorker & operator= (const LiveWorker &) = delete;
 
-  /* Starts the thread unless it runs. */
-  void start (Work work);
+  /* Starts the thread with the processing state (not null), which it owns
+   * until stop(). Must not run already. */
+  void start (std::unique_ptr<Processing> processing, Work work);
   bool running () const;
 
   /* Hands a frame to the worker, replacing the pending one, if any. */
@@ -84,8 +90,9 @@ public:
    * starts fresh. */
   void discard ();
 
-  /* discard(), then ends the thread and waits for it. */
-  void stop ();
+  /* discard(), then ends the thread and waits for it. Returns the processing
+   * state start() took (null when it was not running). */
+  std::unique_ptr<Processing> stop ();
 
 private:
   void run ();
@@ -96,6 +103,8 @@ private:
   std::condition_variable wake_;
   std::thread thread_;
   Work work_;
+  /* The thread's alone while it runs (not guarded by mutex_). */
+  std::unique_ptr<Processing> processing_;
   std::optional<LiveJob> pending_;
   LiveResult newest_;
   /* Bumped by discard(): a result of a job taken before it is thrown away. */

@@ -15,9 +15,8 @@
 #include "gstneuralstylecancel.h"
 #include "gstneuralstylelive.h"
 #include "gstneuralstylemessages.h"
+#include "gstneuralstyleprocessing.h"
 #include "gstneuralstylesettings.h"
-#include "neuralstyle/stylizer.hpp"
-#include "neuralstyle/video_stylizer.hpp"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_neural_style_debug);
 
@@ -69,21 +68,6 @@ private:
   GstObject * object_;
 };
 
-/* What the stylizers' options were last handed from: frames that bring the same
- * are not reconfigured (apply_settings). */
-struct AppliedSettings
-{
-  guint64 generation;           /* Settings::generation */
-  cv::Size frame_size;          /* a thin frame size raises max-size */
-  bool init_image;              /* an init image was in force */
-
-  bool operator== (const AppliedSettings & other) const
-  {
-    return generation == other.generation && frame_size == other.frame_size
-        && init_image == other.init_image;
-  }
-};
-
 }  // namespace gstneuralstyle
 
 /* The C++ side of the element; GObject zero-fills the instance and never runs
@@ -94,35 +78,18 @@ struct GstNeuralStylePrivate
   gstneuralstyle::Settings settings;
   gstneuralstyle::LatencyModel latency;
 
-  /* Made in start(), used by the streaming thread (in live mode by the live
-   * worker alone), dropped in stop(). The video stylizer drives the stylizer
-   * and keeps the temporal state: the last stylised frame. */
-  std::unique_ptr<neuralstyle::Stylizer> stylizer;
-  std::unique_ptr<neuralstyle::VideoStylizer> video;
+  /* The processing state (gstneuralstyleprocessing.h): the streaming
+   * thread's, null while the live worker holds it. */
+  std::unique_ptr<gstneuralstyle::Processing> processing;
   /* The network the stylizer runs, for checking layer names set while running
    * (Auto while there is none). Guarded by the object lock. */
   neuralstyle::Network network = neuralstyle::Network::Auto;
-  /* The images in the stylizer: style locations and blend weights, and the
-   * init image (empty: none read yet). Streaming thread (and start). */
-  std::vector<std::string> loaded_styles;
-  std::vector<gdouble> loaded_blend_weights;
-  std::string loaded_init;
 
   /* Frame numbering (see the documentation): the index the next frame received
    * gets, and the index of the frame in hand. Streaming thread; reset in
    * start() and at flush-stop. */
   guint64 next_frame = 0;
   guint64 frame = 0;
-
-  /* The frame size and max-size last warned about, so that max-size raised for
-   * the frames' shape warns once, not at every frame. Streaming thread. */
-  cv::Size raised_for_size;
-  guint raised_for_max_size = 0;
-
-  /* What the stylizer's and the video stylizer's options were made from.
-   * Streaming thread (in live mode the live worker, as the stylizers); reset in
-   * start(). */
-  std::optional<gstneuralstyle::AppliedSettings> applied;
 
   /* Polled by the core between two steps. */
   gstneuralstyle::CancelReasons cancel;
@@ -171,17 +138,20 @@ gboolean check_image_locations (GstNeuralStyle * self,
     const Settings & settings);
 
 /* The style and init images at start(): failing to read one is an error. */
-gboolean load_first_images (GstNeuralStyle * self, const Settings & settings);
+gboolean load_first_images (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings);
 
 /* Style images or blend weights set while playing. set_property made sure the
  * files existed, but reading one can still fail (not a picture, gone since):
  * then the styles in force stay, with a warning, and the properties read them
  * back, so that the next frame does not try again. */
-void change_styles (GstNeuralStyle * self, const Settings & settings);
+void change_styles (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings);
 
 /* An init-location set while playing, as change_styles. Returns the init
  * image in force afterwards (empty: none). */
-std::string change_init (GstNeuralStyle * self, const std::string & location);
+std::string change_init (GstNeuralStyle * self, Processing & processing,
+    const std::string & location);
 
 /* The frame path (gstneuralstyleframe.cpp). */
 
@@ -190,14 +160,15 @@ FrameStamp frame_stamp (GstNeuralStyle * self, guint64 index,
     GstBuffer * buffer);
 
 /* Optimises one frame with `settings` (the style and init images, the
- * options) through the video stylizer, posting its progress, scene-cut and
- * frame-done messages. GST_FLOW_FLUSHING when `cancel` stopped it
+ * options) through `processing`'s video stylizer, posting its progress,
+ * scene-cut and frame-done messages. GST_FLOW_FLUSHING when `cancel` stopped it
  * (frame-cancelled posted), GST_FLOW_ERROR after posting an error. `timing`:
  * a buffer with the frame's timestamps, and `out_info`, `out_caps` the output
  * format the frame came with, for intermediate images (the live worker must not
  * read the element's, which new caps change meanwhile). `post_done` false: the
  * caller posts frame-done (the live worker, once the frame is published). */
-GstFlowReturn stylise_frame (GstNeuralStyle * self, const Settings & settings,
+GstFlowReturn stylise_frame (GstNeuralStyle * self, Processing & processing,
+    const Settings & settings,
     const cv::Mat & content, neuralstyle::PixelFormat format,
     const FrameStamp & frame, GstBuffer * timing,
     const GstVideoInfo & out_info, GstCaps * out_caps,

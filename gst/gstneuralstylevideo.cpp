@@ -19,12 +19,12 @@ reset_temporal_state (GstNeuralStyle * self)
 {
   GstNeuralStylePrivate *priv = self->priv;
 
-  /* While the worker runs the video stylizer is its alone: it forgets at its
+  /* While the worker runs it holds the processing state: it forgets at its
    * next job. */
   if (priv->live.running ())
     priv->live.discard ();
-  else if (priv->video)
-    priv->video->reset ();
+  else if (priv->processing)
+    priv->processing->video->reset ();
   priv->force_key_unit = false;
 }
 
@@ -37,23 +37,23 @@ switch_mode (GstNeuralStyle * self, GstNeuralStyleMode mode)
   GST_INFO_OBJECT (self, "mode %s -> %s",
       enum_nick (GST_TYPE_NEURAL_STYLE_MODE, priv->active_mode),
       enum_nick (GST_TYPE_NEURAL_STYLE_MODE, mode));
-  priv->live.stop ();
+  if (auto processing = priv->live.stop ())
+    priv->processing = std::move (processing);
   priv->live_failed = false;
-  priv->video->reset ();
+  priv->processing->video->reset ();
   priv->active_mode = mode;
 }
 
 /* Whether the frame is optimised (else warped from the last optimised one).
  * Nothing to warp from: optimised, whatever the mode. */
 static bool
-optimises (GstNeuralStyle * self, const Settings & settings, guint64 index,
-    GstBuffer * buffer)
+optimises (GstNeuralStyle * self, const Processing & processing,
+    const Settings & settings, guint64 index, GstBuffer * buffer)
 {
-  GstNeuralStylePrivate *priv = self->priv;
   /* Taken whatever the mode, so that an old request does not linger. */
-  const bool forced = priv->force_key_unit.exchange (false);
+  const bool forced = self->priv->force_key_unit.exchange (false);
 
-  if (!priv->video->hasPrevious ())
+  if (!processing.video->hasPrevious ())
     return true;
   switch (settings.mode) {
     case GST_NEURAL_STYLE_MODE_INTERVAL:
@@ -92,9 +92,12 @@ transform_frame (GstVideoFilter * filter,
       return live_transform (self, settings, content, format, frame, in_frame,
           out_frame);
 
-    if (!optimises (self, settings, frame.index, in_frame->buffer)) {
+    /* Not live: the processing state is this thread's. */
+    Processing & processing = *priv->processing;
+    if (!optimises (self, processing, settings, frame.index,
+            in_frame->buffer)) {
       const neuralstyle::WarpedFrame warped =
-          priv->video->warpLast (content, format);
+          processing.video->warpLast (content, format);
       copy_into_frame (warped.image, out_frame);
       post_frame_warped (GST_ELEMENT (self), frame, warped,
           priv->last_stylised);
@@ -102,7 +105,8 @@ transform_frame (GstVideoFilter * filter,
     }
 
     neuralstyle::VideoFrameResult result;
-    const GstFlowReturn ret = stylise_frame (self, settings, content, format,
+    const GstFlowReturn ret = stylise_frame (self, processing, settings,
+        content, format,
         frame, in_frame->buffer, GST_VIDEO_FILTER (self)->out_info,
         current_output_caps (self).get (), priv->cancel.flag (), &result);
     if (ret != GST_FLOW_OK)

@@ -103,6 +103,38 @@ TEST_F(LiveModeTest, FramesGoOutUnchangedUntilOneIsStylisedThenWarpedFromTheNewe
   EXPECT_FALSE(waitForFrameDone(harness.bus(), 0)) << "the worker started from before the flush";
 }
 
+// The worker holds the stylizers while it runs: leaving live mode while playing takes them
+// back, and the streaming thread optimises the next frames itself, afresh, and again
+// hands them over when live mode comes back.
+TEST_F(LiveModeTest, LeavingLiveModeWhilePlayingTakesTheStylizersBackFromTheWorker) {
+  Harness harness(settings("mode=live steps=2 threads=1"));
+  harness.setCaps("RGB", 32, 32);
+  harness.processAndDrop(videoFrame(32, 32, 0));
+  EXPECT_FALSE(waitForFrameDone(harness.bus(), 0));
+  popElementMessages(harness.bus());
+
+  g_object_set(harness.element(), "mode", 0 /* every-frame */, nullptr);
+  harness.processAndDrop(videoFrame(32, 32, 1, Picture::Texture, 1));
+  harness.processAndDrop(videoFrame(32, 32, 2, Picture::Texture, 2));
+  const auto messages = popElementMessages(harness.bus());
+  std::vector<guint64> done;
+  std::vector<gboolean> from_previous;
+  for (const auto& message : namedMessages(messages, "neuralstyle-frame-done")) {
+    done.push_back(uint64Field(message, "frame"));
+    gboolean value = TRUE;
+    EXPECT_TRUE(gst_structure_get_boolean(message.structure.get(), "from-previous", &value));
+    from_previous.push_back(value);
+  }
+  EXPECT_EQ(done, (std::vector<guint64>{1, 2})) << "the streaming thread optimises each frame";
+  EXPECT_EQ(from_previous, (std::vector<gboolean>{FALSE, TRUE})) << "the new mode starts afresh";
+  EXPECT_TRUE(namedMessages(messages, "neuralstyle-frame-warped").empty());
+
+  g_object_set(harness.element(), "mode", 3 /* live */, nullptr);
+  harness.processAndDrop(videoFrame(32, 32, 3, Picture::Texture, 3));
+  EXPECT_EQ(warpedFrom(harness.bus()), kNoSourceFrame) << "live mode starts afresh too";
+  EXPECT_FALSE(waitForFrameDone(harness.bus(), 3));
+}
+
 TEST_F(LiveModeTest, TheLatencyIsTheWarpsNotTheOptimisations) {
   // Steps that take a minute a frame; the warp of 64x64 pixels a millisecond or so.
   Harness harness(settings("steps=100000 max-size=64"));
