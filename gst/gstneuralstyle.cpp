@@ -81,6 +81,34 @@ using namespace gstneuralstyle;
 GST_DEBUG_CATEGORY (gst_neural_style_debug);
 #define GST_CAT_DEFAULT gst_neural_style_debug
 
+/* The C++ side of the element, by owner (gstneuralstyleprivate.h); GObject
+ * zero-fills the instance and never runs C++ constructors, so it lives behind
+ * a pointer made in init and freed in finalize. Only this file sees it. */
+struct GstNeuralStylePrivate
+{
+  Configuration config;
+  StreamState stream;
+};
+
+struct _GstNeuralStyle
+{
+  GstVideoFilter videofilter;
+
+  GstNeuralStylePrivate *priv;
+};
+
+Configuration &
+gstneuralstyle::configuration (GstNeuralStyle * self)
+{
+  return self->priv->config;
+}
+
+StreamState &
+gstneuralstyle::stream_state (GstNeuralStyle * self)
+{
+  return self->priv->stream;
+}
+
 /* VGG19 pools four times before conv5_1, so both sides must be at least
  * neuralstyle::kMinimumSide (16) pixels. */
 #define NEURAL_STYLE_CAPS \
@@ -198,8 +226,8 @@ make_stylizer (GstNeuralStyle * self, Processing & processing,
       processing.stylizer->device () == neuralstyle::DeviceKind::CUDA;
   const neuralstyle::Network network = processing.stylizer->network ();
   GST_OBJECT_LOCK (self);
-  priv->latency.on_cuda = on_cuda;
-  priv->network = network;
+  priv->config.latency.on_cuda = on_cuda;
+  priv->config.network = network;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "%s weights %s on %s in %s",
       neuralstyle::networkName (network).c_str (), weights,
@@ -231,13 +259,13 @@ prepare_settings_in_force (GstNeuralStyle * self)
 {
   Settings settings = snapshot_settings (self);
 
-  if (!prepare_options_or_error (self, &settings, self->priv->network))
+  if (!prepare_options_or_error (self, &settings, self->priv->config.network))
     return FALSE;
   ObjectLock lock (self);
   /* A value set meanwhile is judged by set_property, now that the network
    * is known. */
-  if (self->priv->settings.generation == settings.generation)
-    self->priv->settings.prepared = settings.prepared;
+  if (self->priv->config.settings.generation == settings.generation)
+    self->priv->config.settings.prepared = settings.prepared;
   return TRUE;
 }
 
@@ -254,14 +282,14 @@ gst_neural_style_start (GstBaseTransform * trans)
     Settings early = settings;
     auto processing = std::make_unique < Processing > ();
 
-    priv->cancel.clear_all ();
-    priv->next_frame = 0;
-    priv->last_stylised = 0;
-    priv->force_key_unit = false;
-    priv->live_failed = false;
+    priv->stream.cancel.clear_all ();
+    priv->stream.next_frame = 0;
+    priv->stream.last_stylised = 0;
+    priv->stream.force_key_unit = false;
+    priv->stream.live_failed = false;
     GST_OBJECT_LOCK (self);
-    priv->latency.slowest_frame = 0;
-    priv->latency.slowest_warp = 0;
+    priv->config.latency.slowest_frame = 0;
+    priv->config.latency.slowest_warp = 0;
     GST_OBJECT_UNLOCK (self);
 
     /* The cheap checks first: loading the weights takes a while. */
@@ -274,8 +302,8 @@ gst_neural_style_start (GstBaseTransform * trans)
       return FALSE;
     processing->video = std::make_unique < neuralstyle::VideoStylizer >
         (*processing->stylizer, early.prepared->video);
-    priv->processing = std::move (processing);
-    priv->active_mode = settings.mode;
+    priv->stream.processing = std::move (processing);
+    priv->stream.active_mode = settings.mode;
     return TRUE;
   } catch (...) {
     GST_NEURAL_STYLE_POST_CURRENT_EXCEPTION (self, Stage::Starting,
@@ -292,10 +320,10 @@ gst_neural_style_stop (GstBaseTransform * trans)
 
   /* The worker holds the processing state while it runs: it ends first and
    * gives it back, and the state goes. */
-  priv->live.stop ();
-  priv->processing.reset ();
+  priv->stream.live.stop ();
+  priv->stream.processing.reset ();
   GST_OBJECT_LOCK (self);
-  priv->network = neuralstyle::Network::Auto;
+  priv->config.network = neuralstyle::Network::Auto;
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -319,7 +347,7 @@ gst_neural_style_set_info (GstVideoFilter * filter, GstCaps * incaps,
   }
 
   GST_OBJECT_LOCK (self);
-  self->priv->latency.frame_size = frame_size;
+  self->priv->config.latency.frame_size = frame_size;
   GST_OBJECT_UNLOCK (self);
   /* New caps: nothing to warp from. */
   reset_temporal_state (self);
@@ -350,9 +378,9 @@ gst_neural_style_submit_input_buffer (GstBaseTransform * trans,
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
   GstNeuralStylePrivate *priv = self->priv;
 
-  priv->frame = priv->next_frame++;
+  priv->stream.frame = priv->stream.next_frame++;
   /* The parent takes the buffer: stamp it first. */
-  const FrameStamp frame = frame_stamp (self, priv->frame, input);
+  const FrameStamp frame = frame_stamp (self, priv->stream.frame, input);
   const GstFlowReturn ret =
       GST_BASE_TRANSFORM_CLASS (parent_class)->submit_input_buffer (trans,
       is_discont, input);
@@ -367,18 +395,18 @@ gst_neural_style_sink_event (GstBaseTransform * trans, GstEvent * event)
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
 
   if (gst_video_event_is_force_key_unit (event))
-    self->priv->force_key_unit = true;
+    self->priv->stream.force_key_unit = true;
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_START:
-      self->priv->cancel.raise (CancelReasons::kFlushing);
+      self->priv->stream.cancel.raise (CancelReasons::kFlushing);
       /* The live worker's frame too (thread-safe). */
-      self->priv->live.discard ();
+      self->priv->stream.live.discard ();
       break;
     case GST_EVENT_FLUSH_STOP:
       /* Serialised: the frame in hand has returned. A seek never warps from
        * before it. */
-      self->priv->cancel.clear (CancelReasons::kFlushing);
-      self->priv->next_frame = 0;
+      self->priv->stream.cancel.clear (CancelReasons::kFlushing);
+      self->priv->stream.next_frame = 0;
       reset_temporal_state (self);
       break;
     case GST_EVENT_EOS:
@@ -399,7 +427,7 @@ gst_neural_style_src_event (GstBaseTransform * trans, GstEvent * event)
   GstNeuralStyle *self = GST_NEURAL_STYLE (trans);
 
   if (gst_video_event_is_force_key_unit (event))
-    self->priv->force_key_unit = true;
+    self->priv->stream.force_key_unit = true;
   return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 }
 
@@ -451,9 +479,9 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
   gst_query_parse_latency (query, &live, &min, &max);
 
   GST_OBJECT_LOCK (self);
-  const LatencyModel latency = self->priv->latency;
+  const LatencyModel latency = self->priv->config.latency;
   const bool live_mode =
-      self->priv->settings.mode == GST_NEURAL_STYLE_MODE_LIVE;
+      self->priv->config.settings.mode == GST_NEURAL_STYLE_MODE_LIVE;
   GST_OBJECT_UNLOCK (self);
   /* Planned with the settings of now, so it follows max-size and steps. */
   neuralstyle::FramePlan plan;
@@ -469,8 +497,8 @@ gst_neural_style_query (GstBaseTransform * trans, GstPadDirection direction,
       latency.slowest_frame ? latency.slowest_frame :
       estimated_frame_time (latency, plan);
   GST_OBJECT_LOCK (self);
-  self->priv->latency.reported = ours;
-  self->priv->latency.upstream_live = live;
+  self->priv->config.latency.reported = ours;
+  self->priv->config.latency.upstream_live = live;
   GST_OBJECT_UNLOCK (self);
 
   min += ours;
@@ -491,14 +519,14 @@ gst_neural_style_change_state (GstElement * element, GstStateChange transition)
   /* Before chaining up: deactivating the pads waits for the frame in progress.
    * The reason holds until the next start, whatever flushes come meanwhile. */
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
-    self->priv->cancel.raise (CancelReasons::kStopping);
-    self->priv->live.discard ();
+    self->priv->stream.cancel.raise (CancelReasons::kStopping);
+    self->priv->stream.live.discard ();
   }
   const GstStateChangeReturn ret =
       GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY
       && ret == GST_STATE_CHANGE_FAILURE)
-    self->priv->cancel.clear (CancelReasons::kStopping);
+    self->priv->stream.cancel.clear (CancelReasons::kStopping);
   return ret;
 }
 
@@ -525,7 +553,7 @@ value_works_while_running (GstNeuralStyle * self, guint prop_id,
   *candidate = snapshot_settings (self);
   {
     ObjectLock lock (self);
-    network = self->priv->network;
+    network = self->priv->config.network;
   }
 
   set_setting (*candidate, prop_id, value);
@@ -549,7 +577,7 @@ static gboolean
 store_setting (GstNeuralStyle * self, guint prop_id, const GValue * value,
     const Settings * candidate) noexcept
 {
-  Settings & settings = self->priv->settings;
+  Settings & settings = self->priv->config.settings;
   const bool unchanged_meanwhile = candidate
       && candidate->generation == settings.generation + 1;
   InvalidSettings why;
@@ -558,8 +586,8 @@ store_setting (GstNeuralStyle * self, guint prop_id, const GValue * value,
     return FALSE;
   if (unchanged_meanwhile)
     settings.prepared = candidate->prepared;
-  else if (self->priv->network != neuralstyle::Network::Auto
-      && !prepare_options (&settings, self->priv->network, &why))
+  else if (self->priv->config.network != neuralstyle::Network::Auto
+      && !prepare_options (&settings, self->priv->config.network, &why))
     GST_DEBUG_OBJECT (self, "settings cannot work: %s %s", why.summary.c_str (),
         why.detail.c_str ());
   return TRUE;
@@ -580,7 +608,7 @@ gst_neural_style_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   running = !engine_property_settable (self);
   if (is_engine_property (prop_id) && !running)
-    set_setting (self->priv->settings, prop_id, value);
+    set_setting (self->priv->config.settings, prop_id, value);
   GST_OBJECT_UNLOCK (self);
 
   if (is_engine_property (prop_id)) {
@@ -613,7 +641,7 @@ gst_neural_style_get_property (GObject * object, guint prop_id,
   GstNeuralStyle *self = GST_NEURAL_STYLE (object);
 
   GST_OBJECT_LOCK (self);
-  const gboolean known = get_setting (self->priv->settings, prop_id, value);
+  const gboolean known = get_setting (self->priv->config.settings, prop_id, value);
   GST_OBJECT_UNLOCK (self);
   if (!known)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

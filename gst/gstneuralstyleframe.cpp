@@ -20,7 +20,7 @@ Settings
 snapshot_settings (GstNeuralStyle * self)
 {
   ObjectLock lock (self);
-  return self->priv->settings;
+  return configuration (self).settings;
 }
 
 /* The frame's running or stream time; GST_CLOCK_TIME_NONE without a timestamp
@@ -50,10 +50,10 @@ plan_frame (GstNeuralStyle * self, cv::Size frame_size)
   neuralstyle::Network network;
   {
     ObjectLock lock (self);
-    const Settings & settings = self->priv->settings;
+    const Settings & settings = configuration (self).settings;
     options = settings.prepared ? settings.prepared->style :
         settings.options.style;
-    network = self->priv->network;
+    network = configuration (self).network;
   }
   return neuralstyle::planFrame (frame_size, options, network);
 }
@@ -90,7 +90,7 @@ account_frame_time (GstNeuralStyle * self, double seconds, bool live)
   bool latency_grew = false;
 
   GST_OBJECT_LOCK (self);
-  LatencyModel & latency = self->priv->latency;
+  LatencyModel & latency = configuration (self).latency;
   GstClockTime & slowest = live ? latency.slowest_warp : latency.slowest_frame;
   slowest = std::max (slowest, time);
   latency_grew = latency.upstream_live && time > latency.reported;

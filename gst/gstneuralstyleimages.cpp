@@ -128,7 +128,7 @@ restore_styles (GstNeuralStyle * self, const Processing & processing,
     const Settings & refused)
 {
   ObjectLock lock (self);
-  Settings & settings = self->priv->settings;
+  Settings & settings = configuration (self).settings;
   if (settings.style_locations == refused.style_locations
       && settings.style_blend_weights == refused.style_blend_weights) {
     settings.style_locations = processing.loaded_styles;
@@ -184,7 +184,7 @@ change_init (GstNeuralStyle * self, Processing & processing,
         ("%s", e.what ()));
   }
   ObjectLock lock (self);
-  std::string & setting = self->priv->settings.init_location;
+  std::string & setting = configuration (self).settings.init_location;
   if (setting == location)
     setting = processing.loaded_init;
   return processing.loaded_init;

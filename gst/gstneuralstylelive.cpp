@@ -142,7 +142,7 @@ stylise_in_worker (GstNeuralStyle * self, Processing & processing,
       job.format, job.stamp, job.timing.get (), job.out_info,
       job.out_caps.get (), cancel, &result, false);
   if (ret == GST_FLOW_ERROR)
-    self->priv->live_failed = true;
+    stream_state (self).live_failed = true;
   if (ret != GST_FLOW_OK)
     return nullptr;
   GST_DEBUG_OBJECT (self, "live: frame %" G_GUINT64_FORMAT " stylised in "
@@ -164,17 +164,17 @@ live_transform (GstNeuralStyle * self, const Settings & settings,
     const FrameStamp & frame, GstVideoFrame * in_frame,
     GstVideoFrame * out_frame)
 {
-  GstNeuralStylePrivate *priv = self->priv;
+  StreamState & stream = stream_state (self);
 
   /* The worker posted the error; the stream ends here. */
-  if (priv->live_failed)
+  if (stream.live_failed)
     return GST_FLOW_ERROR;
-  const LiveResult newest = priv->live.newest ();
+  const LiveResult newest = stream.live.newest ();
   try {
     /* Handed over first, so that the worker starts on it while this thread
      * warps. The first live frame hands the worker the processing state. */
-    if (!priv->live.running ())
-      priv->live.start (std::move (priv->processing), [self](Processing &
+    if (!stream.live.running ())
+      stream.live.start (std::move (stream.processing), [self](Processing &
               processing, LiveJob & job, bool fresh,
               const std::atomic<bool> * cancel) {
             return stylise_in_worker (self, processing, job, fresh, cancel);
@@ -187,7 +187,7 @@ live_transform (GstNeuralStyle * self, const Settings & settings,
     job.timing = timing_of (in_frame->buffer);
     job.out_info = GST_VIDEO_FILTER (self)->out_info;
     job.out_caps = current_output_caps (self);
-    priv->live.submit (std::move (job));
+    stream.live.submit (std::move (job));
 
     if (!newest.frame) {
       /* Nothing stylised yet: the frame goes out as it came in. */

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The element's instance data, shared by gstneuralstyle.cpp (lifecycle,
- * events, properties, latency) and gstneuralstyleframe.cpp (the frame path). */
+/* The element's state by owner, and what its files other than
+ * gstneuralstyle.cpp (which alone sees the instance struct) do:
+ *  - the configuration (the properties' values, what the latency query
+ *    needs), under the object lock, with Settings::generation counting its
+ *    changes;
+ *  - the stream state, the streaming thread's, which holds the processing
+ *    state (gstneuralstyleprocessing.h) except while the live worker does. */
 #ifndef __GST_NEURAL_STYLE_PRIVATE_H__
 #define __GST_NEURAL_STYLE_PRIVATE_H__
 
@@ -70,53 +75,57 @@ private:
 
 }  // namespace gstneuralstyle
 
-/* The C++ side of the element; GObject zero-fills the instance and never runs
- * C++ constructors, so it lives behind a pointer made in init and freed in
- * finalize. */
-struct GstNeuralStylePrivate
+namespace gstneuralstyle
 {
-  gstneuralstyle::Settings settings;
-  gstneuralstyle::LatencyModel latency;
 
-  /* The processing state (gstneuralstyleprocessing.h): the streaming
-   * thread's, null while the live worker holds it. */
-  std::unique_ptr<gstneuralstyle::Processing> processing;
+/* The properties' values and what the latency query needs. Every field is
+ * guarded by the element's object lock (ObjectLock). */
+struct Configuration
+{
+  Settings settings;
+  LatencyModel latency;
   /* The network the stylizer runs, for checking layer names set while running
-   * (Auto while there is none). Guarded by the object lock. */
+   * (Auto while there is none). */
   neuralstyle::Network network = neuralstyle::Network::Auto;
+};
+
+/* What the frames of a stream share; the streaming thread's unless said. */
+struct StreamState
+{
+  /* Null while the live worker holds it (and before start, after stop). */
+  std::unique_ptr<Processing> processing;
 
   /* Frame numbering (see the documentation): the index the next frame received
-   * gets, and the index of the frame in hand. Streaming thread; reset in
-   * start() and at flush-stop. */
+   * gets, and the index of the frame in hand. Reset in start() and at
+   * flush-stop. */
   guint64 next_frame = 0;
   guint64 frame = 0;
 
-  /* Polled by the core between two steps. */
-  gstneuralstyle::CancelReasons cancel;
+  /* Polled by the core between two steps; raised by any thread. */
+  CancelReasons cancel;
 
   /* The mode the frames in hand follow (a change of the property applies at
    * the next frame), and the index of the last frame optimised, which warped
-   * frames name. Streaming thread. */
+   * frames name. */
   GstNeuralStyleMode active_mode = GST_NEURAL_STYLE_MODE_EVERY_FRAME;
   guint64 last_stylised = 0;
   /* A force-key-unit event came (either direction): keyframes mode optimises
-   * the next frame. Set by the event's thread, taken by the streaming one. */
+   * the next frame. Set by the event's thread. */
   std::atomic<bool> force_key_unit{false};
 
   /* Live mode's worker thread; started at the first live frame, stopped when
    * the mode changes and in stop(). */
-  gstneuralstyle::LiveWorker live;
+  LiveWorker live;
   /* The live worker failed with an error (posted): the streaming thread ends
-   * the stream at its next frame. */
+   * the stream at its next frame. Set by the worker. */
   std::atomic<bool> live_failed{false};
 };
 
-struct _GstNeuralStyle
-{
-  GstVideoFilter videofilter;
+/* The element's parts (gstneuralstyle.cpp). */
+Configuration & configuration (GstNeuralStyle * self);
+StreamState & stream_state (GstNeuralStyle * self);
 
-  GstNeuralStylePrivate *priv;
-};
+}  // namespace gstneuralstyle
 
 /* The frame path (gstneuralstyleframe.cpp). */
 namespace gstneuralstyle

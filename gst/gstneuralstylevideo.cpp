@@ -17,31 +17,31 @@ namespace gstneuralstyle
 void
 reset_temporal_state (GstNeuralStyle * self)
 {
-  GstNeuralStylePrivate *priv = self->priv;
+  StreamState & stream = stream_state (self);
 
   /* While the worker runs it holds the processing state: it forgets at its
    * next job. */
-  if (priv->live.running ())
-    priv->live.discard ();
-  else if (priv->processing)
-    priv->processing->video->reset ();
-  priv->force_key_unit = false;
+  if (stream.live.running ())
+    stream.live.discard ();
+  else if (stream.processing)
+    stream.processing->video->reset ();
+  stream.force_key_unit = false;
 }
 
 /* A mode set while playing applies from this frame on, afresh. */
 static void
 switch_mode (GstNeuralStyle * self, GstNeuralStyleMode mode)
 {
-  GstNeuralStylePrivate *priv = self->priv;
+  StreamState & stream = stream_state (self);
 
   GST_INFO_OBJECT (self, "mode %s -> %s",
-      enum_nick (GST_TYPE_NEURAL_STYLE_MODE, priv->active_mode),
+      enum_nick (GST_TYPE_NEURAL_STYLE_MODE, stream.active_mode),
       enum_nick (GST_TYPE_NEURAL_STYLE_MODE, mode));
-  if (auto processing = priv->live.stop ())
-    priv->processing = std::move (processing);
-  priv->live_failed = false;
-  priv->processing->video->reset ();
-  priv->active_mode = mode;
+  if (auto processing = stream.live.stop ())
+    stream.processing = std::move (processing);
+  stream.live_failed = false;
+  stream.processing->video->reset ();
+  stream.active_mode = mode;
 }
 
 /* Whether the frame is optimised (else warped from the last optimised one).
@@ -51,7 +51,7 @@ optimises (GstNeuralStyle * self, const Processing & processing,
     const Settings & settings, guint64 index, GstBuffer * buffer)
 {
   /* Taken whatever the mode, so that an old request does not linger. */
-  const bool forced = self->priv->force_key_unit.exchange (false);
+  const bool forced = stream_state (self).force_key_unit.exchange (false);
 
   if (!processing.video->hasPrevious ())
     return true;
@@ -71,8 +71,8 @@ transform_frame (GstVideoFilter * filter,
     GstVideoFrame * in_frame, GstVideoFrame * out_frame)
 {
   GstNeuralStyle *self = GST_NEURAL_STYLE (filter);
-  GstNeuralStylePrivate *priv = self->priv;
-  const FrameStamp frame = frame_stamp (self, priv->frame, in_frame->buffer);
+  StreamState & stream = stream_state (self);
+  const FrameStamp frame = frame_stamp (self, stream.frame, in_frame->buffer);
   neuralstyle::PixelFormat format;
 
   if (!to_pixel_format (GST_VIDEO_FRAME_FORMAT (in_frame), &format))
@@ -80,7 +80,7 @@ transform_frame (GstVideoFilter * filter,
 
   try {
     const Settings settings = snapshot_settings (self);
-    if (settings.mode != priv->active_mode)
+    if (settings.mode != stream.active_mode)
       switch_mode (self, settings.mode);
     const cv::Mat content (GST_VIDEO_FRAME_HEIGHT (in_frame),
         GST_VIDEO_FRAME_WIDTH (in_frame),
@@ -93,14 +93,14 @@ transform_frame (GstVideoFilter * filter,
           out_frame);
 
     /* Not live: the processing state is this thread's. */
-    Processing & processing = *priv->processing;
+    Processing & processing = *stream.processing;
     if (!optimises (self, processing, settings, frame.index,
             in_frame->buffer)) {
       const neuralstyle::WarpedFrame warped =
           processing.video->warpLast (content, format);
       copy_into_frame (warped.image, out_frame);
       post_frame_warped (GST_ELEMENT (self), frame, warped,
-          priv->last_stylised);
+          stream.last_stylised);
       return GST_FLOW_OK;
     }
 
@@ -108,11 +108,11 @@ transform_frame (GstVideoFilter * filter,
     const GstFlowReturn ret = stylise_frame (self, processing, settings,
         content, format,
         frame, in_frame->buffer, GST_VIDEO_FILTER (self)->out_info,
-        current_output_caps (self).get (), priv->cancel.flag (), &result);
+        current_output_caps (self).get (), stream.cancel.flag (), &result);
     if (ret != GST_FLOW_OK)
       return ret;
     copy_into_frame (result.stylized.image, out_frame);
-    priv->last_stylised = frame.index;
+    stream.last_stylised = frame.index;
     account_frame_time (self,
         result.flow_seconds + result.stylized.elapsed_seconds, false);
     return GST_FLOW_OK;
