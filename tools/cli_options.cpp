@@ -128,8 +128,10 @@ std::string sequenceOnlyOption(const Options& options) {
   if (options.check) return "--check";
   if (options.gave("init") && options.core.video.start != neuralstyle::FrameStart::Independent)
     return "--init " + neuralstyle::toString(options.core.video.start);
-  for (const char* video : {"temporal-weight", "steps-per-frame", "scene-cut-threshold"})
-    if (options.gave(video)) return std::string("--") + video;
+  // The optimisation's video options, as the schema groups them, and the feed-forward
+  // net's one that needs a previous frame.
+  for (const neuralstyle::OptionSpec& spec : neuralstyle::optimisationOptions())
+    if (spec.group == "video" && options.gave(spec.name)) return "--" + spec.name;
   if (options.gave("temporal-blend")) return "--temporal-blend";
   return "";
 }
